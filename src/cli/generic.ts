@@ -1,0 +1,49 @@
+import type { EncodingOption } from '../core/charset.js';
+import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
+import { type Command, openInput, printRecords, UsageError } from './io.js';
+
+const ENCODINGS: readonly EncodingOption[] = ['auto', 'utf-8', 'utf-16le', 'utf-16be'];
+
+function encodingOption(value: string | boolean | undefined): EncodingOption {
+  if (value === undefined) return 'auto';
+  if (typeof value === 'string' && (ENCODINGS as readonly string[]).includes(value))
+    return value as EncodingOption;
+  throw new UsageError(`--encoding: expected one of ${ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** `batchwire decode generic`: a Get Responses (or, with --requests, Send Requests) body as JSON lines. */
+export const decodeGenericCommand: Command = {
+  summary: 'a generic-service Get Responses body (U+FFFF / U+0000 records) as JSON lines',
+  usage: `Usage: batchwire decode generic [FILE|-] [--encoding E] [--content-type T] [--requests] [--no-verify-count]
+
+Reads a generic-service body from FILE (or standard input) and prints one JSON line per record.
+On a bad body it prints the records that decoded, then the error on stderr, and exits 1.
+
+Options:
+  --encoding E        auto (default), utf-8, utf-16le or utf-16be
+  --content-type T    the response's Content-Type; its charset guides auto
+  --requests          read a Send Requests body (input U+FFFF userData U+0000) instead
+  --no-verify-count   accept a closing count that differs from the responses received
+`,
+  options: {
+    encoding: { type: 'string' },
+    'content-type': { type: 'string' },
+    requests: { type: 'boolean' },
+    'no-verify-count': { type: 'boolean' },
+  },
+  async run(context) {
+    const [file, extra] = context.args;
+    if (extra !== undefined)
+      throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: give one FILE or -`);
+    const contentType = context.options['content-type'];
+    const options = {
+      encoding: encodingOption(context.options.encoding),
+      ...(typeof contentType === 'string' ? { contentType } : {}),
+    };
+    const input = openInput(file);
+    if (context.options.requests === true)
+      return printRecords(decodeGenericRequests(input, options), context);
+    const verifyCount = context.options['no-verify-count'] !== true;
+    return printRecords(decodeGenericResponses(input, { ...options, verifyCount }), context);
+  },
+};

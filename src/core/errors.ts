@@ -1,0 +1,137 @@
+/**
+ * Every code a batchwire decoder, encoder or builder can throw. Codes are stable: match on them,
+ * not on messages.
+ */
+export type BatchwireErrorCode =
+  /** The input ended inside a record, a character or a message, or before the closing record. */
+  | 'TRUNCATED'
+  /** A record does not have the fields its format requires, or a field has the wrong form. */
+  | 'MALFORMED_RECORD'
+  /** The bytes are not valid in the text encoding in use (never replaced silently by U+FFFD). */
+  | 'INVALID_ENCODING'
+  /** The count in a closing record differs from the number of records received. */
+  | 'COUNT_MISMATCH'
+  /** Input continues after the closing record. */
+  | 'TRAILING_DATA'
+  /** A configured limit (record size, message size, depth, length) was exceeded. */
+  | 'LIMIT_EXCEEDED'
+  /** An encoder was given a value it cannot write without changing the meaning of the output. */
+  | 'INVALID_FIELD'
+  /** An API was called with an argument of the wrong type or in the wrong state. */
+  | 'INVALID_ARGUMENT'
+  /** XML that is not well-formed. */
+  | 'XML_SYNTAX'
+  /** XML with a document type declaration: refused, so no entity is ever expanded. */
+  | 'DOCTYPE_FORBIDDEN'
+  /** A status value that is not one of the documented members. */
+  | 'UNKNOWN_STATUS'
+  /** OData `$filter` text that does not follow the grammar. */
+  | 'FILTER_SYNTAX'
+  /** A `$filter` property that the schema does not list. */
+  | 'FILTER_UNKNOWN_PROPERTY'
+  /** A `$filter` operator that the schema does not allow on that property. */
+  | 'FILTER_OPERATOR_NOT_ALLOWED'
+  /** A `$filter` literal whose type does not match the property. */
+  | 'FILTER_TYPE_MISMATCH'
+  /** A body that does not have the shape of the document it should be. */
+  | 'MALFORMED_DOCUMENT'
+  /** A service answered with an error body (see `BatchwireServiceError`). */
+  | 'SERVICE_FAULT';
+
+/** Extra facts an error can carry besides its code, offset and message. */
+export interface BatchwireErrorDetails {
+  /** 1-based line, for text formats where lines mean something (XML). */
+  line?: number;
+  /** 1-based column, in UTF-16 code units, for text formats where lines mean something. */
+  column?: number;
+  /** A short excerpt of the input around `offset`: text, or hex for bytes. */
+  excerpt?: string;
+  /** The error that caused this one, where there was one. */
+  cause?: unknown;
+}
+
+// A global symbol, so that the guard also recognises errors from another copy of the package.
+const BRAND = Symbol.for('batchwire.error');
+
+/**
+ * The one error type batchwire throws. `code` is stable; `offset` says where in the input the
+ * problem was detected: a byte offset for byte input, a character (UTF-16 code unit) offset for
+ * string input.
+ *
+ * @example
+ * ```ts
+ * import { BatchwireError, decodeGenericBody } from 'batchwire';
+ * try {
+ *   decodeGenericBody(bytes);
+ * } catch (error) {
+ *   if (error instanceof BatchwireError) console.error(error.code, error.offset, error.message);
+ * }
+ * ```
+ */
+export class BatchwireError extends Error {
+  override readonly name: string = 'BatchwireError';
+  readonly code: BatchwireErrorCode;
+  readonly offset: number;
+  readonly line?: number;
+  readonly column?: number;
+  readonly excerpt?: string;
+
+  constructor(
+    code: BatchwireErrorCode,
+    message: string,
+    offset: number,
+    details: BatchwireErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.offset = offset;
+    if (details.line !== undefined) this.line = details.line;
+    if (details.column !== undefined) this.column = details.column;
+    if (details.excerpt !== undefined) this.excerpt = details.excerpt;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** A plain object with the error's facts, for logging and JSON output. */
+  toJSON(): { name: string; code: BatchwireErrorCode; offset: number; message: string } & Omit<
+    BatchwireErrorDetails,
+    'cause'
+  > {
+    return {
+      name: this.name,
+      code: this.code,
+      offset: this.offset,
+      message: this.message,
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.column === undefined ? {} : { column: this.column }),
+      ...(this.excerpt === undefined ? {} : { excerpt: this.excerpt }),
+    };
+  }
+}
+
+/**
+ * True when `value` is a {@link BatchwireError}, also one thrown by another copy of batchwire
+ * (where `instanceof` would say no).
+ *
+ * @example
+ * ```ts
+ * if (isBatchwireError(error) && error.code === 'TRUNCATED') retry();
+ * ```
+ */
+export function isBatchwireError(value: unknown): value is BatchwireError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Hex of up to `max` bytes starting at `offset`, for error excerpts. */
+export function hexExcerpt(bytes: Uint8Array, offset: number, max = 16): string {
+  const end = Math.min(bytes.length, offset + max);
+  let out = '';
+  for (let i = Math.max(0, offset); i < end; i++) {
+    out += (i > offset ? ' ' : '') + bytes[i]!.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/** Up to `max` characters of `text` from `offset`, with control characters made visible. */
+export function textExcerpt(text: string, offset: number, max = 40): string {
+  return JSON.stringify(text.slice(Math.max(0, offset), offset + max)).slice(1, -1);
+}

@@ -1,0 +1,20 @@
+/** Default limits. Every one can be raised per call; each exists so hostile input stays cheap. */
+export const DEFAULT_LIMITS = {
+  /** Largest generic-service record, in input units (bytes, or characters for string input). */
+  maxRecordBytes: 64 * 1024 * 1024,
+  /** Largest single SOAP message, in characters. */
+  maxMessageBytes: 16 * 1024 * 1024,
+  /** Deepest XML element nesting. */
+  maxDepth: 64,
+  /** Longest single XML text node, in characters. */
+  maxTextLength: 16 * 1024 * 1024,
+  /** Longest `$filter`, in characters. */
+  maxFilterLength: 32 * 1024,
+  /** Deepest `$filter` nesting (parentheses and operators). */
+  maxFilterDepth: 100,
+  /** Largest error or status body read whole, in bytes. */
+  maxBodyBytes: 4 * 1024 * 1024,
+} as const;
+
+// V8 cannot build strings past about 2^29 characters; beyond that a join would throw RangeError.
+export const MAX_STRING_LENGTH = (1 << 29) - 24;

@@ -1,0 +1,112 @@
+import { type ByteSource, type Chunk, drive, driveSync, transformerOf } from '../core/source.js';
+import { GenericRequestDecoder, GenericResponseDecoder } from './decoder.js';
+import type {
+  EndOfResponses,
+  GenericDecodeOptions,
+  GenericRecord,
+  GenericRequest,
+  GenericResponse,
+} from './types.js';
+
+/**
+ * Decodes a generic-service Get Responses body from any source, streaming: each response is
+ * yielded as soon as its terminator has been read, then the closing `{ kind: 'end' }` record.
+ * Memory stays bounded by the largest record, whatever the size of the body.
+ *
+ * @param source - bytes, a string, an (async) iterable of chunks, a Node `Readable` or a `ReadableStream`
+ * @throws {@link BatchwireError} after yielding every record that preceded the problem
+ *
+ * @example
+ * ```ts
+ * import { decodeGenericResponses } from 'batchwire/generic';
+ * const response = await fetch(url, { method: 'POST', headers: { 'api-version': '2012-11-01.4.0' } });
+ * for await (const record of decodeGenericResponses(response.body!, {
+ *   contentType: response.headers.get('content-type') ?? undefined,
+ * })) {
+ *   if (record.kind === 'response') console.log(record.userData, record.output);
+ * }
+ * ```
+ */
+export function decodeGenericResponses(
+  source: ByteSource,
+  options: GenericDecodeOptions = {},
+): AsyncIterable<GenericRecord> {
+  return drive(source, new GenericResponseDecoder(options));
+}
+
+/**
+ * Decodes a whole generic-service Get Responses body held in memory.
+ *
+ * @throws {@link BatchwireError} `TRUNCATED`, `MALFORMED_RECORD`, `INVALID_ENCODING`,
+ *   `COUNT_MISMATCH`, `TRAILING_DATA`, `LIMIT_EXCEEDED`
+ *
+ * @example
+ * ```ts
+ * import { decodeGenericBody } from 'batchwire/generic';
+ * const { responses, end } = decodeGenericBody(new Uint8Array(await response.arrayBuffer()));
+ * console.log(responses.length, end.reason);
+ * ```
+ */
+export function decodeGenericBody(
+  bytes: Uint8Array | ArrayBuffer | string,
+  options: GenericDecodeOptions = {},
+): { responses: GenericResponse[]; end: EndOfResponses } {
+  const responses: GenericResponse[] = [];
+  let end: EndOfResponses | undefined;
+  for (const record of driveSync(bytes, new GenericResponseDecoder(options))) {
+    if (record.kind === 'response') responses.push(record);
+    else end = record;
+  }
+  // The decoder only ends cleanly after the closing record, so `end` is set here.
+  return { responses, end: end! };
+}
+
+/**
+ * Decodes a generic-service Send Requests body (`input U+FFFF userData U+0000` records, no
+ * closing record) from any source, streaming.
+ *
+ * @throws {@link BatchwireError} `TRUNCATED`, `MALFORMED_RECORD`, `INVALID_ENCODING`, `LIMIT_EXCEEDED`
+ *
+ * @example
+ * ```ts
+ * import { decodeGenericRequests } from 'batchwire/generic';
+ * for await (const { input, userData } of decodeGenericRequests(request.body)) reply(input, userData);
+ * ```
+ */
+export function decodeGenericRequests(
+  source: ByteSource,
+  options: Omit<GenericDecodeOptions, 'verifyCount'> = {},
+): AsyncIterable<GenericRequest> {
+  return drive(source, new GenericRequestDecoder(options));
+}
+
+/**
+ * A WHATWG `TransformStream` from body bytes to generic records.
+ *
+ * @example
+ * ```ts
+ * import { GenericResponseDecoderStream } from 'batchwire/generic';
+ * const records = response.body!.pipeThrough(new GenericResponseDecoderStream());
+ * for await (const record of records) console.log(record);
+ * ```
+ */
+export class GenericResponseDecoderStream extends TransformStream<Chunk, GenericRecord> {
+  constructor(options: GenericDecodeOptions = {}) {
+    super(transformerOf(new GenericResponseDecoder(options)));
+  }
+}
+
+/**
+ * A WHATWG `TransformStream` from Send Requests body bytes to generic requests.
+ *
+ * @example
+ * ```ts
+ * import { GenericRequestDecoderStream } from 'batchwire/generic';
+ * const requests = request.body!.pipeThrough(new GenericRequestDecoderStream());
+ * ```
+ */
+export class GenericRequestDecoderStream extends TransformStream<Chunk, GenericRequest> {
+  constructor(options: Omit<GenericDecodeOptions, 'verifyCount'> = {}) {
+    super(transformerOf(new GenericRequestDecoder(options)));
+  }
+}

@@ -1,18 +1,24 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// One entry per public subpath (package.json "exports").
+const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries'];
+const entry: Record<string, string> = { index: 'src/index.ts' };
+for (const name of subpaths) {
+  if (existsSync(`src/${name}/index.ts`)) entry[name] = `src/${name}/index.ts`;
+}
 
 export default defineConfig([
   {
-    entry: {
-      index: 'src/index.ts',
-      generic: 'src/generic/index.ts',
-    },
+    entry,
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    sourcemap: false,
     target: 'es2022',
     splitting: true,
     treeshake: true,
+    // fast-check is an optional peer of batchwire/arbitraries only; never bundle it.
+    external: ['fast-check'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -1,0 +1,127 @@
+// Shared benchmark harness: interleaved rounds (so machine noise hits every case alike),
+// medians, and ratios against baselines measured in the same run.
+
+/** One thing to time. `run` returns a count (records, events...) that is checked across rounds. */
+export interface BenchCase {
+  name: string;
+  /** Marks the case as a baseline (another library, or a bound) rather than batchwire itself. */
+  baseline?: boolean;
+  run: () => number | Promise<number>;
+}
+
+export interface BenchResult {
+  name: string;
+  baseline: boolean;
+  /** Median wall time of one run, in milliseconds. */
+  medianMs: number;
+  /** Fastest and slowest run, for a feel of the noise. */
+  minMs: number;
+  maxMs: number;
+  /** What `run` returned (the same every round, or the bench fails). */
+  count: number;
+  rounds: number;
+}
+
+export interface BenchOptions {
+  /** Timed rounds per case (after one warm-up round). */
+  rounds: number;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Times every case `rounds` times, interleaved (round 1 of each case, then round 2 of each...),
+ * after a warm-up round. A case whose count changes between rounds is a broken bench: throw.
+ */
+export async function runBench(cases: BenchCase[], options: BenchOptions): Promise<BenchResult[]> {
+  const times = cases.map(() => [] as number[]);
+  const counts = cases.map(() => Number.NaN);
+  for (let round = -1; round < options.rounds; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      const bench = cases[i]!;
+      (globalThis as { gc?: () => void }).gc?.();
+      const start = now();
+      const count = await bench.run();
+      const elapsed = now() - start;
+      if (round < 0) {
+        counts[i] = count;
+        continue;
+      }
+      if (count !== counts[i]) throw new Error(`${bench.name}: count changed from ${counts[i]} to ${count}`);
+      times[i]!.push(elapsed);
+    }
+  }
+  return cases.map((bench, i) => ({
+    name: bench.name,
+    baseline: bench.baseline === true,
+    medianMs: median(times[i]!),
+    minMs: Math.min(...times[i]!),
+    maxMs: Math.max(...times[i]!),
+    count: counts[i]!,
+    rounds: options.rounds,
+  }));
+}
+
+/** A printable table: median time, MB/s and items/s for a workload of `bytes` bytes, and each row's ratio to `reference`. */
+export function formatTable(
+  title: string,
+  results: BenchResult[],
+  workload: { bytes: number; itemName: string },
+  reference?: string,
+): string {
+  const ref = reference === undefined ? undefined : results.find((r) => r.name === reference);
+  const rows = results.map((r) => {
+    const mbps = workload.bytes / 1e6 / (r.medianMs / 1000);
+    const perSec = r.count / (r.medianMs / 1000);
+    const ratio = ref ? (ref.medianMs / r.medianMs).toFixed(2) : '';
+    return [
+      r.name,
+      r.medianMs.toFixed(1),
+      `${r.minMs.toFixed(1)}–${r.maxMs.toFixed(1)}`,
+      mbps.toFixed(1),
+      Math.round(perSec).toLocaleString('en-US'),
+      ratio ? `${ratio}x` : '',
+    ];
+  });
+  const header = [
+    'case',
+    'median ms',
+    'min–max ms',
+    'MB/s',
+    `${workload.itemName}/s`,
+    ref ? `vs ${ref.name}` : '',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const rounds = results[0]?.rounds ?? 0;
+  return [
+    `## ${title}`,
+    `(${(workload.bytes / 1e6).toFixed(1)} MB, median of ${rounds} interleaved rounds; ratios are speed relative to the reference, >1 is faster)`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ].join('\n');
+}
+
+/** Speed of `name` relative to `other` (>1: `name` is faster), from medians. */
+export function speedRatio(results: BenchResult[], name: string, other: string): number {
+  const a = results.find((r) => r.name === name);
+  const b = results.find((r) => r.name === other);
+  if (!a || !b) throw new Error(`no result named ${a ? other : name}`);
+  return b.medianMs / a.medianMs;
+}
+
+/** `--quick` on the command line (or BENCH_QUICK=1) asks for a small, fast run. */
+export function isQuick(argv: string[] = process.argv): boolean {
+  return argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+}

@@ -1,0 +1,11 @@
+/**
+ * fast-check arbitraries for every batchwire format: valid payloads, and near-valid broken ones
+ * labelled with what was broken. fast-check is an optional peer dependency of this subpath only.
+ *
+ * @packageDocumentation
+ */
+export * from './faults.js';
+export * from './generic.js';
+export * from './odata.js';
+export * from './soap.js';
+export * from './status.js';

@@ -76,8 +76,9 @@ export function utf8IncompleteTail(bytes: Uint8Array, start: number, end: number
   for (let back = 1; back <= 4 && end - back >= start; back++) {
     const b = bytes[end - back]!;
     if ((b & 0xc0) === 0x80) continue;
-    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return length > back ? back : 0;
+    // Only a valid lead byte starts a sequence worth waiting for; anything else is invalid now.
+    if (b < 0xc2 || b > 0xf4) return 0;
+    return utf8SequenceLength(b) > back ? back : 0;
   }
   return 0;
 }

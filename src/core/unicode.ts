@@ -19,7 +19,7 @@ const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
 
 const fatalDecoders = new Map<string, TextDecoder>();
 
-function fatalDecoder(label: 'utf-8' | 'utf-16le' | 'utf-16be'): TextDecoder {
+function fatalDecoder(label: 'utf-16le' | 'utf-16be'): TextDecoder {
   let decoder = fatalDecoders.get(label);
   if (!decoder) {
     // ignoreBOM: a U+FEFF at the start of a chunk is data; the stream's own mark is stripped once.
@@ -29,9 +29,21 @@ function fatalDecoder(label: 'utf-8' | 'utf-16le' | 'utf-16be'): TextDecoder {
   return decoder;
 }
 
-/** Decodes UTF-8 that is known to be valid. Throws TypeError when it is not. */
+let utf8Decoder: TextDecoder | undefined;
+
+/**
+ * Decodes UTF-8 made of whole sequences. Throws TypeError when it is not valid UTF-8.
+ */
 export function decodeUtf8Strict(bytes: Uint8Array): string {
-  return fatalDecoder('utf-8').decode(bytes);
+  // Streaming mode is about twice as fast in Node (ICU) as one-shot decoding of non-ASCII text;
+  // callers pass whole sequences only, so the decoder never holds state between calls.
+  utf8Decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return utf8Decoder.decode(bytes, { stream: true });
+  } catch (error) {
+    utf8Decoder = undefined; // its state after a failure is unspecified: start afresh
+    throw error;
+  }
 }
 
 /**

@@ -34,9 +34,13 @@ export const samples: Sample[] = [
   },
 ];
 
-/** The samples folder: beside `dist/` in the package, beside `src/` in the repository. */
+/** The samples folder: beside `dist/` in the package (`dist/cli.js`), or at the top of the repository (`src/cli/demo.ts`). */
 export function samplesDirectory(): string {
-  return fileURLToPath(new URL('../samples/', import.meta.url));
+  for (const relative of ['../samples/', '../../samples/']) {
+    const path = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('the samples/ folder is missing from this installation');
 }
 
 export const demoCommand: Command = {
@@ -52,7 +56,6 @@ format and prints a heading and one JSON line per record.
     let status = 0;
     for (const sample of samples) {
       const path = `${directory}${sample.file}`;
-      if (!existsSync(path)) continue;
       context.stdout.write(`\n# ${sample.title}\n# samples/${sample.file}\n`);
       status = Math.max(status, await printRecords(sample.decode(createReadStream(path)), context));
     }

@@ -39,7 +39,10 @@ export function decodeUtf8Strict(bytes: Uint8Array): string {
   // callers pass whole sequences only, so the decoder never holds state between calls.
   utf8Decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   try {
-    return utf8Decoder.decode(bytes, { stream: true });
+    const text = utf8Decoder.decode(bytes, { stream: true });
+    // Flushing throws if the bytes ended inside a sequence, and leaves the shared decoder clean.
+    utf8Decoder.decode();
+    return text;
   } catch (error) {
     utf8Decoder = undefined; // its state after a failure is unspecified: start afresh
     throw error;

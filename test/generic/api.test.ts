@@ -25,8 +25,13 @@ const expected: GenericRecord[] = [
 ];
 const body = encodeGenericResponses(responses, { encoding: 'utf-16le' });
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+async function collect<T>(iterable: AsyncIterable<T> | ReadableStream<T>): Promise<T[]> {
   const out: T[] = [];
+  if ('getReader' in iterable) {
+    const reader = iterable.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(next.value);
+    return out;
+  }
   for await (const item of iterable) out.push(item);
   return out;
 }

@@ -124,7 +124,7 @@ describe('generic codec properties', () => {
       fc.record({
         kind: fc.constant('insert' as const),
         at: fc.nat(),
-        bytes: fc.constantFrom(
+        bytes: fc.constantFrom<number[]>(
           [0x00],
           [0x00, 0x00],
           [0xef, 0xbf, 0xbf],

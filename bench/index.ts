@@ -15,3 +15,5 @@ for (const name of suites) {
   const suite = (await import(file.href)) as { run(quick: boolean): Promise<string> };
   process.stdout.write(`${await suite.run(quick)}\n`);
 }
+const size = (await import('./size.js')) as { run(): Promise<string> };
+process.stdout.write(`${await size.run()}\n`);

@@ -6,6 +6,7 @@
  */
 export * from './faults.js';
 export * from './generic.js';
+export * from './mutate.js';
 export * from './odata.js';
 export * from './soap.js';
 export * from './status.js';

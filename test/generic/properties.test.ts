@@ -9,6 +9,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { run, splitAt } from '../support/chunks.js';
 
+// Longer fields and bodies than fast-check's default 'small' size.
+fc.configureGlobal({ baseSize: 'medium' });
+
 const RUNS = { numRuns: 200 };
 
 // Any code point except the two separators: astral characters included.

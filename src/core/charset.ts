@@ -84,7 +84,7 @@ export const DETECT_BYTES = 3;
  * anything else UTF-8. A `'utf-16'` hint without a mark sniffs between the two byte orders and
  * falls back to little-endian, the order .NET writes.
  *
- * `head` should hold at least {@link DETECT_BYTES} bytes unless the body is shorter.
+ * `head` should hold at least `DETECT_BYTES` (3) bytes unless the body is shorter.
  *
  * @example
  * ```ts

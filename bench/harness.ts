@@ -125,3 +125,42 @@ export function speedRatio(results: BenchResult[], name: string, other: string):
 export function isQuick(argv: string[] = process.argv): boolean {
   return argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 }
+
+/** A target an issue sets, with the ratio this run measured. */
+export interface TargetRow {
+  suite: string;
+  what: string;
+  ratio: number;
+  atLeast: number;
+}
+
+/** Every target checked in this process, for the one summary table `npm run bench` ends with. */
+export const targetRows: TargetRow[] = [];
+
+/** Records a measured ratio beside its target (the run never fails on it: machines are noisy). */
+export function checkTarget(suite: string, what: string, ratio: number, atLeast: number): string {
+  targetRows.push({ suite, what, ratio, atLeast });
+  return `${what}: ${ratio.toFixed(2)}x (target >= ${atLeast}x${ratio >= atLeast ? ', met' : ', NOT met'})`;
+}
+
+/** The summary table of every target recorded so far. */
+export function formatTargets(): string {
+  const rows = targetRows.map((t) => [
+    t.suite,
+    t.what,
+    `${t.ratio.toFixed(2)}x`,
+    `>= ${t.atLeast}x`,
+    t.ratio >= t.atLeast ? 'met' : 'NOT met',
+  ]);
+  const header = ['suite', 'ratio measured', 'value', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    '## summary: speed ratios against the targets (medians, same run)',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ].join('\n');
+}

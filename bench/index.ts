@@ -1,6 +1,6 @@
 // Runs every benchmark and prints their tables: `npm run bench` (or `-- --quick` for a short run).
 import { existsSync } from 'node:fs';
-import { isQuick } from './harness.js';
+import { formatTargets, isQuick } from './harness.js';
 
 const suites = ['generic', 'soap', 'odata'];
 
@@ -17,3 +17,4 @@ for (const name of suites) {
 }
 const size = (await import('./size.js')) as { run(): Promise<string> };
 process.stdout.write(`${await size.run()}\n`);
+process.stdout.write(formatTargets());

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+/** The fast-check instance these arbitraries are built with: sample and assert with this one. */
+export { default as fc } from 'fast-check';
 export * from './faults.js';
 export * from './generic.js';
 export * from './mutate.js';

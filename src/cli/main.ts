@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
+import { genCommand } from './gen.js';
 import { decodeGenericCommand } from './generic.js';
 import { type Command, reportError, UsageError } from './io.js';
 
@@ -12,6 +14,8 @@ export const decoders: Record<string, Command> = {
 /** Top-level commands other than `decode`. */
 export const commands: Record<string, Command> = {
   demo: demoCommand,
+  gen: genCommand,
+  bench: benchCommand,
 };
 
 function version(): string {

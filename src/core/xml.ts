@@ -161,6 +161,8 @@ export interface SaxHandlers {
   onclosetag(name: string): void;
   ontext(text: string): void;
   oncdata(text: string): void;
+  /** Called after sax has parsed each decoded piece of text, while `current` still holds it. */
+  onchunkend?(): void;
 }
 
 /**
@@ -179,6 +181,7 @@ export class SaxFeed {
   // Input offset where `current` begins.
   private textStart = 0;
   private bytes = false;
+  private readonly onchunkend: (() => void) | undefined;
 
   constructor(handlers: SaxHandlers, options: { contentType?: string; encoding?: EncodingOption } = {}) {
     this.text = new TextStream({
@@ -188,6 +191,7 @@ export class SaxFeed {
     // strictEntities: only the five XML entities; &nbsp; and friends are errors.
     const parser = sax.parser(true, { strictEntities: true, position: true } as sax.SAXOptions);
     this.parser = parser;
+    this.onchunkend = handlers.onchunkend?.bind(handlers);
     parser.onopentag = handlers.onopentag as (tag: sax.Tag | sax.QualifiedTag) => void;
     parser.onclosetag = handlers.onclosetag;
     parser.ontext = handlers.ontext;
@@ -248,6 +252,7 @@ export class SaxFeed {
     this.textStart = this.text.start;
     this.current = text;
     this.guard(() => this.parser.write(text));
+    this.onchunkend?.();
     this.charBase += text.length;
     this.current = '';
   }

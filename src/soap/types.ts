@@ -1,0 +1,85 @@
+import type { EncodingOption } from '../core/charset.js';
+import type { EndOfResponses } from '../core/end-of-responses.js';
+
+export type { EndOfResponses, EndOfResponsesReason } from '../core/end-of-responses.js';
+
+/** The body of a SOAP response: its one element, and that element's content as XML. */
+export interface SoapBody {
+  /** Local name of the body element (the reply, e.g. `AddResponse`). */
+  name: string;
+  /** Namespace URI of the body element (`''` when it has none). */
+  namespace: string;
+  /**
+   * The text of the body element's single `...Result` child, when it has exactly one and that
+   * child holds text only (the usual shape of a WCF reply with one return value).
+   */
+  result?: string;
+  /**
+   * The body element's inner XML, as written, with the namespace declarations it inherited from
+   * the envelope or the body element added to its top-level elements, so it parses on its own.
+   */
+  xml: string;
+}
+
+/** One SOAP response envelope of a message array. */
+export interface SoapMessage {
+  kind: 'response';
+  /** WS-Addressing `Action`: the reply action. */
+  action: string;
+  /** WS-Addressing `RelatesTo`: the request's message id (`urn:uuid:...`). */
+  relatesTo?: string;
+  /** WS-Addressing `MessageID` (or the broker's `..._Broker_MessageIdNS` header). */
+  messageId?: string;
+  /** WS-Addressing `To`. */
+  to?: string;
+  /** The broker's `..._Broker_RequestActionNS` header: the request's action. */
+  requestAction?: string;
+  /** The broker's `..._Broker_UserDataNS` header: the user data sent with the request. */
+  userData?: string;
+  /** The broker's `..._Broker_ClientIdNS` header. */
+  clientId?: string;
+  body: SoapBody;
+}
+
+/** A SOAP 1.2 fault (or a SOAP 1.1 fault: `faultcode`, `faultstring`, `detail`) in a message array. */
+export interface SoapFaultMessage {
+  kind: 'fault';
+  /** WS-Addressing `Action` of the fault envelope, e.g. `http://hpc.microsoft.com/session/SessionFault`. */
+  action?: string;
+  /** `Code/Value` (SOAP 1.2) or `faultcode` (SOAP 1.1), as written (a QName such as `s:Receiver`). */
+  code: string;
+  /** The `Subcode/Value` chain, outermost first (empty for SOAP 1.1). */
+  subcodes: string[];
+  /** The first `Reason/Text` (SOAP 1.2) or `faultstring` (SOAP 1.1). */
+  reason: string;
+  /** The inner XML of `Detail` (SOAP 1.2) or `detail` (SOAP 1.1), when there is one. */
+  detail?: string;
+  /** WS-Addressing `RelatesTo`, when the fault answers a request. */
+  relatesTo?: string;
+  /** The broker's user data header, when the fault carries it. */
+  userData?: string;
+}
+
+/** What a message array reader yields: messages, faults, and the closing record. */
+export type SoapRecord = SoapMessage | SoapFaultMessage | EndOfResponses;
+
+/** Options of the message array readers. */
+export interface SoapReadOptions {
+  /** @defaultValue `'auto'` (byte order mark, then `contentType`, then zero-byte sniffing, then UTF-8) */
+  encoding?: EncodingOption;
+  /** The response's Content-Type header; its `charset` guides `'auto'`. */
+  contentType?: string;
+  /** Deepest element nesting, counting the array's root as 1. @defaultValue 64 */
+  maxDepth?: number;
+  /** Largest single envelope, in characters. @defaultValue 16 MiB */
+  maxMessageBytes?: number;
+  /** Longest text read into a field (a header, a result), in characters. @defaultValue 16 MiB */
+  maxTextLength?: number;
+  /** Check the closing record's count against the messages received. @defaultValue true */
+  verifyCount?: boolean;
+  /**
+   * Require the closing `EndOfGetResponse` envelope (a Get Responses body). Set to false to read
+   * a Send Requests body, which has none. @defaultValue true
+   */
+  requireEnd?: boolean;
+}

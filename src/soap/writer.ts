@@ -1,0 +1,211 @@
+import { END_OF_GET_RESPONSE_ACTION, type EndOfResponses } from '../core/end-of-responses.js';
+import { BatchwireError } from '../core/errors.js';
+import { SaxFeed } from '../core/xml.js';
+import { escapeAttribute, escapeText } from './escape.js';
+import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './reader.js';
+import type { SoapFaultMessage, SoapMessage } from './types.js';
+
+/** A message to write: a {@link SoapMessage} whose `kind` may be left out and whose body may give `result` only. */
+export interface SoapMessageInput extends Omit<SoapMessage, 'kind' | 'body'> {
+  kind?: 'response';
+  body: {
+    name: string;
+    namespace: string;
+    /** Written as the body's `<{operation}Result>` child when `xml` is not given. */
+    result?: string;
+    /** The body element's inner XML, written as it is (it must be a well-formed fragment). */
+    xml?: string;
+  };
+}
+
+/** The closing record to write: the count defaults to the number of messages and faults written. */
+export interface EndOfResponsesInput {
+  kind: 'end';
+  count?: number;
+  /** @defaultValue `'Success'` */
+  reason?: string;
+  rawReason?: string;
+}
+
+/** What {@link writeMessageArray} writes. */
+export type SoapWriteRecord = SoapMessageInput | SoapFaultMessage | EndOfResponses | EndOfResponsesInput;
+
+/** Options of {@link writeMessageArray}. */
+export interface SoapWriteOptions {
+  /** Element names of the broker headers: the documentation's or the runtime's. @defaultValue `'HPCPack2008'` */
+  flavour?: 'HPCPack2008' | 'HPCServer2008';
+  /** Name of the root element. @defaultValue `'{flavour}_WebAPI_MessageArray'` */
+  root?: string;
+  /** Write `<?xml version="1.0" encoding="utf-8"?>` first. @defaultValue false */
+  declaration?: boolean;
+}
+
+// XML names as XML 1.0 (5th edition) allows them, without the colon (local names only).
+const NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\u00B7\u203F\u2040-]*$/u;
+
+function checkName(name: string, field: string): string {
+  if (!NAME.test(name)) {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${field} ${JSON.stringify(name.slice(0, 80))} is not an XML name`,
+      0,
+    );
+  }
+  return name;
+}
+
+/**
+ * Checks that `xml` is a well-formed, balanced fragment (so it cannot close the body or the
+ * envelope it is written into) with no DOCTYPE or XML declaration.
+ */
+function checkFragment(xml: string, field: string): string {
+  if (xml === '') return xml;
+  let depth = 0;
+  let closedAt = -1;
+  const feed = new SaxFeed({
+    onopentag: () => {
+      depth++;
+    },
+    onclosetag: () => {
+      if (--depth === 0 && closedAt < 0) closedAt = feed.parser.position;
+    },
+    ontext: () => {},
+    oncdata: () => {},
+  });
+  const open = `<f xmlns:s="${SOAP12_NAMESPACE}" xmlns:a="${WSA_NAMESPACE}">`;
+  try {
+    feed.write(`${open}${xml}</f>`);
+    feed.end();
+  } catch (error) {
+    throw new BatchwireError('INVALID_FIELD', `${field} is not a well-formed XML fragment`, 0, {
+      cause: error,
+    });
+  }
+  if (closedAt !== open.length + xml.length + 4) {
+    throw new BatchwireError('INVALID_FIELD', `${field} is not a balanced XML fragment`, 0);
+  }
+  return xml;
+}
+
+function element(name: string, value: string | undefined, field: string, attributes = ''): string {
+  if (value === undefined) return '';
+  return `<${name}${attributes}>${escapeText(value, field)}</${name}>`;
+}
+
+function envelope(header: string, body: string): string {
+  return `<s:Envelope xmlns:s="${SOAP12_NAMESPACE}" xmlns:a="${WSA_NAMESPACE}"><s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+}
+
+const MUST = ' s:mustUnderstand="1"';
+
+function brokerHeader(flavour: string, name: string, value: string | undefined, field: string): string {
+  return element(`${flavour}_Broker_${name}`, value, field, ` xmlns="${HPC_NAMESPACE}"`);
+}
+
+function writeMessage(message: SoapMessageInput, flavour: string, index: number): string {
+  const at = `messages[${index}]`;
+  let header = element('a:Action', message.action, `${at}.action`, MUST);
+  header += element('a:RelatesTo', message.relatesTo, `${at}.relatesTo`);
+  header += element('a:MessageID', message.messageId, `${at}.messageId`);
+  header += element('a:To', message.to, `${at}.to`, MUST);
+  header += brokerHeader(flavour, 'RequestActionNS', message.requestAction, `${at}.requestAction`);
+  header += brokerHeader(flavour, 'UserDataNS', message.userData, `${at}.userData`);
+  header += brokerHeader(flavour, 'ClientIdNS', message.clientId, `${at}.clientId`);
+  const { body } = message;
+  const name = checkName(body.name, `${at}.body.name`);
+  let inner: string;
+  if (body.xml !== undefined) inner = checkFragment(body.xml, `${at}.body.xml`);
+  else if (body.result !== undefined) {
+    const operation = name.endsWith('Response') ? name.slice(0, -'Response'.length) : name;
+    inner = element(`${operation}Result`, body.result, `${at}.body.result`);
+  } else inner = '';
+  const ns =
+    body.namespace === '' ? '' : ` xmlns="${escapeAttribute(body.namespace, `${at}.body.namespace`)}"`;
+  return envelope(header, `<${name}${ns}>${inner}</${name}>`);
+}
+
+function writeFault(fault: SoapFaultMessage, index: number): string {
+  const at = `messages[${index}]`;
+  let header = element('a:Action', fault.action, `${at}.action`, MUST);
+  header += element('a:RelatesTo', fault.relatesTo, `${at}.relatesTo`);
+  let code = `<s:Code>${element('s:Value', fault.code, `${at}.code`)}`;
+  let close = '</s:Code>';
+  for (let i = 0; i < fault.subcodes.length; i++) {
+    code += `<s:Subcode>${element('s:Value', fault.subcodes[i], `${at}.subcodes[${i}]`)}`;
+    close = `</s:Subcode>${close}`;
+  }
+  let body = `<s:Fault>${code}${close}<s:Reason>${element('s:Text', fault.reason, `${at}.reason`, ' xml:lang="en-US"')}</s:Reason>`;
+  if (fault.detail !== undefined)
+    body += `<s:Detail>${checkFragment(fault.detail, `${at}.detail`)}</s:Detail>`;
+  return envelope(header, `${body}</s:Fault>`);
+}
+
+function writeEnd(end: EndOfResponsesInput | EndOfResponses, received: number, flavour: string): string {
+  const count = end.count ?? received;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `the closing count must be a non-negative integer, got ${count}`,
+      0,
+    );
+  }
+  const reason = end.rawReason ?? end.reason ?? 'Success';
+  const header =
+    element('a:Action', END_OF_GET_RESPONSE_ACTION, 'action', MUST) +
+    `<${flavour}_Broker_ResponseCallbackId xmlns="${HPC_NAMESPACE}"/>` +
+    element('a:To', 'http://www.w3.org/2005/08/addressing/anonymous', 'to', MUST);
+  return envelope(
+    header,
+    `<EndOfResponses xmlns="http://tempuri.org/"><Count>${count}</Count>${element('Reason', reason, 'reason')}</EndOfResponses>`,
+  );
+}
+
+/**
+ * Writes a SOAP message array: the inverse of {@link readMessageArray}, for Send Requests bodies
+ * (messages only) and for emulators and fuzzers that need Get Responses bodies (messages, faults
+ * and a closing `{ kind: 'end' }` record). Every value is escaped, so no value can add markup:
+ * `]]>` cannot appear, `\r` is written as `&#xD;`, and a character XML 1.0 cannot carry (a C0
+ * control, a lone surrogate) is an `INVALID_FIELD` error. `body.xml` and fault `detail` are XML
+ * by nature: they are checked to be balanced, well-formed fragments.
+ *
+ * @throws {@link BatchwireError} `INVALID_FIELD`
+ *
+ * @example
+ * ```ts
+ * import { writeMessageArray } from 'batchwire/soap';
+ * const body = writeMessageArray([
+ *   { action: 'http://tempuri.org/ICalculator/AddResponse', userData: 'task-1',
+ *     body: { name: 'AddResponse', namespace: 'http://tempuri.org/', result: '3' } },
+ *   { kind: 'end', reason: 'Success' },
+ * ]);
+ * ```
+ */
+export function writeMessageArray(
+  messages: readonly SoapWriteRecord[],
+  options: SoapWriteOptions = {},
+): string {
+  const flavour = options.flavour ?? 'HPCPack2008';
+  if (flavour !== 'HPCPack2008' && flavour !== 'HPCServer2008') {
+    throw new BatchwireError('INVALID_ARGUMENT', `unknown flavour ${JSON.stringify(flavour)}`, 0);
+  }
+  const root = checkName(options.root ?? `${flavour}_WebAPI_MessageArray`, 'options.root');
+  const parts: string[] = [options.declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '', `<${root}>`];
+  let received = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const record = messages[i]!;
+    if (record.kind === 'end') {
+      parts.push(writeEnd(record, received, flavour));
+      if (i !== messages.length - 1) {
+        throw new BatchwireError('INVALID_FIELD', 'the closing record must be the last one', 0);
+      }
+    } else if (record.kind === 'fault') {
+      parts.push(writeFault(record, i));
+      received++;
+    } else {
+      parts.push(writeMessage(record, flavour, i));
+      received++;
+    }
+  }
+  parts.push(`</${root}>`);
+  return parts.join('');
+}

@@ -87,6 +87,8 @@ export class NamespaceScope {
   }
 
   truncate(size: number): void {
+    // Most elements declare nothing; setting length is not free, so only when it changes.
+    if (this.prefixes.length === size) return;
     this.prefixes.length = size;
     this.uris.length = size;
   }
@@ -180,6 +182,9 @@ export class SaxFeed {
   current = '';
   // Input offset where `current` begins.
   private textStart = 0;
+  // A position measured in `current` (index and input offset), so measuring moves forward only.
+  private cursorIndex = 0;
+  private cursorOffset = 0;
   private bytes = false;
   private readonly onchunkend: (() => void) | undefined;
 
@@ -251,6 +256,8 @@ export class SaxFeed {
     if (text.length === 0) return;
     this.textStart = this.text.start;
     this.current = text;
+    this.cursorIndex = 0;
+    this.cursorOffset = this.textStart;
     this.guard(() => this.parser.write(text));
     this.onchunkend?.();
     this.charBase += text.length;
@@ -275,7 +282,30 @@ export class SaxFeed {
     const index = position - this.charBase;
     if (this.text.encoding === 'text' || this.text.encoding === undefined) return this.textStart + index;
     if (index <= 0) return this.textStart;
-    return this.textStart + this.text.measure(this.current.slice(0, index));
+    // Measure forward from the last position asked for in this chunk: linear over a chunk.
+    if (index < this.cursorIndex) {
+      this.cursorIndex = 0;
+      this.cursorOffset = this.textStart;
+    }
+    const unit = this.text.encoding === 'utf-8' ? 0 : 2;
+    this.cursorOffset +=
+      unit === 0 ? utf8RangeLength(this.current, this.cursorIndex, index) : (index - this.cursorIndex) * unit;
+    this.cursorIndex = index;
+    return this.cursorOffset;
+  }
+
+  /**
+   * Like {@link SaxFeed.offsetAt} for a position in `current`, measured back from the end of
+   * `current` (whose input offset is known): cheaper for positions near the end.
+   */
+  offsetBefore(position: number): number {
+    const index = position - this.charBase;
+    if (this.current === '' || index < 0) return this.offsetAt(position);
+    const end = this.textStart + (this.text.offset - this.text.start);
+    if (this.text.encoding === 'utf-8')
+      return end - utf8RangeLength(this.current, index, this.current.length);
+    if (this.text.encoding === 'text' || this.text.encoding === undefined) return this.textStart + index;
+    return this.textStart + index * 2;
   }
 
   /** Offset of the `<` of the tag sax is reading or has just read. */
@@ -317,6 +347,22 @@ export class SaxFeed {
       ...(excerpt === undefined ? {} : { excerpt }),
     });
   }
+}
+
+// UTF-8 size of text[start, end), without slicing; a pair counts 4, a lone surrogate 3.
+function utf8RangeLength(text: string, start: number, end: number): number {
+  let n = end - start;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+      const d = text.charCodeAt(i + 1);
+      n += 2;
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 function limitError(what: string, limit: number, offset: number): BatchwireError {

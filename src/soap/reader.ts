@@ -29,31 +29,24 @@ const F_CLIENT_ID = 6;
 const F_HPC_MESSAGE_ID = 7;
 const FIELD_COUNT = 8;
 
-const WSA_FIELDS: Record<string, number> = {
-  Action: F_ACTION,
-  RelatesTo: F_RELATES_TO,
-  MessageID: F_MESSAGE_ID,
-  To: F_TO,
-};
-const HPC_FIELDS: Record<string, number> = {
-  RequestActionNS: F_REQUEST_ACTION,
-  UserDataNS: F_USER_DATA,
-  ClientIdNS: F_CLIENT_ID,
-  MessageIdNS: F_HPC_MESSAGE_ID,
-};
+const WSA_FIELDS = new Map<string, number>([
+  ['Action', F_ACTION],
+  ['RelatesTo', F_RELATES_TO],
+  ['MessageID', F_MESSAGE_ID],
+  ['To', F_TO],
+]);
 // The documentation writes HPCPack2008_, the runtime HPCServer2008_: read both.
-const HPC_PREFIXES = ['HPCPack2008_Broker_', 'HPCServer2008_Broker_'];
+const HPC_FIELDS = new Map<string, number>();
+for (const flavour of ['HPCPack2008_Broker_', 'HPCServer2008_Broker_']) {
+  HPC_FIELDS.set(`${flavour}RequestActionNS`, F_REQUEST_ACTION);
+  HPC_FIELDS.set(`${flavour}UserDataNS`, F_USER_DATA);
+  HPC_FIELDS.set(`${flavour}ClientIdNS`, F_CLIENT_ID);
+  HPC_FIELDS.set(`${flavour}MessageIdNS`, F_HPC_MESSAGE_ID);
+}
 
 function headerField(namespace: string, local: string): number {
-  if (namespace === WSA_NAMESPACE || namespace === WSA2004_NAMESPACE) {
-    return Object.hasOwn(WSA_FIELDS, local) ? WSA_FIELDS[local]! : -1;
-  }
-  if (namespace !== HPC_NAMESPACE) return -1;
-  for (const prefix of HPC_PREFIXES) {
-    if (!local.startsWith(prefix)) continue;
-    const suffix = local.slice(prefix.length);
-    return Object.hasOwn(HPC_FIELDS, suffix) ? HPC_FIELDS[suffix]! : -1;
-  }
+  if (namespace === WSA_NAMESPACE || namespace === WSA2004_NAMESPACE) return WSA_FIELDS.get(local) ?? -1;
+  if (namespace === HPC_NAMESPACE) return HPC_FIELDS.get(local) ?? -1;
   return -1;
 }
 
@@ -139,7 +132,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
 
   // The envelope being read.
   private envStart = -1;
-  private envOffset = 0;
+  private envOffset = -1;
   private envNamespace = '';
   private section = S_NONE;
   private sawBody = false;
@@ -297,7 +290,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       if (depth === 5) {
         this.childLocal = tag.name;
         this.childComplex = false;
-        this.texts.length = 0;
+        if (this.texts.length > 0) this.texts = [];
         this.textLength = 0;
         this.textDepth = 5;
       } else if (depth === 6) this.childComplex = true;
@@ -309,12 +302,16 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
 
   private openHeaderContent(tag: sax.Tag): void {
     // Inside a header block: only check that prefixes are bound.
-    const { prefix } = splitName(tag.name);
+    const colon = tag.name.indexOf(':');
+    const prefix = colon < 0 ? '' : tag.name.slice(0, colon);
     if (scopeUnbound(this.scope, prefix)) throw this.unbound(prefix);
   }
 
   private openEnvelopePart(tag: sax.Tag, depth: number): void {
-    const { prefix, local } = splitName(tag.name);
+    const name = tag.name;
+    const colon = name.indexOf(':');
+    const prefix = colon < 0 ? '' : name.slice(0, colon);
+    const local = colon < 0 ? name : name.slice(colon + 1);
     const namespace = this.scope.resolve(prefix);
     if (namespace === undefined) throw this.unbound(prefix);
     if (depth === 1) {
@@ -342,7 +339,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
         );
       }
       this.envStart = this.parser.startTagPosition - 1;
-      this.envOffset = this.offset();
+      this.envOffset = -1;
       this.envNamespace = namespace;
       return;
     }
@@ -365,7 +362,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       this.field = headerField(namespace, local);
       if (this.field >= 0) {
         this.textDepth = 4;
-        this.texts.length = 0;
+        if (this.texts.length > 0) this.texts = [];
         this.textLength = 0;
       }
       return;
@@ -404,7 +401,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       inner.nameLengths.push(tag.name.length);
       inner.declarations.push('');
       inner.childLimit = this.marks[depth]!;
-      inner.childUsed.length = 0;
+      if (inner.childUsed.length > 0) inner.childUsed = [];
     } else if (inner.at.length === 0) return;
     const name = tag.name;
     const colon = name.indexOf(':');
@@ -446,7 +443,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       declarations += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`;
     }
     inner.declarations[inner.declarations.length - 1] = declarations;
-    used.length = 0;
+    inner.childUsed = [];
   }
 
   private text(text: string): void {
@@ -466,7 +463,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private takeText(): string {
     const texts = this.texts;
     const text = texts.length === 1 ? texts[0]! : texts.join('');
-    texts.length = 0;
+    if (texts.length > 0) this.texts = [];
     this.textLength = 0;
     return text;
   }
@@ -510,7 +507,8 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   }
 
   private closeBodyChild(): void {
-    const local = splitName(this.childLocal).local;
+    const name = this.childLocal;
+    const local = name.slice(name.indexOf(':') + 1);
     const text = this.childComplex ? undefined : this.takeText();
     this.textDepth = -1;
     if (local.endsWith('Result')) {
@@ -568,15 +566,23 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     return parts.join('');
   }
 
+  // The envelope's input offset, measured only when needed (an error, or a chunk ending inside it).
+  private envelopeOffset(): number {
+    if (this.envOffset < 0) this.envOffset = this.feed.offsetAt(this.envStart);
+    return this.envOffset;
+  }
+
   private chunkEnd(): void {
     if (this.envStart < 0) return;
     const feed = this.feed;
+    // Measured back from the chunk's end: only the envelope's part of the chunk is scanned.
+    if (this.envOffset < 0) this.envOffset = feed.offsetBefore(this.envStart);
     const size = feed.charBase + feed.current.length - this.envStart;
     if (size > this.maxMessage) {
       throw new BatchwireError(
         'LIMIT_EXCEEDED',
         `an envelope is longer than maxMessageBytes (${this.maxMessage} characters)`,
-        this.envOffset,
+        this.envelopeOffset(),
       );
     }
     if (this.inner !== undefined && this.bodyXml === undefined && this.faultRoot === undefined) {
@@ -593,26 +599,28 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       throw new BatchwireError(
         'LIMIT_EXCEEDED',
         `an envelope is longer than maxMessageBytes (${this.maxMessage} characters)`,
-        this.envOffset,
+        this.envelopeOffset(),
       );
     }
-    const offset = this.envOffset;
     const fields = this.fields;
     const action = fields[F_ACTION];
     if (action !== undefined && action.trim() === END_OF_GET_RESPONSE_ACTION) {
       if (this.count === undefined) {
-        throw malformed('the EndOfGetResponse envelope has no Count', offset);
+        throw malformed('the EndOfGetResponse envelope has no Count', this.envelopeOffset());
       }
-      const count = parseCount(this.count, offset);
-      this.out.push(endOfResponses(count, this.reason ?? '', this.received, this.verifyCount, offset));
+      const count = parseCount(this.count, this.envelopeOffset());
+      this.out.push(
+        endOfResponses(count, this.reason ?? '', this.received, this.verifyCount, this.envelopeOffset()),
+      );
       this.closed = true;
     } else if (this.faultRoot !== undefined) {
-      this.out.push(this.faultMessage(this.faultRoot, offset));
+      this.out.push(this.faultMessage(this.faultRoot, this.envelopeOffset()));
       this.received++;
     } else {
-      if (this.bodyXml === undefined) throw malformed('a SOAP Envelope without a Body element', offset);
+      if (this.bodyXml === undefined)
+        throw malformed('a SOAP Envelope without a Body element', this.envelopeOffset());
       if (action === undefined)
-        throw malformed('a SOAP Envelope without a WS-Addressing Action header', offset);
+        throw malformed('a SOAP Envelope without a WS-Addressing Action header', this.envelopeOffset());
       const body: SoapBody = { name: this.bodyName, namespace: this.bodyNamespace, xml: this.bodyXml };
       if (this.resultCount === 1 && this.result !== undefined) body.result = this.result;
       const message: SoapMessage = { kind: 'response', action, body };

@@ -124,10 +124,11 @@ function writeMessage(message: SoapMessageInput, flavour: string, index: number)
   return envelope(header, `<${name}${ns}>${inner}</${name}>`);
 }
 
-function writeFault(fault: SoapFaultMessage, index: number): string {
+function writeFault(fault: SoapFaultMessage, flavour: string, index: number): string {
   const at = `messages[${index}]`;
   let header = element('a:Action', fault.action, `${at}.action`, MUST);
   header += element('a:RelatesTo', fault.relatesTo, `${at}.relatesTo`);
+  header += brokerHeader(flavour, 'UserDataNS', fault.userData, `${at}.userData`);
   let code = `<s:Code>${element('s:Value', fault.code, `${at}.code`)}`;
   let close = '</s:Code>';
   for (let i = 0; i < fault.subcodes.length; i++) {
@@ -199,7 +200,7 @@ export function writeMessageArray(
         throw new BatchwireError('INVALID_FIELD', 'the closing record must be the last one', 0);
       }
     } else if (record.kind === 'fault') {
-      parts.push(writeFault(record, i));
+      parts.push(writeFault(record, flavour, i));
       received++;
     } else {
       parts.push(writeMessage(record, flavour, i));

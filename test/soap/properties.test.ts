@@ -1,0 +1,155 @@
+import { fc, mutate, soapMessageArray, soapText } from 'batchwire/arbitraries';
+import { isBatchwireError, MessageArrayReader, parseMessageArray, writeMessageArray } from 'batchwire/soap';
+import { describe, expect, it } from 'vitest';
+import { run, splitAt } from '../support/chunks.js';
+
+const RUNS = { numRuns: 150 };
+const cuts = fc.array(fc.nat({ max: 6000 }), { maxLength: 16 });
+
+function utf16(text: string, littleEndian: boolean, bom: boolean): Uint8Array {
+  const out = new Uint8Array((text.length + (bom ? 1 : 0)) * 2);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  if (bom) {
+    view.setUint16(0, 0xfeff, littleEndian);
+    at = 2;
+  }
+  for (let i = 0; i < text.length; i++) view.setUint16(at + i * 2, text.charCodeAt(i), littleEndian);
+  return out;
+}
+
+describe('soap message array properties', () => {
+  it('read(write(x)) = x over messages, faults and the closing record', () => {
+    fc.assert(
+      fc.property(soapMessageArray(), ({ xml, records }) => {
+        const outcome = run(new MessageArrayReader(), [xml]);
+        expect(outcome.error).toBeUndefined();
+        expect(outcome.records).toEqual(records);
+      }),
+      RUNS,
+    );
+  });
+
+  it('is chunk invariant: any cuts in UTF-8 bytes (inside multi-byte characters too) give the same records', () => {
+    fc.assert(
+      fc.property(soapMessageArray({ maxMessages: 4 }), cuts, ({ xml, records }, points) => {
+        const bytes = new TextEncoder().encode(xml);
+        const outcome = run(new MessageArrayReader(), splitAt(bytes, points));
+        expect(outcome.error).toBeUndefined();
+        expect(outcome.records).toEqual(records);
+      }),
+      RUNS,
+    );
+  });
+
+  it('is chunk invariant in UTF-16 (BOM or sniffed, split inside code units and surrogate pairs)', () => {
+    fc.assert(
+      fc.property(
+        soapMessageArray({ maxMessages: 3 }),
+        cuts,
+        fc.boolean(),
+        fc.boolean(),
+        ({ xml, records }, points, littleEndian, bom) => {
+          const bytes = utf16(xml, littleEndian, bom);
+          const outcome = run(new MessageArrayReader(), splitAt(bytes, points));
+          expect(outcome.error).toBeUndefined();
+          expect(outcome.records).toEqual(records);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('reads 1-byte chunks and 1-character string chunks alike', () => {
+    fc.assert(
+      fc.property(soapMessageArray({ maxMessages: 2 }), ({ xml, records }) => {
+        const bytes = new TextEncoder().encode(xml);
+        const pieces: Uint8Array[] = [];
+        for (let i = 0; i < bytes.length; i++) pieces.push(bytes.subarray(i, i + 1));
+        expect(run(new MessageArrayReader(), pieces).records).toEqual(records);
+        expect(run(new MessageArrayReader(), [...xml]).records).toEqual(records);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a body re-parses on its own: every body.xml is a well-formed fragment that round-trips', () => {
+    fc.assert(
+      fc.property(soapMessageArray({ maxMessages: 3 }), ({ records }) => {
+        for (const record of records) {
+          if (record.kind !== 'response') continue;
+          const again = parseMessageArray(writeMessageArray([record], {}), { requireEnd: false });
+          expect(again.messages[0]).toEqual(record);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('mutated arrays give records or a BatchwireError, never another exception or a hang', () => {
+    const valid = soapMessageArray({ maxMessages: 3 }).map(({ xml }) => new TextEncoder().encode(xml));
+    fc.assert(
+      fc.property(
+        mutate('xml', valid, { growBy: 20_000, depth: 2_000 }),
+        cuts,
+        ({ bytes, labels }, points) => {
+          try {
+            run(new MessageArrayReader({ maxMessageBytes: 1 << 20 }), splitAt(bytes, points));
+          } catch (error) {
+            throw new Error(`foreign error after ${labels.join(', ')}: ${String(error)}`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('random text and random bytes never raise a foreign error', () => {
+    fc.assert(
+      fc.property(fc.oneof(soapText({ maxLength: 200 }), fc.string({ unit: 'binary' })), (text) => {
+        for (const input of [
+          text,
+          `<a>${text}</a>`,
+          `<a><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">${text}`,
+        ]) {
+          try {
+            parseMessageArray(input);
+          } catch (error) {
+            expect(isBatchwireError(error)).toBe(true);
+          }
+        }
+      }),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          parseMessageArray(bytes);
+        } catch (error) {
+          expect(isBatchwireError(error)).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('the writer escapes every value: no text can add markup', () => {
+    fc.assert(
+      fc.property(soapText({ maxLength: 80 }), (text) => {
+        const xml = writeMessageArray(
+          [{ action: text, userData: text, body: { name: 'EchoResponse', namespace: text, result: text } }],
+          {},
+        );
+        const { messages } = parseMessageArray(xml, { requireEnd: false });
+        expect(messages).toHaveLength(1);
+        const [message] = messages;
+        if (message?.kind !== 'response') throw new Error('expected a response');
+        expect(message.action).toBe(text);
+        expect(message.userData).toBe(text);
+        expect(message.body.result).toBe(text);
+        expect(message.body.namespace).toBe(text);
+      }),
+      RUNS,
+    );
+  });
+});

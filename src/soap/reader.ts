@@ -1,4 +1,4 @@
-import type sax from 'sax';
+import sax from 'sax';
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS, MAX_STRING_LENGTH } from '../core/limits.js';
@@ -49,6 +49,13 @@ function headerField(namespace: string, local: string): number {
   if (namespace === HPC_NAMESPACE) return HPC_FIELDS.get(local) ?? -1;
   return -1;
 }
+
+// sax states in which nothing accumulates without sax's own bound.
+// (@types/sax does not declare STATE or parser.state, which sax has had since 0.x.)
+const STATE = (sax as unknown as { STATE: Record<string, number> }).STATE;
+const TEXT = STATE.TEXT;
+const TEXT_ENTITY = STATE.TEXT_ENTITY;
+const BEGIN_WHITESPACE = STATE.BEGIN_WHITESPACE;
 
 // Sections of an envelope.
 const S_NONE = 0;
@@ -573,8 +580,20 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   }
 
   private chunkEnd(): void {
-    if (this.envStart < 0) return;
     const feed = this.feed;
+    if (this.envStart < 0) {
+      // Outside envelopes sax bounds text and names, but not the attributes of one start tag.
+      const state = (this.parser as unknown as { state: number }).state;
+      const tag = feed.charBase + feed.current.length - this.parser.startTagPosition;
+      if (tag > this.maxMessage && state !== TEXT && state !== TEXT_ENTITY && state !== BEGIN_WHITESPACE) {
+        throw new BatchwireError(
+          'LIMIT_EXCEEDED',
+          `a start tag is longer than maxMessageBytes (${this.maxMessage} characters)`,
+          feed.offsetAt(this.parser.startTagPosition - 1),
+        );
+      }
+      return;
+    }
     // Measured back from the chunk's end: only the envelope's part of the chunk is scanned.
     if (this.envOffset < 0) this.envOffset = feed.offsetBefore(this.envStart);
     const size = feed.charBase + feed.current.length - this.envStart;

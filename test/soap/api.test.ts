@@ -58,7 +58,7 @@ describe('soap API surface', () => {
     const broken = body
       .replace('<s:Envelope', '<s:Envelope')
       .replace('</HPCPack2008_WebAPI_MessageArray>', '');
-    const cut = broken.slice(0, broken.lastIndexOf('<s:Envelope')) + '<s:Envelope &nbsp;';
+    const cut = `${broken.slice(0, broken.lastIndexOf('<s:Envelope'))}<s:Envelope &nbsp;`;
     const first = reader.write(cut);
     expect(first).toHaveLength(3);
     let code = '';

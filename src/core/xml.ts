@@ -74,27 +74,24 @@ export function splitName(qname: string): { prefix: string; local: string } {
  * the innermost binding: documents here bind a handful of prefixes, so a scan beats a map.
  */
 export class NamespaceScope {
+  // Bindings [0, size) are in scope; entries past size are stale and get overwritten. Shrinking
+  // by a counter, not by setting `length`, keeps the end tag of every element cheap.
   readonly prefixes: string[] = [];
   readonly uris: string[] = [];
-
-  get size(): number {
-    return this.prefixes.length;
-  }
+  size = 0;
 
   declare(prefix: string, uri: string): void {
-    this.prefixes.push(prefix);
-    this.uris.push(uri);
+    this.prefixes[this.size] = prefix;
+    this.uris[this.size] = uri;
+    this.size++;
   }
 
   truncate(size: number): void {
-    // Most elements declare nothing; setting length is not free, so only when it changes.
-    if (this.prefixes.length === size) return;
-    this.prefixes.length = size;
-    this.uris.length = size;
+    this.size = size;
   }
 
   /** Index of the innermost binding of `prefix` below `limit`, or -1. */
-  indexOf(prefix: string, limit = this.prefixes.length): number {
+  indexOf(prefix: string, limit = this.size): number {
     const prefixes = this.prefixes;
     for (let i = limit - 1; i >= 0; i--) if (prefixes[i] === prefix) return i;
     return -1;

@@ -79,15 +79,20 @@ export class NamespaceScope {
   readonly prefixes: string[] = [];
   readonly uris: string[] = [];
   size = 0;
+  /** Changes whenever a binding comes or goes, so callers can cache a lookup. */
+  version = 0;
 
   declare(prefix: string, uri: string): void {
     this.prefixes[this.size] = prefix;
     this.uris[this.size] = uri;
     this.size++;
+    this.version++;
   }
 
   truncate(size: number): void {
+    if (size === this.size) return;
     this.size = size;
+    this.version++;
   }
 
   /** Index of the innermost binding of `prefix` below `limit`, or -1. */
@@ -107,19 +112,19 @@ export class NamespaceScope {
   }
 
   /**
-   * Declares the `xmlns` attributes of a start tag. Returns true when it declared any.
+   * Declares the `xmlns` attributes of a start tag. Returns how many attributes the tag has
+   * (declarations included), so callers can skip a second walk over none.
    * Throws `XML_SYNTAX` for `xmlns:p=""` and for rebinding `xml`/`xmlns`, which XML forbids.
    */
-  declareAttributes(attributes: Record<string, string>, offset: () => number): boolean {
-    let declared = false;
+  declareAttributes(attributes: Record<string, string>, offset: () => number): number {
+    let count = 0;
     for (const name in attributes) {
+      count++;
       // 0x78 'x': most attributes are not declarations, so test one character first.
       if (name.charCodeAt(0) !== 0x78 || !name.startsWith('xmlns')) continue;
       const value = attributes[name]!;
-      if (name.length === 5) {
-        this.declare('', value);
-        declared = true;
-      } else if (name.charCodeAt(5) === 0x3a) {
+      if (name.length === 5) this.declare('', value);
+      else if (name.charCodeAt(5) === 0x3a) {
         const prefix = name.slice(6);
         if (value === '' || prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NAMESPACE)) {
           throw new BatchwireError(
@@ -129,10 +134,9 @@ export class NamespaceScope {
           );
         }
         this.declare(prefix, value);
-        declared = true;
       }
     }
-    return declared;
+    return count;
   }
 }
 

@@ -78,10 +78,23 @@ interface InnerXml {
   // The current top-level child: scope size before its own declarations, prefixes it inherits.
   childLimit: number;
   childUsed: string[];
+  // The last element prefix checked, and the scope version then: most elements repeat it.
+  lastPrefix: string | undefined;
+  lastVersion: number;
 }
 
 function innerXml(depth: number, start: number): InnerXml {
-  return { depth, start, at: [], nameLengths: [], declarations: [], childLimit: 0, childUsed: [] };
+  return {
+    depth,
+    start,
+    at: [],
+    nameLengths: [],
+    declarations: [],
+    childLimit: 0,
+    childUsed: [],
+    lastPrefix: undefined,
+    lastVersion: -1,
+  };
 }
 
 function isXmlSpace(code: number): boolean {
@@ -284,10 +297,10 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       // The tree builder declares and resolves namespaces itself.
       this.fault.open(tag);
       if (depth === 5) this.openFaultChild(tag);
-      else if (this.detailOpen) this.track(this.detail!, tag, depth);
+      else if (this.detailOpen) this.track(this.detail!, tag, depth, 1);
       return;
     }
-    scope.declareAttributes(tag.attributes, this.offset);
+    const attributes = scope.declareAttributes(tag.attributes, this.offset);
     if (depth >= 5) {
       // Body content: the hot path. Only prefix bookkeeping and the direct text of children.
       if (this.section !== S_BODY) {
@@ -301,7 +314,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
         this.textLength = 0;
         this.textDepth = 5;
       } else if (depth === 6) this.childComplex = true;
-      this.track(this.inner!, tag, depth);
+      this.track(this.inner!, tag, depth, attributes);
       return;
     }
     this.openEnvelopePart(tag, depth);
@@ -401,7 +414,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   }
 
   /** Records the inherited prefixes that a top-level child of `inner` (or its content) uses. */
-  private track(inner: InnerXml, tag: sax.Tag, depth: number): void {
+  private track(inner: InnerXml, tag: sax.Tag, depth: number, attributes: number): void {
     const scope = this.scope;
     if (depth === inner.depth + 1) {
       inner.at.push(this.parser.startTagPosition);
@@ -409,10 +422,21 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       inner.declarations.push('');
       inner.childLimit = this.marks[depth]!;
       if (inner.childUsed.length > 0) inner.childUsed = [];
+      inner.lastPrefix = undefined;
     } else if (inner.at.length === 0) return;
     const name = tag.name;
     const colon = name.indexOf(':');
-    this.use(inner, colon < 0 ? '' : name.slice(0, colon), scope);
+    const prefix = colon < 0 ? '' : name.slice(0, colon);
+    // Same prefix, same bindings: the answer cannot have changed.
+    if (prefix !== inner.lastPrefix || scope.version !== inner.lastVersion) {
+      this.use(inner, prefix, scope);
+      inner.lastPrefix = prefix;
+      inner.lastVersion = scope.version;
+    }
+    if (attributes === 0) {
+      if (depth === inner.depth + 1 && tag.isSelfClosing) this.closeChild(inner);
+      return;
+    }
     for (const key in tag.attributes) {
       const c = key.indexOf(':');
       if (c < 0) continue;

@@ -269,9 +269,8 @@ export class SaxFeed {
     try {
       run();
     } catch (error) {
-      if (isBatchwireError(error)) throw error;
-      // sax throws its pending error again, or a TypeError on a corrupt state: always syntax.
-      if (error instanceof Error && !(error instanceof RangeError)) throw this.saxError(error);
+      // sax's own error (thrown again by a later write); anything else is a bug to surface.
+      if (!isBatchwireError(error) && error === this.parser.error) throw this.saxError(error);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fc, mutate, soapMessageArray, soapText } from 'batchwire/arbitraries';
 import { isBatchwireError, MessageArrayReader, parseMessageArray, writeMessageArray } from 'batchwire/soap';
 import { describe, expect, it } from 'vitest';
@@ -101,6 +102,26 @@ describe('soap message array properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('mutations of the samples (faults, prefixes, CDATA, UTF-16) give records or a BatchwireError', () => {
+    const samples = ['soap-runtime-mixed.xml', 'soap-responses.xml'].map(
+      (name) => new Uint8Array(readFileSync(new URL(`../../samples/${name}`, import.meta.url))),
+    );
+    const utf16 = samples.map(
+      (bytes) => new Uint8Array(Buffer.from(new TextDecoder().decode(bytes), 'utf16le')),
+    );
+    const valid = fc.constantFrom(...samples, ...utf16);
+    fc.assert(
+      fc.property(mutate('xml', valid, { growBy: 5_000, depth: 500 }), cuts, ({ bytes, labels }, points) => {
+        try {
+          run(new MessageArrayReader({ maxMessageBytes: 1 << 16 }), splitAt(bytes, points));
+        } catch (error) {
+          throw new Error(`foreign error after ${labels.join(', ')}: ${String(error)}`);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -270,7 +270,7 @@ export class SaxFeed {
       run();
     } catch (error) {
       // sax's own error (thrown again by a later write); anything else is a bug to surface.
-      if (!isBatchwireError(error) && error === this.parser.error) throw this.saxError(error);
+      if (!isBatchwireError(error) && error === this.parser.error) throw this.saxError(this.parser.error);
       throw error;
     }
   }

@@ -746,6 +746,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       'XML_SYNTAX',
       `unbound namespace prefix ${JSON.stringify(prefix)}`,
       this.offset(),
+      this.feed.lineColumn(),
     );
   }
 }

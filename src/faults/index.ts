@@ -1,0 +1,20 @@
+/**
+ * Error responses from HPC Pack, Azure Batch, DLI and SOAP services, normalised into one
+ * `ServiceFault` with the service's code, message and values and an answer to "should I retry?".
+ *
+ * @packageDocumentation
+ */
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export type { BodyInput } from './body.js';
+export { BatchwireServiceError } from './error.js';
+export { formatDotNet, HPC_FAULT_CATEGORIES, HPC_FAULT_CODES, hpcFaultInfo } from './hpc.js';
+export { HPC_FAULT_NAMESPACE, HPC_SESSION_NAMESPACE, parseFault, SERIALIZATION_NAMESPACE } from './parse.js';
+export {
+  type HeadersInput,
+  headerValue,
+  isRetriableStatus,
+  parseRetryAfter,
+  retryAfterMsOf,
+  TRANSIENT_FAULT_CODES,
+} from './retry.js';
+export type * from './types.js';

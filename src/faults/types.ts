@@ -1,0 +1,64 @@
+import type { BodyInput } from './body.js';
+import type { HeadersInput } from './retry.js';
+
+/** Which service's error shape a body had. */
+export type FaultService = 'hpc-pack' | 'azure-batch' | 'dli' | 'soap' | 'unknown';
+
+/** One key/value pair a fault carries (HPC `Values`, Azure Batch `values`, SOAP detail fields). */
+export interface FaultValue {
+  key: string;
+  value: string;
+}
+
+/** An error response from any of the services, normalised. */
+export interface ServiceFault {
+  service: FaultService;
+  /**
+   * The service's code as text: an HPC Pack number (`'33554447'`), an Azure Batch code
+   * (`'JobNotFound'`), a DLI code (`'DLI.0002'`), a SOAP fault code's local name, or `''`.
+   */
+  code: string;
+  /** The message as the service wrote it (for HPC Pack, possibly a format string with `{0}`). */
+  message: string;
+  /** `message` with its `{0}`-style placeholders filled from `values` (HPC Pack); else `message`. */
+  formatted: string;
+  values: FaultValue[];
+  /** The HTTP status, when the caller passed it. */
+  status?: number;
+  /** Whether retrying the same request may succeed (status rule or a transient code). */
+  retriable: boolean;
+  /** How long the response asked the client to wait (`Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+  /** HPC Pack: the code's category, from its high byte (`'SessionError'`, ...). */
+  category?: string;
+  /** HPC Pack: the code's name, for documented codes (`'BrokerNotActive'`, ...). */
+  name?: string;
+  /** SOAP: the WS-Addressing action of the fault envelope. */
+  action?: string;
+  /** JSON forms: top-level fields the shape does not define (`odata.metadata`, `request_id`, ...). */
+  extra?: Record<string, unknown>;
+  /** True when the body was longer than the limit and only its start was read. */
+  truncated?: boolean;
+}
+
+/** What {@link parseFault} reads: the parts of an HTTP response it needs. */
+export interface FaultResponse {
+  /** The HTTP status code. */
+  status?: number;
+  /** The Content-Type; when absent it is taken from `headers`. */
+  contentType?: string;
+  /** Response headers (for `Retry-After` and Content-Type). */
+  headers?: HeadersInput;
+  /** The body, as text or bytes (UTF-8, or UTF-16 by BOM, charset or sniffing). */
+  body: BodyInput;
+}
+
+/** Options of {@link parseFault}. */
+export interface ParseFaultOptions {
+  /** The clock `Retry-After` dates are measured against, in ms since the epoch. @defaultValue `Date.now()` */
+  now?: number | Date;
+  /** Largest body parsed, in input units; a longer one is kept as truncated text. @defaultValue 4 MiB */
+  maxBytes?: number;
+  /** Longest body text kept on an `unknown` fault, in characters. @defaultValue 4096 */
+  maxTextLength?: number;
+}

@@ -1,0 +1,15 @@
+/**
+ * Status documents the services answer polls with: the DLI batch job state, the Azure Batch
+ * job preparation/release task status list (and a paginator over it), and HPC Pack's
+ * `BrokerClientStatus`.
+ *
+ * @packageDocumentation
+ */
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export type { BodyInput } from '../faults/body.js';
+export { BatchwireServiceError } from '../faults/error.js';
+export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/index.js';
+export { type FetchPage, type PageParser, type PaginateOptions, paginate } from './paginate.js';
+export { DLI_BATCH_STATES, parseDliBatchState, parseJobPrepReleaseStatusPage } from './parse.js';
+export { parseDateTime } from './read.js';
+export type * from './types.js';

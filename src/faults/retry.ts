@@ -85,9 +85,9 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   if (text.length === 0 || text.length > MAX_RETRY_AFTER_LENGTH) return undefined;
   const seconds = decimalOf(text);
   if (seconds !== undefined) return Math.round(seconds * 1000);
-  const first = text.charCodeAt(0);
-  // An HTTP-date starts with a day name (or, in the obsolete asctime form, too); not a digit.
-  if (first >= 0x30 && first <= 0x39) return undefined;
+  const first = text.charCodeAt(0) | 0x20;
+  // Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day name.
+  if (first < 0x61 || first > 0x7a) return undefined;
   const time = Date.parse(text);
   if (!Number.isFinite(time)) return undefined;
   return Math.max(0, time - now);

@@ -138,7 +138,9 @@ export function jobPrepReleasePageBody(): fc.Arbitrary<JobPrepReleasePageSample>
       nextLink: fc.option(fc.webUrl({ withQueryParameters: true }), { nil: undefined }),
       indent: fc.boolean(),
     })
-    .map(({ items, nextLink, indent }) => {
+    .map(({ items: generated, nextLink, indent }) => {
+      // What a reader of the JSON can see (-0 is written as 0, undefined members vanish).
+      const items = JSON.parse(JSON.stringify(generated)) as JobPrepReleaseItemJson[];
       const document: Record<string, unknown> = {
         'odata.metadata': 'https://acct.region.batch.azure.com/$metadata#jobpreparationandreleasestatuslist',
         value: items,

@@ -45,9 +45,10 @@ export function decodeStrict(body: unknown, contentType: string | undefined, max
   if (stream.error) throw stream.error;
   text += stream.end();
   if (stream.error) throw stream.error;
-  const skip = typeof input === 'string' ? (input.charCodeAt(0) === 0xfeff ? 1 : 0) : stream.start;
   const encoding = stream.encoding;
-  const bomLength = typeof input === 'string' ? skip : bomLengthOf(input, contentType);
+  // TextStream drops a byte order mark; offsets still count it.
+  const bomLength =
+    typeof input === 'string' ? (input.charCodeAt(0) === 0xfeff ? 1 : 0) : bomLengthOf(input, contentType);
   return {
     text,
     offsetOf(index) {

@@ -2,6 +2,7 @@ import { isBatchwireError } from 'batchwire';
 import {
   type FilterDiagnostic,
   type FilterExpression,
+  type FilterSchema,
   formatFilter,
   parseFilter,
   type SchemaName,
@@ -41,7 +42,7 @@ const WRONG_VALUES = {
 
 describe('schemas: every row of the tables', () => {
   for (const name of Object.keys(schemas) as SchemaName[]) {
-    const schema = schemas[name];
+    const schema: FilterSchema = schemas[name];
     for (const [path, spec] of Object.entries(schema.properties)) {
       it(`${name}: ${path} (${spec.type}; ${spec.operators.join(' ')})`, () => {
         for (const op of ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'startswith'] as const) {

@@ -75,12 +75,26 @@ const INT32_MAX = 2147483647;
 const HINT_DATETIME_FORMS =
   "use ISO 8601 (DateTime'2011-05-08T08:49:37Z') or RFC 1123 (DateTime'Sun, 08 May 2011 08:49:37 GMT')";
 
+// Character classes of ASCII, by table: one load per character in the lexer's hot loops.
+const IDENT_START = 1;
+const IDENT_PART = 2;
+const SPACE = 4;
+const CLASSES = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+  const digit = c >= 0x30 && c <= 0x39;
+  CLASSES[c] =
+    (letter ? IDENT_START | IDENT_PART : 0) |
+    (digit ? IDENT_PART : 0) |
+    (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d ? SPACE : 0);
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+  return c < 128 && (CLASSES[c]! & IDENT_START) !== 0;
 }
 
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 0x30 && c <= 0x39);
+  return c < 128 && (CLASSES[c]! & IDENT_PART) !== 0;
 }
 
 function isDigit(c: number): boolean {
@@ -88,7 +102,58 @@ function isDigit(c: number): boolean {
 }
 
 function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  return c < 128 && (CLASSES[c]! & SPACE) !== 0;
+}
+
+// Schema properties by path length, so a lookup compares text in place: no slice, no hashing.
+interface SchemaEntry {
+  path: string;
+  spec: FilterPropertySpec;
+}
+interface SchemaIndex {
+  /** By path length, for paths read token by token. */
+  byLength: Map<number, SchemaEntry[]>;
+  /** By first character (ASCII), longest first: the lexer matches whole known paths with one native compare. */
+  byFirst: (SchemaEntry[] | undefined)[];
+}
+const indexes = new WeakMap<FilterSchema, SchemaIndex>();
+
+// The last schema used: most callers validate against one schema over and over.
+let lastSchema: FilterSchema | undefined;
+let lastIndex: SchemaIndex | undefined;
+
+function schemaIndex(schema: FilterSchema): SchemaIndex {
+  if (schema === lastSchema) return lastIndex!;
+  let index = indexes.get(schema);
+  if (index === undefined) {
+    index = { byLength: new Map(), byFirst: [] };
+    for (const path of Object.keys(schema.properties)) {
+      const entry = { path, spec: schema.properties[path]! };
+      let bucket = index.byLength.get(path.length);
+      if (bucket === undefined) index.byLength.set(path.length, (bucket = []));
+      bucket.push(entry);
+      const first = path.charCodeAt(0);
+      // Only real paths: a keyword-named property must still lex as a keyword where it is one.
+      if (first < 128 && isPropertyPathText(path) && keyword(path, 0, path.length) === '') {
+        (index.byFirst[first] ??= []).push(entry);
+      }
+    }
+    for (const bucket of index.byFirst) bucket?.sort((a, b) => b.path.length - a.path.length);
+    indexes.set(schema, index);
+  }
+  lastSchema = schema;
+  lastIndex = index;
+  return index;
+}
+
+function isPropertyPathText(path: string): boolean {
+  let segmentStart = true;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (segmentStart ? !isIdentStart(c) : c !== 0x2f && !isIdentPart(c)) return false;
+    segmentStart = c === 0x2f;
+  }
+  return path.length > 0 && !segmentStart;
 }
 
 // Thrown inside the parser to stop at the first problem (parseFilter) or at a fatal one (limits).
@@ -107,6 +172,45 @@ function group(kind: 'and' | 'or', operands: FilterExpression[]): FilterExpressi
   if (operands.length === 1) return operands[0]!;
   return { kind, operands, start: operands[0]!.start, end: operands[operands.length - 1]!.end };
 }
+
+// Whether text[i, end) is `datetime` in any case, without allocating.
+function isDateTimeKeyword(text: string, i: number, end: number): boolean {
+  if (end - i !== 8) return false;
+  for (let k = 0; k < 8; k++) if ((text.charCodeAt(i + k) | 0x20) !== 'datetime'.charCodeAt(k)) return false;
+  return true;
+}
+
+// Lowercase keyword at text[i, i + length), compared case-insensitively without allocating; or ''.
+// (c | 0x20) lowercases ASCII letters and maps no other identifier character onto a letter.
+function keyword(text: string, i: number, length: number): string {
+  const a = text.charCodeAt(i) | 0x20;
+  const b = text.charCodeAt(i + 1) | 0x20;
+  switch (length) {
+    case 2:
+      if (a === 0x65 && b === 0x71) return 'eq';
+      if (a === 0x6e && b === 0x65) return 'ne';
+      if (a === 0x67) return b === 0x74 ? 'gt' : b === 0x65 ? 'ge' : '';
+      if (a === 0x6c) return b === 0x74 ? 'lt' : b === 0x65 ? 'le' : '';
+      if (a === 0x6f && b === 0x72) return 'or';
+      return '';
+    case 3:
+    case 4:
+    case 5:
+    case 10: {
+      for (const word of KEYWORDS) {
+        if (word.length !== length || word.charCodeAt(0) !== a || word.charCodeAt(1) !== b) continue;
+        let k = 2;
+        while (k < length && (text.charCodeAt(i + k) | 0x20) === word.charCodeAt(k)) k++;
+        if (k === length) return word;
+      }
+      return '';
+    }
+    default:
+      return '';
+  }
+}
+
+const KEYWORDS = ['and', 'not', 'true', 'null', 'false', 'startswith'] as const;
 
 /** 1-based line and column of `offset`, for error messages. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -128,9 +232,16 @@ class FilterParser {
   private start = 0;
   private end = 0;
   private str = '';
+  // For identifiers and symbols: the keyword they are, lowercase, or ''.
+  private kw = '';
   private num = 0;
   private time = 0;
   private pos = 0;
+  // The schema entry of the property last read by property(), if the schema has it.
+  private spec: FilterPropertySpec | undefined = undefined;
+  // For an identifier token: the schema path the lexer matched whole there, if any.
+  private entry: SchemaEntry | undefined = undefined;
+  private readonly index: SchemaIndex | undefined;
   // Whitespace was skipped right before the current token (for "no spaces in a path" hints).
   private spaced = false;
 
@@ -140,7 +251,10 @@ class FilterParser {
     private readonly maxDepth: number,
     // null: stop at the first problem; otherwise collect every problem.
     private readonly diagnostics: FilterDiagnostic[] | null,
-  ) {}
+  ) {
+    // Schemas are plain data users may edit between calls: index once, then trust own keys only.
+    this.index = schema === undefined ? undefined : schemaIndex(schema);
+  }
 
   private report(
     code: FilterDiagnosticCode,
@@ -172,6 +286,26 @@ class FilterParser {
     }
     const c = text.charCodeAt(i);
     if (isIdentStart(c)) {
+      const known = this.index?.byFirst[c];
+      if (known !== undefined) {
+        for (const entry of known) {
+          const path = entry.path;
+          const e = i + path.length;
+          // The last characters tell most paths apart cheaply; a slice compare (native, faster
+          // than startsWith with a position in V8) confirms.
+          if (e > length || text.charCodeAt(e - 1) !== path.charCodeAt(path.length - 1)) continue;
+          if (text.charCodeAt(e - 2) !== path.charCodeAt(path.length - 2) || text.slice(i, e) !== path)
+            continue;
+          const after = e < length ? text.charCodeAt(e) : 0x20;
+          if (isIdentPart(after) || after === 0x2f || after === 0x27) continue;
+          this.type = T_IDENT;
+          this.kw = '';
+          this.entry = entry;
+          this.end = this.pos = e;
+          return;
+        }
+      }
+      this.entry = undefined;
       let j = i + 1;
       while (j < length && isIdentPart(text.charCodeAt(j))) j++;
       if (j < length && text.charCodeAt(j) === 0x27) {
@@ -179,7 +313,7 @@ class FilterParser {
         return;
       }
       this.type = T_IDENT;
-      this.str = text.slice(i, j);
+      this.kw = keyword(text, i, j - i);
       this.end = this.pos = j;
       return;
     }
@@ -236,7 +370,7 @@ class FilterParser {
         `write ${word}`,
       );
       this.type = T_SYMBOL;
-      this.str = word;
+      this.kw = word;
       this.end = this.pos = i + symbol.length;
       return;
     }
@@ -291,8 +425,8 @@ class FilterParser {
       this.unterminated(i);
       return;
     }
-    const prefix = this.text.slice(i, quote);
-    if (prefix.toLowerCase() !== 'datetime') {
+    if (!isDateTimeKeyword(this.text, i, quote)) {
+      const prefix = this.text.slice(i, quote);
       this.lexError(
         i,
         end,
@@ -369,8 +503,13 @@ class FilterParser {
 
   // ---- parser ----
 
+  /** The keyword the current token is (lowercase), or ''. */
   private word(): string {
-    return this.type === T_IDENT ? this.str.toLowerCase() : this.type === T_SYMBOL ? this.str : '';
+    return this.type === T_IDENT || this.type === T_SYMBOL ? this.kw : '';
+  }
+
+  private identText(): string {
+    return this.text.slice(this.start, this.end);
   }
 
   private tokenText(): string {
@@ -480,13 +619,13 @@ class FilterParser {
   private operand(): FilterExpression | undefined {
     const t = this.type;
     if (t === T_IDENT) {
-      const w = this.str.toLowerCase();
+      const w = this.kw;
       const followedByParen = this.peekParen();
       if (followedByParen) {
         if (w === 'startswith') return this.startsWith();
         this.report(
           'FILTER_SYNTAX',
-          `${UNSUPPORTED_FUNCTIONS.has(w) ? 'function' : 'unknown function'} ${this.str}() is not supported`,
+          `${UNSUPPORTED_FUNCTIONS.has(this.identText().toLowerCase()) ? 'function' : 'unknown function'} ${this.identText()}() is not supported`,
           this.start,
           this.end,
           "Batch filters support startswith(property, 'prefix') only",
@@ -509,7 +648,7 @@ class FilterParser {
         // A missing operand: report it and leave the keyword to the caller.
         this.report(
           'FILTER_SYNTAX',
-          `expected a comparison or startswith(...), found '${this.str}'`,
+          `expected a comparison or startswith(...), found '${this.identText()}'`,
           this.start,
           this.end,
         );
@@ -565,8 +704,15 @@ class FilterParser {
   /** `a/b/c` from the current identifier; leaves the token after it current. Undefined after a reported error (nothing skipped). */
   private property(): PropertyNode | undefined {
     const start = this.start;
-    let path = this.str;
     let end = this.end;
+    const entry = this.entry;
+    if (entry !== undefined) {
+      this.spec = entry.spec;
+      this.next();
+      return { kind: 'property', path: entry.path, start, end };
+    }
+    // Sliced once at the end when the path has no spaces (the common case), else built up.
+    let path: string | undefined;
     this.next();
     while (this.type === T_SLASH) {
       const slashSpaced = this.spaced;
@@ -577,18 +723,36 @@ class FilterParser {
         }
         return undefined;
       }
-      if (slashSpaced || this.spaced) {
-        this.report(
-          'FILTER_SYNTAX',
-          "spaces are not allowed around '/' in a property path",
-          start,
-          this.end,
-          `write ${path}/${this.str}`,
-        );
+      if (slashSpaced || this.spaced || path !== undefined) {
+        path = `${path ?? this.text.slice(start, end)}/${this.identText()}`;
+        if (slashSpaced || this.spaced) {
+          this.report(
+            'FILTER_SYNTAX',
+            "spaces are not allowed around '/' in a property path",
+            start,
+            this.end,
+            `write ${path}`,
+          );
+        }
       }
-      path += `/${this.str}`;
       end = this.end;
       this.next();
+    }
+    this.spec = undefined;
+    if (path === undefined) {
+      const bucket = this.index?.byLength.get(end - start);
+      if (bucket !== undefined) {
+        for (const entry of bucket) {
+          if (this.text.startsWith(entry.path, start)) {
+            this.spec = entry.spec;
+            // The schema's own string: no allocation for a known property.
+            return { kind: 'property', path: entry.path, start, end };
+          }
+        }
+      }
+      path = this.text.slice(start, end);
+    } else if (this.schema !== undefined && Object.hasOwn(this.schema.properties, path)) {
+      this.spec = this.schema.properties[path];
     }
     return { kind: 'property', path, start, end };
   }
@@ -599,6 +763,7 @@ class FilterParser {
       this.recover();
       return undefined;
     }
+    const spec = this.spec;
     const opStart = this.start;
     const opEnd = this.end;
     const w = this.word();
@@ -629,7 +794,7 @@ class FilterParser {
       this.recover();
       return undefined;
     }
-    this.checkComparison(property, operator, opStart, opEnd, value);
+    this.checkComparison(property, spec, operator, opStart, opEnd, value);
     return { kind: 'comparison', operator, property, value, start: property.start, end: value.end };
   }
 
@@ -649,7 +814,7 @@ class FilterParser {
         node = { kind: 'datetime', value: this.str, time: this.time, start, end };
         break;
       case T_IDENT: {
-        const w = this.str.toLowerCase();
+        const w = this.kw;
         if (w === 'true' || w === 'false') {
           node = { kind: 'boolean', value: w === 'true', start, end };
           break;
@@ -699,6 +864,7 @@ class FilterParser {
       this.skipCall();
       return undefined;
     }
+    const known = this.spec;
     if (this.type !== T_COMMA) {
       this.report('FILTER_SYNTAX', `expected ',' found ${this.tokenText()}`, this.start, this.end);
       this.skipCall();
@@ -717,7 +883,7 @@ class FilterParser {
     }
     const end = this.end;
     this.next();
-    const spec = this.lookup(property);
+    const spec = this.lookup(property, known);
     if (spec !== undefined && !spec.operators.includes('startswith')) {
       this.report(
         'FILTER_OPERATOR_NOT_ALLOWED',
@@ -759,11 +925,13 @@ class FilterParser {
     }
   }
 
-  /** The schema entry for `property`; reports an unknown property. Undefined without a schema too. */
-  private lookup(property: PropertyNode): FilterPropertySpec | undefined {
+  /** The schema entry of the property just read (see `spec`); reports an unknown property. Undefined without a schema too. */
+  private lookup(
+    property: PropertyNode,
+    spec: FilterPropertySpec | undefined,
+  ): FilterPropertySpec | undefined {
     const schema = this.schema;
-    if (schema === undefined) return undefined;
-    if (Object.hasOwn(schema.properties, property.path)) return schema.properties[property.path];
+    if (schema === undefined || spec !== undefined) return spec;
     this.report(
       'FILTER_UNKNOWN_PROPERTY',
       `unknown property '${property.path}' for ${schema.name}`,
@@ -776,12 +944,13 @@ class FilterParser {
 
   private checkComparison(
     property: PropertyNode,
+    known: FilterPropertySpec | undefined,
     operator: FilterOperator,
     opStart: number,
     opEnd: number,
     value: LiteralNode,
   ): void {
-    const spec = this.lookup(property);
+    const spec = this.lookup(property, known);
     if (spec === undefined) return;
     if (!spec.operators.includes(operator)) {
       this.report(

@@ -87,7 +87,8 @@ export interface FilterPropertySpec {
 
 /**
  * The filterable properties of one list operation. Plain data: build your own with
- * {@link defineFilterSchema} to keep the literal types the typed builder needs.
+ * {@link defineFilterSchema} to keep the literal types the typed builder needs. Treat a schema as
+ * immutable once used: the parser indexes it on first use (make a new object to change it).
  */
 export interface FilterSchema {
   readonly name: string;

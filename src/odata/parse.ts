@@ -129,13 +129,15 @@ function schemaIndex(schema: FilterSchema): SchemaIndex {
     index = { byLength: new Map(), byFirst: [] };
     for (const path of Object.keys(schema.properties)) {
       const entry = { path, spec: schema.properties[path]! };
-      let bucket = index.byLength.get(path.length);
-      if (bucket === undefined) index.byLength.set(path.length, (bucket = []));
-      bucket.push(entry);
+      const bucket = index.byLength.get(path.length);
+      if (bucket === undefined) index.byLength.set(path.length, [entry]);
+      else bucket.push(entry);
       const first = path.charCodeAt(0);
       // Only real paths: a keyword-named property must still lex as a keyword where it is one.
       if (first < 128 && isPropertyPathText(path) && keyword(path, 0, path.length) === '') {
-        (index.byFirst[first] ??= []).push(entry);
+        const same = index.byFirst[first];
+        if (same === undefined) index.byFirst[first] = [entry];
+        else same.push(entry);
       }
     }
     for (const bucket of index.byFirst) bucket?.sort((a, b) => b.path.length - a.path.length);

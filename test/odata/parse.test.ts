@@ -1,5 +1,6 @@
 import { isBatchwireError } from 'batchwire';
 import {
+  defineFilterSchema,
   type FilterDiagnostic,
   type FilterExpression,
   type FilterSchema,
@@ -319,6 +320,27 @@ describe('broken filters: code and exact span', () => {
       expect(error).toMatchObject({ code: 'FILTER_UNKNOWN_PROPERTY', offset: 18, line: 2, column: 5 });
       expect((error as Error).message).toContain("write 'nodeId'");
     }
+  });
+
+  it('known paths match whole: never a prefix of a longer name or path', () => {
+    expect(spans(validateFilter("poolIdx eq 'a'", jobPrep))).toEqual([['FILTER_UNKNOWN_PROPERTY', 0, 7]]);
+    expect(spans(validateFilter('jobPreparationTaskExecutionInfo/exitCode/x eq 1', jobPrep))).toEqual([
+      ['FILTER_UNKNOWN_PROPERTY', 0, 42],
+    ]);
+    expect(spans(validateFilter("poolId'x' eq 'a'", jobPrep))).toEqual([['FILTER_SYNTAX', 0, 9]]);
+    const mine = defineFilterSchema({
+      name: 'mine',
+      properties: {
+        id: { type: 'String', operators: ['eq'] },
+        idle: { type: 'Boolean', operators: ['eq'] },
+        'a/b': { type: 'Int', operators: ['eq'] },
+      },
+    });
+    expect(validateFilter("idle eq true and id eq 'x' and a/b eq 1", mine)).toEqual([]);
+    expect(spans(validateFilter('a eq 1 and a/bc eq 1', mine))).toEqual([
+      ['FILTER_UNKNOWN_PROPERTY', 0, 1],
+      ['FILTER_UNKNOWN_PROPERTY', 11, 15],
+    ]);
   });
 
   it('property lookups never reach the prototype', () => {

@@ -70,6 +70,14 @@ export async function runBench(cases: BenchCase[], options: BenchOptions): Promi
   }));
 }
 
+/** Aligned plain-text columns: the first `leftColumns` left-aligned, the rest right-aligned. */
+export function textTable(header: string[], rows: string[][], leftColumns = 1): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 /** A printable table: median time, MB/s and items/s for a workload of `bytes` bytes, and each row's ratio to `reference`. */
 export function formatTable(
   title: string,
@@ -99,16 +107,11 @@ export function formatTable(
     `${workload.itemName}/s`,
     ref ? `vs ${ref.name}` : '',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const rounds = results[0]?.rounds ?? 0;
   return [
     `## ${title}`,
     `(${(workload.bytes / 1e6).toFixed(1)} MB, median of ${rounds} interleaved rounds; ratios are speed relative to the reference, >1 is faster)`,
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...textTable(header, rows),
     '',
   ].join('\n');
 }
@@ -153,14 +156,9 @@ export function formatTargets(): string {
     t.ratio >= t.atLeast ? 'met' : 'NOT met',
   ]);
   const header = ['suite', 'ratio measured', 'value', 'target', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
     '## summary: speed ratios against the targets (medians, same run)',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...textTable(header, rows, 2),
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { textTable } from './harness.js';
 
 const SUBPATHS = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'index'];
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -37,16 +38,7 @@ export async function run(): Promise<string> {
     rows.push([label, (own / 1024).toFixed(2), (all / 1024).toFixed(2), limit]);
   }
   const header = ['subpath', 'min+gzip KB (own code)', 'min+gzip KB (with deps)', 'within budget'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [
-    '## bundle size (esbuild --bundle --minify, gzip -9)',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    '',
-  ].join('\n');
+  return ['## bundle size (esbuild --bundle --minify, gzip -9)', ...textTable(header, rows), ''].join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

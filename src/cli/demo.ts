@@ -1,7 +1,24 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
+import { formatFilter, parseFilter, schemas, validateFilter } from '../odata/index.js';
+import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
+import { dliStateRecords, faultRecords, jobPrepPageRecords, readBody } from './faults.js';
 import { type Command, printRecords } from './io.js';
+
+// One-record streams for the documents that are read whole.
+async function* statusRecords(input: AsyncIterable<Uint8Array>, contentType: string) {
+  yield { status: parseBrokerClientStatus(await readBody(input), contentType) };
+}
+
+async function* filterRecords(input: AsyncIterable<Uint8Array>) {
+  const text = new TextDecoder().decode(await readBody(input)).trim();
+  const schema = schemas.jobPreparationAndReleaseTaskStatus;
+  yield { filter: text, diagnostics: validateFilter(text, schema) };
+  yield { formatted: formatFilter(parseFilter(text, { schema })) };
+  const misspelt = text.replace('nodeId', 'nodeID');
+  yield { filter: misspelt, diagnostics: validateFilter(misspelt, schema) };
+}
 
 /** A bundled sample body and the decoder that reads it. */
 export interface Sample {
@@ -31,6 +48,79 @@ export const samples: Sample[] = [
     file: 'generic-requests.utf8.bin',
     title: 'Send Requests, generic service, UTF-8',
     decode: (input) => decodeGenericRequests(input),
+  },
+  {
+    file: 'soap-responses.xml',
+    title: 'Get Responses, SOAP 1.2 message array (HPCPack2008_ names, as the docs show it)',
+    decode: (input) => readMessageArray(input),
+  },
+  {
+    file: 'soap-runtime-mixed.xml',
+    title:
+      'Get Responses, SOAP message array as the runtime writes it (HPCServer2008_, other prefixes, a fault)',
+    decode: (input) => readMessageArray(input),
+  },
+  {
+    file: 'status-finished.xml',
+    title: 'Get Request Status, XML form',
+    decode: (input) => statusRecords(input, 'application/xml; charset=utf-8'),
+  },
+  {
+    file: 'status-processing.json',
+    title: 'Get Request Status, JSON form',
+    decode: (input) => statusRecords(input, 'application/json; charset=utf-8'),
+  },
+  {
+    file: 'fault-hpc.xml',
+    title: 'HPC Pack HpcWebServiceFault, XML, Values nil (HTTP 500)',
+    decode: (input) => faultRecords(input, { status: 500, contentType: 'application/xml; charset=utf-8' }),
+  },
+  {
+    file: 'fault-hpc-values.xml',
+    title: 'HPC Pack HpcWebServiceFault, XML, with Values filling the message placeholders (HTTP 400)',
+    decode: (input) => faultRecords(input, { status: 400, contentType: 'application/xml; charset=utf-8' }),
+  },
+  {
+    file: 'fault-hpc.json',
+    title: 'HPC Pack HpcWebServiceFault, JSON (HTTP 400)',
+    decode: (input) => faultRecords(input, { status: 400, contentType: 'application/json; charset=utf-8' }),
+  },
+  {
+    file: 'fault-hpc-legacy.xml',
+    title: 'HPC Pack fault before 2011: a serialized string (HTTP 400)',
+    decode: (input) => faultRecords(input, { status: 400, contentType: 'application/xml' }),
+  },
+  {
+    file: 'fault-soap12.xml',
+    title: 'SOAP 1.2 Fault envelope with a session fault (HTTP 500)',
+    decode: (input) =>
+      faultRecords(input, { status: 500, contentType: 'application/soap+xml; charset=utf-8' }),
+  },
+  {
+    file: 'fault-azure-batch.json',
+    title: 'Azure Batch error body (HTTP 400)',
+    decode: (input) =>
+      faultRecords(input, { status: 400, contentType: 'application/json;odata=minimalmetadata' }),
+  },
+  {
+    file: 'fault-dli.json',
+    title: 'Huawei DLI error body (HTTP 400)',
+    decode: (input) => faultRecords(input, { status: 400, contentType: 'application/json' }),
+  },
+  {
+    file: 'dli-state.json',
+    title: 'Huawei DLI batch job state',
+    decode: (input) => dliStateRecords(input),
+  },
+  {
+    file: 'jobprep-page.json',
+    title: 'Azure Batch job preparation/release task status, one page',
+    decode: (input) => jobPrepPageRecords(input),
+  },
+  {
+    file: 'jobprep-filter.txt',
+    title: 'Azure Batch $filter for that list: validated, formatted, and a misspelt property caught',
+    decode: (input) => filterRecords(input),
   },
 ];
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +83,20 @@ describe('batchwire decode generic', () => {
   it('demo decodes every bundled sample', async () => {
     const { code, stdout } = await batchwire(['demo']);
     expect(code).toBe(0);
-    expect(stdout).toContain('# samples/generic-responses.utf8.bin');
-    expect(lines(stdout).length).toBeGreaterThanOrEqual(18);
+    for (const file of readdirSync(join(root, 'samples'))) expect(stdout).toContain(`# samples/${file}\n`);
+    const records = lines(stdout) as Record<string, unknown>[];
+    // Three generic response bodies and two message arrays each end with their closing record.
+    expect(records.filter((r) => r.kind === 'end')).toHaveLength(5);
+    expect(records.filter((r) => typeof r.service === 'string')).toHaveLength(7);
+    expect(records).toContainEqual({ status: 'Finished' });
+  });
+
+  it('lists every decoder and command in --help', async () => {
+    const { code, stdout } = await batchwire(['--help']);
+    expect(code).toBe(0);
+    for (const name of ['generic', 'soap', 'status', 'fault', 'dli-state', 'jobprep-page'])
+      expect(stdout).toContain(`decode ${name} `);
+    for (const name of ['filter', 'demo', 'gen', 'bench'])
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 });

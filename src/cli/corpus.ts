@@ -1,7 +1,8 @@
 // The formats `batchwire gen` can write, each with its valid and broken payload generators and
 // the decoder whose verdict goes into index.json as the expected outcome.
 import type fc from 'fast-check';
-import { isBatchwireError } from '../core/errors.js';
+import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { utf8ErrorOffset } from '../core/unicode.js';
 
 /** What a decoder said about a case: the expected outcome recorded in index.json. */
 export type Verdict =
@@ -36,6 +37,7 @@ export async function verdictOf(decode: () => Promise<string> | string): Promise
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 /** UTF-8 bytes of a text payload. */
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
 
@@ -78,7 +80,82 @@ async function genericFormats(): Promise<Record<string, CorpusFormat>> {
   };
 }
 
+// A text document format: valid documents as UTF-8, broken ones from the mutations of its syntax.
+function documentFormat(
+  extension: string,
+  syntax: 'xml' | 'json' | 'filter',
+  documents: (a: Arbitraries) => fc.Arbitrary<string>,
+  verdict: (bytes: Uint8Array) => Promise<Verdict>,
+  options: { growBy?: number; depth?: number } = {},
+): CorpusFormat {
+  return {
+    extension,
+    valid: (a) => documents(a).map(utf8),
+    invalid: (a) => a.mutate(syntax, documents(a).map(utf8), options),
+    verdict,
+  };
+}
+
+async function documentFormats(): Promise<Record<string, CorpusFormat>> {
+  const [{ parseMessageArray }, { formatFilter, parseFilter, schemas }, { parseFault }, status] =
+    await Promise.all([
+      import('../soap/index.js'),
+      import('../odata/index.js'),
+      import('../faults/index.js'),
+      import('../status/index.js'),
+    ]);
+  const schema = schemas.jobPreparationAndReleaseTaskStatus;
+  return {
+    soap: documentFormat(
+      'xml',
+      'xml',
+      (a) => a.soapMessageArray({ maxMessages: 10 }).map((m) => m.xml),
+      (bytes) =>
+        verdictOf(() => {
+          const { messages, end } = parseMessageArray(bytes);
+          return `${messages.length} messages, end ${end?.count} ${end?.reason}`;
+        }),
+      { depth: 100 },
+    ),
+    filter: documentFormat(
+      'txt',
+      'filter',
+      (a) => a.filterText({ schema }),
+      (bytes) =>
+        verdictOf(() => {
+          // A filter is text: bytes that are not UTF-8 cannot be one.
+          const bad = utf8ErrorOffset(bytes, 0, bytes.length);
+          if (bad >= 0) throw new BatchwireError('INVALID_ENCODING', 'the filter is not valid UTF-8', bad);
+          return formatFilter(parseFilter(decoder.decode(bytes), { schema }));
+        }),
+      { depth: 100_001 },
+    ),
+    fault: documentFormat(
+      'txt',
+      'json',
+      (a) => a.faultBody().map((f) => f.body),
+      (bytes) =>
+        verdictOf(() => {
+          const fault = parseFault({ status: 500, body: bytes });
+          return `${fault.service} ${fault.code}`;
+        }),
+    ),
+    'dli-state': documentFormat(
+      'json',
+      'json',
+      (a) => a.dliBatchStateBody().map((s) => s.body),
+      (bytes) => verdictOf(() => status.parseDliBatchState(bytes).state),
+    ),
+    'jobprep-page': documentFormat(
+      'json',
+      'json',
+      (a) => a.jobPrepReleasePageBody().map((p) => p.body),
+      (bytes) => verdictOf(() => `${status.parseJobPrepReleaseStatusPage(bytes).items.length} items`),
+    ),
+  };
+}
+
 /** Every format `batchwire gen` knows, by name. */
 export async function corpusFormats(): Promise<Record<string, CorpusFormat>> {
-  return { ...(await genericFormats()) };
+  return { ...(await genericFormats()), ...(await documentFormats()) };
 }

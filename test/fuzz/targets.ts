@@ -1,7 +1,21 @@
 // What the robustness run feeds to which decoder. Each target draws valid payloads and mutated
 // ones from batchwire/arbitraries and must answer with a value or a BatchwireError.
-import { genericRequestsBody, genericResponsesBody, mutate } from 'batchwire/arbitraries';
+import {
+  brokerClientStatusBody,
+  dliBatchStateBody,
+  faultBody,
+  filterText,
+  genericRequestsBody,
+  genericResponsesBody,
+  jobPrepReleasePageBody,
+  mutate,
+  soapMessageArray,
+} from 'batchwire/arbitraries';
+import { parseFault } from 'batchwire/faults';
 import { decodeGenericBody, decodeGenericRequests, GenericResponseDecoder } from 'batchwire/generic';
+import { parseFilter, schemas, validateFilter } from 'batchwire/odata';
+import { MessageArrayReader, parseBrokerClientStatus, parseMessageArray } from 'batchwire/soap';
+import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import fc from 'fast-check';
 
 export interface FuzzCase {
@@ -32,6 +46,27 @@ function genericCases(encoding: 'utf-8' | 'utf-16le' | 'utf-16be'): fc.Arbitrary
     randomBytes,
   );
 }
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const lenient = new TextDecoder();
+
+// Valid documents, the same mutated with the strategies of their syntax, and random bytes.
+function documentCases(
+  format: 'xml' | 'json' | 'filter',
+  documents: fc.Arbitrary<string>,
+  options: { growBy?: number; depth?: number } = {},
+): fc.Arbitrary<FuzzCase> {
+  const bytes = documents.map(utf8);
+  return fc.oneof(bytes.map(valid), mutate(format, bytes, options).map(mutated), randomBytes);
+}
+
+const messageArrays = documentCases(
+  'xml',
+  soapMessageArray().map((a) => a.xml),
+  { growBy: 5000, depth: 200 },
+);
+
+const jobPrepSchema = schemas.jobPreparationAndReleaseTaskStatus;
 
 async function drain(iterable: AsyncIterable<unknown>): Promise<number> {
   let n = 0;
@@ -66,5 +101,78 @@ export const targets: FuzzTarget[] = [
       randomBytes,
     ),
     decode: (input) => drain(decodeGenericRequests(input)),
+  },
+  {
+    name: 'soap message array',
+    cases: messageArrays,
+    decode: (input) => parseMessageArray(input, { maxMessageBytes: 4096, maxTextLength: 2048, maxDepth: 32 }),
+  },
+  {
+    name: 'soap message array, 5-byte chunks',
+    cases: messageArrays,
+    decode(input) {
+      const reader = new MessageArrayReader({ maxMessageBytes: 4096 });
+      const bytes = typeof input === 'string' ? utf8(input) : input;
+      let n = 0;
+      for (let i = 0; i < bytes.length; i += 5) n += reader.write(bytes.subarray(i, i + 5)).length;
+      return n + reader.end().length;
+    },
+  },
+  {
+    name: 'broker client status',
+    cases: fc.oneof(
+      brokerClientStatusBody().map((b) => valid(utf8(b.body))),
+      documentCases(
+        'xml',
+        brokerClientStatusBody().map((b) => b.body),
+      ),
+    ),
+    decode: (input) => parseBrokerClientStatus(input),
+  },
+  {
+    name: 'filter (parse and validate against the job prep schema)',
+    cases: documentCases('filter', filterText({ schema: jobPrepSchema }), { depth: 2000 }),
+    decode(input) {
+      const text = typeof input === 'string' ? input : lenient.decode(input);
+      validateFilter(text, jobPrepSchema);
+      return parseFilter(text, { schema: jobPrepSchema });
+    },
+  },
+  {
+    name: 'fault (must never throw at all)',
+    cases: fc.oneof(
+      documentCases(
+        'json',
+        faultBody().map((f) => f.body),
+      ),
+      documentCases(
+        'xml',
+        faultBody().map((f) => f.body),
+      ),
+    ),
+    decode(input) {
+      try {
+        return parseFault({ status: 500, body: input });
+      } catch (error) {
+        // parseFault promises a ServiceFault for any body: even a BatchwireError is a failure here.
+        throw new Error(`parseFault threw ${String(error)}`);
+      }
+    },
+  },
+  {
+    name: 'dli batch state',
+    cases: documentCases(
+      'json',
+      dliBatchStateBody().map((s) => s.body),
+    ),
+    decode: (input) => parseDliBatchState(input),
+  },
+  {
+    name: 'job prep/release status page',
+    cases: documentCases(
+      'json',
+      jobPrepReleasePageBody().map((p) => p.body),
+    ),
+    decode: (input) => parseJobPrepReleaseStatusPage(input),
   },
 ];

@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('ESM build in headless Chromium', () => {
       execFileSync('npx', ['tsup', '--silent'], { cwd: root, stdio: 'ignore' });
     // Subpaths with dependencies (sax is CommonJS) reach a browser through a bundler, as in an app.
     bundles = {};
-    for (const entry of ['soap']) {
+    for (const entry of ['soap', 'faults']) {
       const file = join(dist, `${entry}.js`);
       if (!existsSync(file)) continue;
       const result = await build({
@@ -43,6 +43,7 @@ describe.skipIf(!hasChromium)('ESM build in headless Chromium', () => {
         format: 'esm',
         platform: 'browser',
         write: false,
+        logLevel: 'error',
       });
       bundles[`/bundled/${entry}.js`] = result.outputFiles[0]!.text;
     }
@@ -135,5 +136,62 @@ describe.skipIf(!hasChromium)('ESM build in headless Chromium', () => {
       offset: 1,
       branded: true,
     });
+  });
+
+  it('reads a message array, written in pieces, with the soap subpath as an app bundles it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    const result = (await page.evaluate(`(async () => {
+      const soap = await import(location.origin + '/bundled/soap.js');
+      const xml = soap.writeMessageArray([
+        { kind: 'response', action: 'http://t/AddResponse', userData: 'u1',
+          body: { name: 'AddResponse', namespace: 'http://t/', xml: '<AddResult xmlns="http://t/">3 &lt; 4 \u{1F680}</AddResult>' } },
+        { kind: 'end', count: 1, reason: 'Success' },
+      ]);
+      const bytes = new TextEncoder().encode(xml);
+      const reader = new soap.MessageArrayReader();
+      const records = [];
+      for (let i = 0; i < bytes.length; i += 3) records.push(...reader.write(bytes.subarray(i, i + 3)));
+      records.push(...reader.end());
+      let error = null;
+      try {
+        soap.parseMessageArray('<!DOCTYPE x [<!ENTITY a "b">]><x/>');
+      } catch (e) {
+        error = { code: e.code, branded: soap.isBatchwireError(e) };
+      }
+      return { records: records.map((r) => ({ kind: r.kind, action: r.action, userData: r.userData, result: r.body && r.body.result })), error };
+    })()`)) as { records: unknown[]; error: unknown };
+    await page.close();
+    expect(result.records).toEqual([
+      { kind: 'response', action: 'http://t/AddResponse', userData: 'u1', result: '3 < 4 🚀' },
+      { kind: 'end', action: undefined, userData: undefined, result: undefined },
+    ]);
+    expect(result.error).toEqual({ code: 'DOCTYPE_FORBIDDEN', branded: true });
+  });
+
+  it('validates a filter, parses a fault and builds a request in the browser', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    const result = (await page.evaluate(`(async () => {
+      const odata = await import(location.origin + '/odata.js');
+      const requests = await import(location.origin + '/requests.js');
+      const faults = await import(location.origin + '/bundled/faults.js');
+      const diagnostics = odata.validateFilter("nodeID eq 'a'", odata.schemas.jobPreparationAndReleaseTaskStatus);
+      const fault = faults.parseFault({ status: 503, body: '{"error_code":"DLI.0999","error_msg":"busy"}' });
+      const request = requests.azureBatch.listJobPreparationAndReleaseTaskStatus({
+        baseUrl: 'https://acct.region.batch.azure.com', jobId: 'a/b', apiVersion: '2024-07-01.20.0',
+        filter: odata.eq('nodeId', "it's"),
+      });
+      return {
+        diagnostic: diagnostics.map((d) => [d.code, d.start, d.end]),
+        fault: [fault.service, fault.code, fault.retriable],
+        url: request.url,
+      };
+    })()`)) as { diagnostic: unknown; fault: unknown; url: string };
+    await page.close();
+    expect(result.diagnostic).toEqual([['FILTER_UNKNOWN_PROPERTY', 0, 6]]);
+    expect(result.fault).toEqual(['dli', 'DLI.0999', true]);
+    expect(result.url).toContain('/jobs/a%2Fb/jobpreparationandreleasetaskstatus?');
+    expect(decodeURIComponent(result.url.replace(/\+/g, ' '))).toContain("$filter=nodeId eq 'it''s'");
   });
 });

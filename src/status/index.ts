@@ -8,7 +8,7 @@
 export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
 export type { BodyInput } from '../faults/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
-export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/index.js';
+export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
 export { type FetchPage, type PageParser, type PaginateOptions, paginate } from './paginate.js';
 export { DLI_BATCH_STATES, parseDliBatchState, parseJobPrepReleaseStatusPage } from './parse.js';
 export { parseDateTime } from './read.js';

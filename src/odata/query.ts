@@ -1,4 +1,5 @@
 import { BatchwireError } from '../core/errors.js';
+import { percentEncode } from '../core/percent.js';
 import type { FilterText } from './builder.js';
 import { formatFilter, isPropertyPath } from './format.js';
 import { parseFilter } from './parse.js';
@@ -26,13 +27,8 @@ function invalid(message: string): BatchwireError {
   return new BatchwireError('INVALID_FIELD', message, 0);
 }
 
-// encodeURIComponent leaves !'()* alone; encode them too so the value survives any URL handling.
-function encode(value: string): string {
-  let out = encodeURIComponent(value);
-  if (/[!'()*]/.test(out)) {
-    out = out.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  }
-  return out;
+function encode(value: string, name: string): string {
+  return percentEncode(value, name, 'INVALID_FIELD');
 }
 
 function integerIn(name: string, value: number, min: number, max: number): number {
@@ -63,7 +59,7 @@ export function buildListQuery(options: ListQueryOptions): string {
   if (apiVersion !== undefined) {
     if (typeof apiVersion !== 'string' || apiVersion.length === 0)
       throw invalid('apiVersion must be a non-empty string');
-    parts.push(`api-version=${encode(apiVersion)}`);
+    parts.push(`api-version=${encode(apiVersion, 'apiVersion')}`);
   }
   if (filter !== undefined && filter !== '') {
     let text: string;
@@ -74,7 +70,7 @@ export function buildListQuery(options: ListQueryOptions): string {
       text = formatFilter(filter);
       if (schema) parseFilter(text, { schema });
     }
-    parts.push(`$filter=${encode(text)}`);
+    parts.push(`$filter=${encode(text, '$filter')}`);
   }
   if (select !== undefined) {
     const names = typeof select === 'string' ? select.split(',').map((s) => s.trim()) : [...select];
@@ -83,14 +79,14 @@ export function buildListQuery(options: ListQueryOptions): string {
       if (typeof name !== 'string' || !isPropertyPath(name))
         throw invalid(`not a property name in select: ${JSON.stringify(name)}`);
     }
-    parts.push(`$select=${encode(names.join(','))}`);
+    parts.push(`$select=${encode(names.join(','), '$select')}`);
   }
   if (maxResults !== undefined) parts.push(`maxresults=${integerIn('maxResults', maxResults, 1, 1000)}`);
   if (timeout !== undefined) parts.push(`timeout=${integerIn('timeout', timeout, 1, 30)}`);
   if (skipToken !== undefined) {
     if (typeof skipToken !== 'string' || skipToken.length === 0)
       throw invalid('skipToken must be a non-empty string');
-    parts.push(`$skiptoken=${encode(skipToken)}`);
+    parts.push(`$skiptoken=${encode(skipToken, 'skipToken')}`);
   }
   return parts.join('&');
 }

@@ -1,7 +1,7 @@
 // URL and header building shared by the request descriptors: every caller-supplied value is
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
 import { BatchwireError } from '../core/errors.js';
-import { isWellFormedText } from '../core/unicode.js';
+import { percentEncode } from '../core/percent.js';
 
 /** An HTTP request, described: the caller's HTTP client sends it. */
 export interface RequestDescriptor {
@@ -50,13 +50,7 @@ export function encodePathSegment(value: string | number, name: string): string 
 
 /** encodeURIComponent plus the sub-delimiters it leaves alone (`!'()*`). */
 export function encodeComponent(value: string, name: string): string {
-  let encoded: string;
-  try {
-    encoded = encodeURIComponent(value);
-  } catch {
-    throw invalid(`${name} contains an unpaired surrogate, which has no UTF-8 form`);
-  }
-  return encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return percentEncode(value, name, 'INVALID_ARGUMENT');
 }
 
 /** The base URL without a trailing slash; http(s) only, no query, fragment or credentials. */
@@ -81,20 +75,17 @@ export function baseUrlOf(baseUrl: string, name = 'baseUrl'): string {
 export type QueryEntries = ReadonlyArray<readonly [string, string | number | boolean | undefined]>;
 
 /**
- * `?a=1&b=x` with application/x-www-form-urlencoded encoding (URLSearchParams' rules: space
- * as `+`, everything else not unreserved percent-encoded), or `''` when no value is set.
+ * `?a=1&b=x%20y`, or `''` when no value is set. Values are RFC 3986 percent-encoded (space as
+ * `%20`, as the Azure SDKs and `buildListQuery` write it; `+` would read as a plus to some
+ * servers); keys are the fixed names of the API (`$filter` keeps its `$`).
  */
 export function queryString(entries: QueryEntries): string {
-  const params = new URLSearchParams();
+  const parts: string[] = [];
   for (const [key, value] of entries) {
     if (value === undefined) continue;
-    if (typeof value === 'string' && !isWellFormedText(value)) {
-      throw invalid(`query parameter ${key} contains an unpaired surrogate`);
-    }
-    params.append(key, String(value));
+    parts.push(`${key}=${encodeComponent(String(value), `query parameter ${key}`)}`);
   }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
 // RFC 9110 token characters: what a header name may contain.

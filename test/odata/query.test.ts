@@ -1,5 +1,6 @@
 import { isBatchwireError } from 'batchwire';
 import { buildListQuery, eq, parseFilter, schemas } from 'batchwire/odata';
+import { azureBatch } from 'batchwire/requests';
 import { describe, expect, it } from 'vitest';
 
 function codeOf(fn: () => unknown): string {
@@ -62,5 +63,36 @@ describe('buildListQuery', () => {
     ]) {
       expect(codeOf(() => buildListQuery(options))).toBe('INVALID_FIELD');
     }
+  });
+});
+
+describe('buildListQuery and the request descriptor agree', () => {
+  it('refuses an unpaired surrogate with a BatchwireError, never a URIError', () => {
+    expect(codeOf(() => buildListQuery({ filter: "nodeId eq 'a\ud800'" }))).toBe('INVALID_FIELD');
+    expect(codeOf(() => buildListQuery({ skipToken: 'x\udc00' }))).toBe('INVALID_FIELD');
+    expect(
+      codeOf(() =>
+        azureBatch.listJobPreparationAndReleaseTaskStatus({
+          baseUrl: 'https://a.b.batch.azure.com',
+          jobId: 'j',
+          apiVersion: '2024-07-01.20.0',
+          filter: "nodeId eq 'a\ud800'",
+        }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+  });
+
+  it('encodes the same query the same way (spaces as %20, $filter unescaped)', () => {
+    const filter = eq('nodeId', "tvm-1 & 'x' + y/z");
+    const options = { apiVersion: '2024-07-01.20.0', filter, select: ['poolId', 'nodeId'], maxResults: 10 };
+    const request = azureBatch.listJobPreparationAndReleaseTaskStatus({
+      baseUrl: 'https://a.b.batch.azure.com',
+      jobId: 'j',
+      ...options,
+    });
+    expect(request.url).toBe(
+      `https://a.b.batch.azure.com/jobs/j/jobpreparationandreleasetaskstatus?${buildListQuery(options)}`,
+    );
+    expect(new URL(request.url).searchParams.get('$filter')).toBe(filter);
   });
 });

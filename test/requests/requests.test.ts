@@ -115,7 +115,7 @@ describe('hpcPack request lines', () => {
       genericService: true,
     });
     expect(line(r)).toBe(
-      'POST https://head.contoso.com/WindowsHPC/HEADNODE/session/42/batch/b1/Response?action=http%3A%2F%2Ftempuri.org%2FIService%2FEcho&clientdata=c+d&count=-1&reset=true&genericservice=true',
+      'POST https://head.contoso.com/WindowsHPC/HEADNODE/session/42/batch/b1/Response?action=http%3A%2F%2Ftempuri.org%2FIService%2FEcho&clientdata=c%20d&count=-1&reset=true&genericservice=true',
     );
     expect(code(() => hpcPack.getResponses({ ...pre, count: -2 }))).toBe('INVALID_ARGUMENT');
     expect(code(() => hpcPack.getResponses({ ...pre, count: 1.5 }))).toBe('INVALID_ARGUMENT');
@@ -173,7 +173,7 @@ describe('azureBatch request line', () => {
       ocpDate: new Date(Date.UTC(2024, 6, 1)),
     });
     expect(line(r)).toBe(
-      'GET https://acct.westus.batch.azure.com/jobs/my%20job/jobpreparationandreleasetaskstatus?api-version=2024-07-01.20.0&%24filter=nodeId+eq+%27tvm-1%27+and+jobPreparationTaskExecutionInfo%2FexitCode+ne+0&%24select=poolId%2CnodeId&maxresults=1000&timeout=30',
+      'GET https://acct.westus.batch.azure.com/jobs/my%20job/jobpreparationandreleasetaskstatus?api-version=2024-07-01.20.0&$filter=nodeId%20eq%20%27tvm-1%27%20and%20jobPreparationTaskExecutionInfo%2FexitCode%20ne%200&$select=poolId%2CnodeId&maxresults=1000&timeout=30',
     );
     expect(new URL(r.url).searchParams.get('$filter')).toBe(
       "nodeId eq 'tvm-1' and jobPreparationTaskExecutionInfo/exitCode ne 0",
@@ -242,7 +242,7 @@ describe('dli request lines', () => {
         }),
       ),
     ).toBe(
-      'GET https://dli.cn-north-4.myhuaweicloud.com/v2.0/48cc2c48765f481480c7db940d6409d1/batches?job_name=a+b&job-id=x&cluster_name=c&queue_name=q&from=0&size=100&state=running&owner=o',
+      'GET https://dli.cn-north-4.myhuaweicloud.com/v2.0/48cc2c48765f481480c7db940d6409d1/batches?job_name=a%20b&job-id=x&cluster_name=c&queue_name=q&from=0&size=100&state=running&owner=o',
     );
     expect(line(dli.getBatch({ ...opts, batchId }))).toBe(
       `GET https://dli.cn-north-4.myhuaweicloud.com/v2.0/48cc2c48765f481480c7db940d6409d1/batches/${batchId}`,

@@ -1,5 +1,7 @@
 // What the robustness run feeds to which decoder. Each target draws valid payloads and mutated
 // ones from batchwire/arbitraries and must answer with a value or a BatchwireError.
+
+import { isBatchwireError } from 'batchwire';
 import {
   brokerClientStatusBody,
   dliBatchStateBody,
@@ -12,9 +14,21 @@ import {
   soapMessageArray,
 } from 'batchwire/arbitraries';
 import { parseFault } from 'batchwire/faults';
-import { decodeGenericBody, decodeGenericRequests, GenericResponseDecoder } from 'batchwire/generic';
-import { parseFilter, schemas, validateFilter } from 'batchwire/odata';
-import { MessageArrayReader, parseBrokerClientStatus, parseMessageArray } from 'batchwire/soap';
+import {
+  decodeGenericBody,
+  decodeGenericRequests,
+  encodeGenericRequests,
+  encodeGenericResponses,
+  GenericResponseDecoder,
+} from 'batchwire/generic';
+import { buildListQuery, eq, odata, parseFilter, schemas, startswith, validateFilter } from 'batchwire/odata';
+import { azureBatch, dli, hpcPack } from 'batchwire/requests';
+import {
+  MessageArrayReader,
+  parseBrokerClientStatus,
+  parseMessageArray,
+  writeMessageArray,
+} from 'batchwire/soap';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import fc from 'fast-check';
 
@@ -67,6 +81,40 @@ const messageArrays = documentCases(
 );
 
 const jobPrepSchema = schemas.jobPreparationAndReleaseTaskStatus;
+
+// Builders and encoders take caller values, not bytes: every one of them gets the same text
+// (lone surrogates, separators, quotes, slashes) and must build or refuse with a BatchwireError.
+const builders: ((text: string) => unknown)[] = [
+  (t) => eq('nodeId', t),
+  (t) => startswith('id', t),
+  (t) => odata`nodeId eq ${t} or poolId ne ${t}`,
+  (t) => buildListQuery({ filter: eq('nodeId', t), select: t, skipToken: t, apiVersion: t }),
+  (t) => parseFilter(eq('nodeId', t)),
+  (t) =>
+    azureBatch.listJobPreparationAndReleaseTaskStatus({
+      baseUrl: 'https://a.b',
+      jobId: t,
+      apiVersion: t,
+      filter: t,
+    }),
+  (t) =>
+    hpcPack.getResponses({
+      baseUrl: 'https://h',
+      cluster: t,
+      sessionId: t,
+      batchName: t,
+      action: t,
+      clientData: t,
+    }),
+  (t) => hpcPack.getResponses({ baseUrl: t, sessionId: 1, batchName: 'b', headers: { [t]: t } }),
+  (t) => dli.getBatch({ endpoint: 'https://dli', projectId: t, batchId: t }),
+  (t) => encodeGenericResponses([{ action: 'http://a/b', output: t, userData: t }], { encoding: 'utf-8' }),
+  (t) => encodeGenericResponses([{ action: t, output: t, userData: t }], { encoding: 'utf-16be' }),
+  (t) => encodeGenericRequests([{ input: t, userData: t }]),
+  (t) =>
+    writeMessageArray([{ action: t, userData: t, body: { name: 'R', namespace: 'http://t/', result: t } }]),
+  (t) => writeMessageArray([{ action: 'http://a', body: { name: t, namespace: t, xml: t } }]),
+];
 
 async function drain(iterable: AsyncIterable<unknown>): Promise<number> {
   let n = 0;
@@ -174,5 +222,43 @@ export const targets: FuzzTarget[] = [
       jobPrepReleasePageBody().map((p) => p.body),
     ),
     decode: (input) => parseJobPrepReleaseStatusPage(input),
+  },
+  {
+    name: 'builders and encoders (caller values)',
+    cases: fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 64 }),
+        fc.string({
+          unit: fc.constantFrom(
+            '/',
+            "'",
+            '\uffff',
+            '\u0000',
+            '\ud800',
+            '\udc00',
+            '%',
+            '&',
+            '<',
+            ']]>',
+            ' ',
+            'a',
+            '\r\n',
+          ),
+        }),
+      )
+      .map((text): FuzzCase => ({ input: text, labels: ['caller text'] })),
+    decode(input) {
+      const text = typeof input === 'string' ? input : lenient.decode(input);
+      let refused = 0;
+      for (const build of builders) {
+        try {
+          build(text);
+        } catch (error) {
+          if (!isBatchwireError(error)) throw error;
+          refused++;
+        }
+      }
+      return refused;
+    },
   },
 ];

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { encodeGenericResponses, GenericResponseDecoder } from '../src/generic/index.js';
-import { type BenchCase, checkTarget, formatTable, isQuick, runBench, speedRatio } from './harness.js';
+import { type BenchCase, checkTarget, formatTable, isQuick, prng, runBench, speedRatio } from './harness.js';
 
 const ACTION = 'http://hpc.microsoft.com/GenericService/IGenericService/GenericOperationResponse';
 const CHUNK = 64 * 1024;
@@ -20,18 +20,6 @@ const WORDS = [
   'ok',
   '🚀',
 ];
-
-// A deterministic PRNG, so every run measures the same body.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Realistic responses: the generic reply action, outputs of 50–600 characters, mostly ASCII. */
 export function sampleResponses(

@@ -4,23 +4,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type FilterSchema, parseFilter, schemas, validateFilter } from '../src/odata/index.js';
-import { type BenchCase, checkTarget, formatTable, isQuick, runBench, speedRatio } from './harness.js';
+import { type BenchCase, checkTarget, formatTable, isQuick, prng, runBench, speedRatio } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const v4 = require('odata-v4-parser') as { filter(source: string): unknown };
 const soontao = require('@odata/parser') as { defaultParser: { filter(source: string): unknown } };
-
-// A deterministic PRNG, so every run measures the same filters.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS: Record<string, string[]> = {
   poolId: ['mypool1', 'render-pool', 'gpu_pool-eastus'],

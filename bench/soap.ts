@@ -6,22 +6,10 @@ import { XMLParser } from 'fast-xml-parser';
 import sax from 'sax';
 import { SaxesParser } from 'saxes';
 import { MessageArrayReader, type SoapWriteRecord, writeMessageArray } from '../src/soap/index.js';
-import { type BenchCase, checkTarget, formatTable, isQuick, runBench, speedRatio } from './harness.js';
+import { type BenchCase, checkTarget, formatTable, isQuick, prng, runBench, speedRatio } from './harness.js';
 
 const CHUNK = 64 * 1024;
 const WORDS = ['result', 'value', 'pi', '3.14159', 'converged', 'a<b', 'x&y', 'größe', '日本語', 'ok', '🚀'];
-
-// A deterministic PRNG, so every run measures the same body.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuid(random: () => number): string {
   let hex = '';

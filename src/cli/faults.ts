@@ -4,14 +4,7 @@ import { parseFault } from '../faults/parse.js';
 import type { ServiceFault } from '../faults/types.js';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from '../status/parse.js';
 import type { DliBatchState, JobPrepReleaseStatusPage } from '../status/types.js';
-import { type Command, openInput, reportError, UsageError, writeJsonLine } from './io.js';
-
-function oneFile(args: string[]): string | undefined {
-  const [file, extra] = args;
-  if (extra !== undefined)
-    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: give one FILE or -`);
-  return file;
-}
+import { type Command, oneFile, openInput, reportError, UsageError, writeJsonLine } from './io.js';
 
 /**
  * Reads a whole body, at most `limit` bytes. With `truncate`, the rest is left unread (a fault

@@ -1,15 +1,5 @@
-import type { EncodingOption } from '../core/charset.js';
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
-import { type Command, openInput, printRecords, UsageError } from './io.js';
-
-const ENCODINGS: readonly EncodingOption[] = ['auto', 'utf-8', 'utf-16le', 'utf-16be'];
-
-function encodingOption(value: string | boolean | undefined): EncodingOption {
-  if (value === undefined) return 'auto';
-  if (typeof value === 'string' && (ENCODINGS as readonly string[]).includes(value))
-    return value as EncodingOption;
-  throw new UsageError(`--encoding: expected one of ${ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`);
-}
+import { type Command, encodingOption, openInput, printRecords, UsageError } from './io.js';
 
 /** `batchwire decode generic`: a Get Responses (or, with --requests, Send Requests) body as JSON lines. */
 export const decodeGenericCommand: Command = {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { EncodingOption } from '../core/charset.js';
 import { isBatchwireError } from '../core/errors.js';
 
 /** What a CLI command gets: its positional arguments and options, and where to write. */
@@ -66,4 +67,22 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream): void
   } else {
     stderr.write(`error: ${String(error)}\n`);
   }
+}
+
+const ENCODINGS: readonly EncodingOption[] = ['auto', 'utf-8', 'utf-16le', 'utf-16be'];
+
+/** The `--encoding` option of the decode commands. */
+export function encodingOption(value: string | boolean | undefined): EncodingOption {
+  if (value === undefined) return 'auto';
+  if (typeof value === 'string' && (ENCODINGS as readonly string[]).includes(value))
+    return value as EncodingOption;
+  throw new UsageError(`--encoding: expected one of ${ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** The one FILE (or `-`, or nothing: standard input) a decode command reads. */
+export function oneFile(args: string[]): string | undefined {
+  const [file, extra] = args;
+  if (extra !== undefined)
+    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: give one FILE or -`);
+  return file;
 }

@@ -1,24 +1,15 @@
-import type { EncodingOption } from '../core/charset.js';
 import { BatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
-import { type Command, openInput, printRecords, reportError, UsageError, writeJsonLine } from './io.js';
-
-const ENCODINGS: readonly EncodingOption[] = ['auto', 'utf-8', 'utf-16le', 'utf-16be'];
-
-function encodingOption(value: string | boolean | undefined): EncodingOption {
-  if (value === undefined) return 'auto';
-  if (typeof value === 'string' && (ENCODINGS as readonly string[]).includes(value))
-    return value as EncodingOption;
-  throw new UsageError(`--encoding: expected one of ${ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`);
-}
-
-function oneFile(args: string[]): string | undefined {
-  const [file, extra] = args;
-  if (extra !== undefined)
-    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: give one FILE or -`);
-  return file;
-}
+import {
+  type Command,
+  encodingOption,
+  oneFile,
+  openInput,
+  printRecords,
+  reportError,
+  writeJsonLine,
+} from './io.js';
 
 /** `batchwire decode soap`: a SOAP message array (Get Responses or Send Requests body) as JSON lines. */
 export const decodeSoapCommand: Command = {

@@ -135,3 +135,18 @@ export function hexExcerpt(bytes: Uint8Array, offset: number, max = 16): string 
 export function textExcerpt(text: string, offset: number, max = 40): string {
   return JSON.stringify(text.slice(Math.max(0, offset), offset + max)).slice(1, -1);
 }
+
+/**
+ * A decoder's catch-all: a BatchwireError passes through, the engine refusing a string or array
+ * that large (RangeError) becomes `LIMIT_EXCEEDED` at `offset`, and anything else, being a bug
+ * in batchwire, is rethrown as it is.
+ */
+export function toBatchwireError(error: unknown, offset: number): BatchwireError {
+  if (isBatchwireError(error)) return error;
+  if (error instanceof RangeError) {
+    return new BatchwireError('LIMIT_EXCEEDED', `input too large: ${error.message}`, offset, {
+      cause: error,
+    });
+  }
+  throw error;
+}

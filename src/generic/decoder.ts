@@ -1,5 +1,5 @@
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
-import { BatchwireError, isBatchwireError, textExcerpt } from '../core/errors.js';
+import { BatchwireError, textExcerpt, toBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS, MAX_STRING_LENGTH } from '../core/limits.js';
 import type { Chunk } from '../core/source.js';
 import { TextStream } from '../core/text-stream.js';
@@ -166,17 +166,6 @@ abstract class RecordSplitter<T> {
     }
     return this.pieces.join('');
   }
-}
-
-function toBatchwireError(error: unknown, offset: number): BatchwireError {
-  if (isBatchwireError(error)) return error;
-  // A RangeError here can only be the engine refusing a string or array that large.
-  if (error instanceof RangeError) {
-    return new BatchwireError('LIMIT_EXCEEDED', `input too large: ${error.message}`, offset, {
-      cause: error,
-    });
-  }
-  throw error;
 }
 
 function malformed(message: string, offset: number, record: string, index: number): BatchwireError {

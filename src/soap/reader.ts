@@ -1,6 +1,6 @@
 import sax from 'sax';
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { BatchwireError, toBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS, MAX_STRING_LENGTH } from '../core/limits.js';
 import type { Chunk, PushDecoder } from '../core/source.js';
 import { NamespaceScope, SaxFeed, splitName, type XmlElement, XmlTreeBuilder } from '../core/xml.js';
@@ -767,15 +767,4 @@ function faultValue(element: XmlElement, namespace: string): string | undefined 
 
 function setOptional<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
-}
-
-function toBatchwireError(error: unknown, offset: number): BatchwireError {
-  if (isBatchwireError(error)) return error;
-  // A RangeError here can only be the engine refusing a string or array that large.
-  if (error instanceof RangeError) {
-    return new BatchwireError('LIMIT_EXCEEDED', `input too large: ${error.message}`, offset, {
-      cause: error,
-    });
-  }
-  throw error;
 }

@@ -120,10 +120,6 @@ add(
 );
 const mid = u8(rec(ACT, 'one', 'u') + ACT + SEP + 'tw');
 add('ends inside a record', 'cut connection', [mid], {}, err('TRUNCATED', mid.length, [r(ACT, 'one', 'u')]));
-const odd = Buffer.concat([
-  le(rec(GACT, 'x', '') + trailer(1, 'Success')).subarray(0, 10),
-  Buffer.from([0x41]),
-]);
 add(
   'UTF-16LE ends on a dangling byte',
   'cut connection',

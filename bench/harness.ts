@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // Shared benchmark harness: interleaved rounds (so machine noise hits every case alike),
 // medians, and ratios against baselines measured in the same run.
 
@@ -25,6 +26,12 @@ export interface BenchResult {
 export interface BenchOptions {
   /** Timed rounds per case (after one warm-up round). */
   rounds: number;
+  /**
+   * Force a full GC before each timed case (when node runs with --expose-gc), so no case pays
+   * for another's garbage. Turn it off for millisecond rounds: a full GC shrinks the young
+   * generation, and a short round would then mostly measure its regrowth. @defaultValue true
+   */
+  collect?: boolean;
 }
 
 function now(): number {
@@ -47,7 +54,7 @@ export async function runBench(cases: BenchCase[], options: BenchOptions): Promi
   for (let round = -1; round < options.rounds; round++) {
     for (let i = 0; i < cases.length; i++) {
       const bench = cases[i]!;
-      (globalThis as { gc?: () => void }).gc?.();
+      if (options.collect !== false) (globalThis as { gc?: () => void }).gc?.();
       const start = now();
       const count = await bench.run();
       const elapsed = now() - start;
@@ -161,6 +168,32 @@ export function formatTargets(): string {
     ...textTable(header, rows, 2),
     '',
   ].join('\n');
+}
+
+const TARGETS_MARK = '@@targets ';
+
+/**
+ * The entry point of a suite file: when the file is the script node runs, prints the suite's
+ * tables and, on a last marked line, the targets it checked, for `bench/index.ts` to collect.
+ */
+export function suiteMain(moduleUrl: string, run: (quick: boolean) => Promise<string>): void {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  run(isQuick()).then((text) => {
+    process.stdout.write(text);
+    process.stdout.write(`${TARGETS_MARK}${JSON.stringify(targetRows)}\n`);
+  });
+}
+
+/** Splits a suite's output into its printed text and the targets on its marked line. */
+export function suiteOutput(stdout: string): { text: string; targets: TargetRow[] } {
+  const lines = stdout.split('\n');
+  const targets: TargetRow[] = [];
+  const text = lines.filter((line) => {
+    if (!line.startsWith(TARGETS_MARK)) return true;
+    targets.push(...(JSON.parse(line.slice(TARGETS_MARK.length)) as TargetRow[]));
+    return false;
+  });
+  return { text: text.join('\n'), targets };
 }
 
 /** A deterministic PRNG (mulberry32), so every run measures the same input. */

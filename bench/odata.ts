@@ -2,9 +2,16 @@
 // process, interleaved, on realistic Batch filters. The other parsers cannot read DateTime'...'
 // literals, so they get the same filters with bare ISO dates, and only filters both of them parse.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { type FilterSchema, parseFilter, schemas, validateFilter } from '../src/odata/index.js';
-import { type BenchCase, checkTarget, formatTable, isQuick, prng, runBench, speedRatio } from './harness.js';
+import {
+  type BenchCase,
+  checkTarget,
+  formatTable,
+  prng,
+  runBench,
+  speedRatio,
+  suiteMain,
+} from './harness.js';
 
 const require = createRequire(import.meta.url);
 const v4 = require('odata-v4-parser') as { filter(source: string): unknown };
@@ -146,7 +153,7 @@ export async function run(quick: boolean): Promise<string> {
       },
     },
   ];
-  const results = await runBench(cases, { rounds });
+  const results = await runBench(cases, { rounds, collect: false });
   const ourName = 'batchwire parseFilter + schema';
   const vsV4 = speedRatio(results, ourName, 'odata-v4-parser filter()');
   const vsSoontao = speedRatio(results, ourName, '@odata/parser filter()');
@@ -163,6 +170,4 @@ export async function run(quick: boolean): Promise<string> {
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  run(isQuick()).then((text) => process.stdout.write(text));
-}
+suiteMain(import.meta.url, run);

@@ -1,12 +1,16 @@
-// SOAP message array throughput: batchwire's streaming reader beside raw sax (counting events,
-// xmlns off and on), raw saxes, and fast-xml-parser building the whole document, on a generated
-// array fed in 64 KiB chunks, all in one process and interleaved.
-import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import sax from 'sax';
 import { SaxesParser } from 'saxes';
 import { MessageArrayReader, type SoapWriteRecord, writeMessageArray } from '../src/soap/index.js';
-import { type BenchCase, checkTarget, formatTable, isQuick, prng, runBench, speedRatio } from './harness.js';
+import {
+  type BenchCase,
+  checkTarget,
+  formatTable,
+  prng,
+  runBench,
+  speedRatio,
+  suiteMain,
+} from './harness.js';
 
 const CHUNK = 64 * 1024;
 const WORDS = ['result', 'value', 'pi', '3.14159', 'converged', 'a<b', 'x&y', 'größe', '日本語', 'ok', '🚀'];
@@ -169,6 +173,4 @@ export async function run(quick: boolean): Promise<string> {
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  run(isQuick()).then((text) => process.stdout.write(text));
-}
+suiteMain(import.meta.url, run);

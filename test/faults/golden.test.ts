@@ -14,16 +14,18 @@ import { describe, expect, it } from 'vitest';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
 const sample = (name: string) => readFileSync(`${samples}${name}`);
-const seed000 = readFileSync('/work/shared/seeds/000_8d5f65a16f6f5f3a.txt', 'utf8');
+// The HpcWebServiceFault example of seed 000 (Get Request Status), cut out verbatim.
+const seed000Fault = readFileSync(
+  new URL('../vectors/seeds/000-hpc-web-service-fault.xml', import.meta.url),
+  'utf8',
+);
 
 describe('HPC Pack faults', () => {
   it('reads the seed 000 HpcWebServiceFault (Values i:nil)', () => {
-    const start = seed000.indexOf('<HpcWebServiceFault');
-    const end = seed000.indexOf('</HpcWebServiceFault>') + '</HpcWebServiceFault>'.length;
     const fault = parseFault({
       status: 400,
       contentType: 'application/xml',
-      body: seed000.slice(start, end),
+      body: seed000Fault,
     });
     expect(fault).toEqual({
       service: 'hpc-pack',

@@ -12,8 +12,15 @@ import {
 import { describe, expect, it } from 'vitest';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
-const seed002 = readFileSync('/work/shared/seeds/002_289d995252386e27.txt', 'utf8');
-const seed003 = readFileSync('/work/shared/seeds/003_cd8d221f66e6c843.txt', 'utf8');
+// The examples of seeds 002 (DLI batch state) and 003 (job prep/release status), cut out verbatim.
+const seed002State = readFileSync(
+  new URL('../vectors/seeds/002-dli-batch-state.json', import.meta.url),
+  'utf8',
+);
+const seed003Page = readFileSync(
+  new URL('../vectors/seeds/003-jobprep-status-page.json', import.meta.url),
+  'utf8',
+);
 
 function thrown(fn: () => unknown): { code: string; offset: number; message: string } {
   try {
@@ -27,8 +34,7 @@ function thrown(fn: () => unknown): { code: string; offset: number; message: str
 
 describe('parseDliBatchState', () => {
   it('reads the seed 002 example ("Success" with a capital S)', () => {
-    const start = seed002.indexOf('{"id"');
-    const body = seed002.slice(start, seed002.indexOf('}', start) + 1);
+    const body = seed002State;
     expect(parseDliBatchState(body)).toEqual({
       id: '0a324461-d9d9-45da-a52a-3b3c7a3d809e',
       state: 'success',
@@ -106,8 +112,7 @@ describe('parseDliBatchState', () => {
 });
 
 describe('parseJobPrepReleaseStatusPage', () => {
-  const start = seed003.indexOf('{\n  "odata.metadata"');
-  const seedBody = seed003.slice(start, seed003.indexOf('\n```', start));
+  const seedBody = seed003Page;
 
   it('reads the seed 003 example', () => {
     const page = parseJobPrepReleaseStatusPage(seedBody);

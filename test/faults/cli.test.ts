@@ -1,25 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeDliStateCommand, decodeFaultCommand, decodeJobPrepPageCommand } from '../../src/cli/faults.js';
-import type { Command } from '../../src/cli/io.js';
+import { runCommand } from '../support/cli.js';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
 
-async function run(
-  command: Command,
-  args: string[],
-  options: Record<string, string | boolean | undefined> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d.toString()));
-  stderr.on('data', (d: Buffer) => err.push(d.toString()));
-  const code = await command.run({ args, options, stdout, stderr });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = runCommand;
 
 describe('CLI: decode fault, dli-state, jobprep-page', () => {
   it('decode fault prints the ServiceFault as a JSON line, with --status', async () => {

@@ -1,4 +1,3 @@
-import { isBatchwireError } from 'batchwire';
 import {
   and,
   defineFilterSchema,
@@ -18,16 +17,9 @@ import {
   toLiteral,
 } from 'batchwire/odata';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (!isBatchwireError(error)) throw error;
-    return error.code;
-  }
-  throw new Error('expected a BatchwireError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(fn).code;
 
 describe('builder', () => {
   it('writes every comparison with literals', () => {

@@ -11,17 +11,13 @@ import {
   validateFilter,
 } from 'batchwire/odata';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
 const jobPrep = schemas.jobPreparationAndReleaseTaskStatus;
 
 function codeOf(fn: () => unknown): { code: string; offset: number } {
-  try {
-    fn();
-  } catch (error) {
-    if (!isBatchwireError(error)) throw error;
-    return { code: error.code, offset: error.offset };
-  }
-  throw new Error('expected a BatchwireError');
+  const { code, offset } = thrownBy(fn);
+  return { code, offset };
 }
 
 function spans(diagnostics: FilterDiagnostic[]): [string, number, number][] {

@@ -1,17 +1,9 @@
-import { isBatchwireError } from 'batchwire';
 import { buildListQuery, eq, parseFilter, schemas } from 'batchwire/odata';
 import { azureBatch } from 'batchwire/requests';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (!isBatchwireError(error)) throw error;
-    return error.code;
-  }
-  throw new Error('expected a BatchwireError');
-}
+const codeOf = (fn: () => unknown): string => thrownBy(fn).code;
 
 describe('buildListQuery', () => {
   it('encodes every parameter', () => {

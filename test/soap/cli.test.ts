@@ -1,29 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../src/cli/io.js';
 import { decodeSoapCommand, decodeStatusCommand } from '../../src/cli/soap.js';
+import { runCommand } from '../support/cli.js';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
-
-// Runs a command object directly, collecting its output.
-async function runCommand(
-  command: Command,
-  args: string[],
-  options: Record<string, string | boolean | undefined> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d.toString()));
-  stderr.on('data', (d: Buffer) => err.push(d.toString()));
-  const code = await command.run({ args, options, stdout, stderr });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 const lines = (text: string) =>
   text

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import {
-  type BatchwireError,
-  isBatchwireError,
   MessageArrayReader,
   parseBrokerClientStatus,
   parseMessageArray,
@@ -11,6 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { parseXmlDocument } from '../../src/core/xml.js';
 import { run } from '../support/chunks.js';
+import { thrownBy } from '../support/errors.js';
 
 const samples = new URL('../../samples/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, samples));
@@ -34,15 +33,7 @@ const REPLY = (user: string, result = '1') =>
 const array = (...envelopes: string[]) =>
   `<HPCPack2008_WebAPI_MessageArray>${envelopes.join('')}</HPCPack2008_WebAPI_MessageArray>`;
 
-function errorOf(action: () => unknown): BatchwireError {
-  try {
-    action();
-  } catch (error) {
-    if (isBatchwireError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a BatchwireError');
-}
+const errorOf = thrownBy;
 
 describe('SOAP message array: golden vectors', () => {
   it("reads the documentation's example (seed 001) with its ... replaced by real envelopes", () => {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   BatchwireServiceError,
-  isBatchwireError,
   paginate,
   parseBrokerClientStatus,
   parseDateTime,
@@ -10,6 +9,7 @@ import {
   parseJobPrepReleaseStatusPage,
 } from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
 // The examples of seeds 002 (DLI batch state) and 003 (job prep/release status), cut out verbatim.
@@ -22,15 +22,7 @@ const seed003Page = readFileSync(
   'utf8',
 );
 
-function thrown(fn: () => unknown): { code: string; offset: number; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (!isBatchwireError(error)) throw error;
-    return error;
-  }
-  throw new Error('expected a BatchwireError');
-}
+const thrown = thrownBy;
 
 describe('parseDliBatchState', () => {
   it('reads the seed 002 example ("Success" with a capital S)', () => {

@@ -1,5 +1,5 @@
 // One-off: builds the generic golden vectors with Buffer only (independent of batchwire's encoder).
-const fs = require('fs');
+const fs = require('node:fs');
 const SEP = '\uffff',
   END = '\u0000';
 const EOR = 'http://hpc.microsoft.com/EndOfGetResponse';
@@ -118,7 +118,7 @@ add(
   {},
   err('TRUNCATED', trunc.length, [r(ACT, 'one', 'u')]),
 );
-const mid = u8(rec(ACT, 'one', 'u') + ACT + SEP + 'tw');
+const mid = u8(`${rec(ACT, 'one', 'u') + ACT + SEP}tw`);
 add('ends inside a record', 'cut connection', [mid], {}, err('TRUNCATED', mid.length, [r(ACT, 'one', 'u')]));
 add(
   'UTF-16LE ends on a dangling byte',
@@ -130,16 +130,16 @@ add(
 add(
   'two fields',
   'malformed',
-  [u8(ACT + SEP + 'out' + END + trailer(0, 'Success'))],
+  [u8(`${ACT + SEP}out${END}${trailer(0, 'Success')}`)],
   {},
-  err('MALFORMED_RECORD', u8(ACT + SEP + 'out').length),
+  err('MALFORMED_RECORD', u8(`${ACT + SEP}out`).length),
 );
 add(
   'four fields',
   'malformed',
-  [u8(ACT + SEP + 'o' + SEP + 'u' + SEP + 'x' + END)],
+  [u8(`${ACT + SEP}o${SEP}u${SEP}x${END}`)],
   {},
-  err('MALFORMED_RECORD', u8(ACT + SEP + 'o' + SEP + 'u').length),
+  err('MALFORMED_RECORD', u8(`${ACT + SEP}o${SEP}u`).length),
 );
 add(
   'trailer count is negative',
@@ -172,16 +172,16 @@ add(
 add(
   'trailing data after the trailer',
   'malformed',
-  [u8(trailer(0, 'Success') + 'x')],
+  [u8(`${trailer(0, 'Success')}x`)],
   {},
   err('TRAILING_DATA', u8(trailer(0, 'Success')).length, [e(0, 'Success', 'Success', 0)]),
 );
 add(
   'overlong UTF-8 (C0 80) is invalid, not U+0000',
   'hostile',
-  [u8(GACT + SEP + 'a'), Buffer.from([0xc0, 0x80]), u8(SEP + END + trailer(1, 'Success'))],
+  [u8(`${GACT + SEP}a`), Buffer.from([0xc0, 0x80]), u8(SEP + END + trailer(1, 'Success'))],
   {},
-  err('INVALID_ENCODING', u8(GACT + SEP + 'a').length),
+  err('INVALID_ENCODING', u8(`${GACT + SEP}a`).length),
 );
 add(
   'UTF-8-encoded surrogate (ED A0 80) is invalid',
@@ -195,7 +195,7 @@ add(
   'option',
   [le(rec(GACT, 'a\udc00', '') + trailer(1, 'Success'))],
   { loneSurrogates: 'error' },
-  err('INVALID_ENCODING', le(GACT + SEP + 'a').length),
+  err('INVALID_ENCODING', le(`${GACT + SEP}a`).length),
 );
 add(
   'record larger than maxRecordBytes',
@@ -204,31 +204,31 @@ add(
   { maxRecordBytes: 64 },
   err('LIMIT_EXCEEDED', 64),
 );
-fs.writeFileSync('test/vectors/generic/responses.json', JSON.stringify(V, null, 2) + '\n');
+fs.writeFileSync('test/vectors/generic/responses.json', `${JSON.stringify(V, null, 2)}\n`);
 const R = [];
 const addR = (name, bytes, options, expect) =>
   R.push({ name, hex: Buffer.concat(bytes).toString('hex'), options, ...expect });
 const q = (input, userData) => ({ input, userData });
 addR(
   'C client form: input EF BF BF userData 00',
-  [u8('compute 1' + SEP + 'u1' + END + 'compute 2' + SEP + END)],
+  [u8(`compute 1${SEP}u1${END}compute 2${SEP}${END}`)],
   {},
   { records: [q('compute 1', 'u1'), q('compute 2', '')] },
 );
-addR('UTF-16LE with BOM', [BOMLE, le('in' + SEP + 'ud' + END)], {}, { records: [q('in', 'ud')] });
+addR('UTF-16LE with BOM', [BOMLE, le(`in${SEP}ud${END}`)], {}, { records: [q('in', 'ud')] });
 addR('empty body', [], {}, { records: [] });
-addR('one field', [u8('in' + END)], {}, { records: [], error: { code: 'MALFORMED_RECORD', offset: 2 } });
+addR('one field', [u8(`in${END}`)], {}, { records: [], error: { code: 'MALFORMED_RECORD', offset: 2 } });
 addR(
   'three fields',
-  [u8('in' + SEP + 'a' + SEP + 'b' + END)],
+  [u8(`in${SEP}a${SEP}b${END}`)],
   {},
-  { records: [], error: { code: 'MALFORMED_RECORD', offset: u8('in' + SEP + 'a').length } },
+  { records: [], error: { code: 'MALFORMED_RECORD', offset: u8(`in${SEP}a`).length } },
 );
 addR(
   'ends inside a record',
-  [u8('in' + SEP + 'u' + END + 'x')],
+  [u8(`in${SEP}u${END}x`)],
   {},
-  { records: [q('in', 'u')], error: { code: 'TRUNCATED', offset: u8('in' + SEP + 'u' + END + 'x').length } },
+  { records: [q('in', 'u')], error: { code: 'TRUNCATED', offset: u8(`in${SEP}u${END}x`).length } },
 );
-fs.writeFileSync('test/vectors/generic/requests.json', JSON.stringify(R, null, 2) + '\n');
+fs.writeFileSync('test/vectors/generic/requests.json', `${JSON.stringify(R, null, 2)}\n`);
 console.log(V.length, R.length);

@@ -1,0 +1,12 @@
+import { type BatchwireError, isBatchwireError } from 'batchwire';
+
+/** The BatchwireError `action` throws; fails the test when it throws nothing or another error. */
+export function thrownBy(action: () => unknown): BatchwireError {
+  try {
+    action();
+  } catch (error) {
+    if (isBatchwireError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a BatchwireError');
+}

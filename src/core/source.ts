@@ -43,13 +43,20 @@ export function toChunk(value: unknown): Chunk {
 async function* fromReadableStream(stream: ReadableStream<unknown>): AsyncGenerator<Chunk> {
   // getReader works in every runtime; async iteration of ReadableStream does not (Safari).
   const reader = stream.getReader();
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        finished = true;
+        return;
+      }
       yield toChunk(value);
     }
   } finally {
+    // Stopped early (the caller broke off, or the decoder threw): cancel the body, as the
+    // stream's own async iterator does, so a network response is not left open.
+    if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

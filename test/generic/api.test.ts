@@ -152,6 +152,34 @@ describe('adapters', () => {
     expect(await collect(stream.pipeThrough(new GenericRequestDecoderStream()))).toEqual(requests);
   });
 
+  it('cancels a ReadableStream it stops reading: on a decode error, and when the caller breaks off', async () => {
+    const source = (first: Uint8Array) => {
+      const cancelled: unknown[] = [];
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(first);
+        },
+        pull(c) {
+          c.enqueue(body); // more body, forever: only a cancel ends it
+        },
+        cancel(reason) {
+          cancelled.push(reason);
+        },
+      });
+      return { stream, cancelled };
+    };
+    const broken = source(new Uint8Array([0x68, 0xc3, 0x28]));
+    const error = await rejection(collect(decodeGenericResponses(broken.stream, { encoding: 'utf-8' })));
+    expect(error.code).toBe('INVALID_ENCODING');
+    expect(broken.cancelled).toHaveLength(1);
+    const endless = source(body);
+    for await (const record of decodeGenericResponses(endless.stream)) {
+      expect(record.kind).toBe('response');
+      break;
+    }
+    expect(endless.cancelled).toHaveLength(1);
+  });
+
   it('decodeGenericBody splits responses and the closing record', () => {
     expect(decodeGenericBody(body)).toEqual({ responses: expected.slice(0, 2), end: expected[2] });
   });

@@ -182,7 +182,11 @@ export const targets: FuzzTarget[] = [
     cases: documentCases('filter', filterText({ schema: jobPrepSchema }), { depth: 2000 }),
     decode(input) {
       const text = typeof input === 'string' ? input : lenient.decode(input);
-      validateFilter(text, jobPrepSchema);
+      // validateFilter never throws: a bug inside it would surface as an "internal error" diagnostic.
+      const internal = validateFilter(text, jobPrepSchema).find((d) =>
+        d.message.startsWith('internal error'),
+      );
+      if (internal) throw new Error(`validateFilter: ${internal.message}`);
       return parseFilter(text, { schema: jobPrepSchema });
     },
   },

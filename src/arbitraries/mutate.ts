@@ -38,31 +38,20 @@ export interface MutateOptions {
   depth?: number;
 }
 
+// The three byte forms of the generic stream break the same ways.
+const GENERIC: MutationStrategy[] = [
+  'truncate',
+  'flip-byte',
+  'duplicate-separator',
+  'drop-separator',
+  'drop-trailer',
+  'grow-field',
+];
+
 const APPLIES: Record<MutationFormat, MutationStrategy[]> = {
-  'generic-utf-8': [
-    'truncate',
-    'flip-byte',
-    'duplicate-separator',
-    'drop-separator',
-    'drop-trailer',
-    'grow-field',
-  ],
-  'generic-utf-16le': [
-    'truncate',
-    'flip-byte',
-    'duplicate-separator',
-    'drop-separator',
-    'drop-trailer',
-    'grow-field',
-  ],
-  'generic-utf-16be': [
-    'truncate',
-    'flip-byte',
-    'duplicate-separator',
-    'drop-separator',
-    'drop-trailer',
-    'grow-field',
-  ],
+  'generic-utf-8': GENERIC,
+  'generic-utf-16le': GENERIC,
+  'generic-utf-16be': GENERIC,
   xml: [
     'truncate',
     'flip-byte',

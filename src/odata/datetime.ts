@@ -7,9 +7,9 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** `count` digits at `at` as a number, or -1. */
-function digits(text: string, at: number, count: number): number {
-  if (at + count > text.length) return -1;
+/** `count` digits at `at` as a number, or -1 (also when they would run past `end`). */
+function digits(text: string, at: number, count: number, end = text.length): number {
+  if (at + count > end) return -1;
   let n = 0;
   for (let i = at; i < at + count; i++) {
     const c = text.charCodeAt(i);
@@ -19,19 +19,27 @@ function digits(text: string, at: number, count: number): number {
   return n;
 }
 
+// Two digits at `at` (the caller has checked the bounds), or -1. `>>> 0` folds both range tests into one.
+function two(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 0x30;
+  const b = text.charCodeAt(at + 1) - 0x30;
+  return a >>> 0 <= 9 && b >>> 0 <= 9 ? a * 10 + b : -1;
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). Years
+// here are 0-9999: shifted up one era they stay positive, so `| 0` is an exact floor (no Math.floor).
 function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
+  y += m <= 2 ? 399 : 400;
+  const era = (y / 400) | 0;
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
+  const doy = (((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) | 0) + d - 1;
+  const doe = yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy;
+  return (era - 1) * 146097 + doe - 719468;
 }
 
 function instant(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
@@ -40,35 +48,38 @@ function instant(y: number, mo: number, d: number, h: number, mi: number, s: num
 }
 
 /**
- * `YYYY-MM-DD[Thh:mm[:ss[.f...]]][Z|±hh:mm|±hhmm]`; no offset means UTC (as Batch reads it).
- * Returns milliseconds since the epoch, or NaN.
+ * `YYYY-MM-DD[Thh:mm[:ss[.f...]]][Z|±hh:mm|±hhmm]` in text[start, end); no offset means UTC (as
+ * Batch reads it). Returns milliseconds since the epoch, or NaN. Reads in place: no slicing.
  */
-function parseIso(text: string): number {
-  const y = digits(text, 0, 4);
-  if (y < 0 || text.charCodeAt(4) !== 0x2d) return Number.NaN;
-  const mo = digits(text, 5, 2);
-  if (mo < 0 || text.charCodeAt(7) !== 0x2d) return Number.NaN;
-  const d = digits(text, 8, 2);
-  if (d < 0) return Number.NaN;
-  if (text.length === 10) return instant(y, mo, d, 0, 0, 0, 0);
-  const t = text.charCodeAt(10);
+function parseIso(text: string, start: number, end: number): number {
+  const length = end - start;
+  // Every form is at least YYYY-MM-DD; a time needs Thh:mm too.
+  if (length !== 10 && length < 16) return Number.NaN;
+  const century = two(text, start);
+  const year = two(text, start + 2);
+  const mo = two(text, start + 5);
+  const d = two(text, start + 8);
+  if (century < 0 || year < 0 || mo < 0 || d < 0) return Number.NaN;
+  const y = century * 100 + year;
+  if (text.charCodeAt(start + 4) !== 0x2d || text.charCodeAt(start + 7) !== 0x2d) return Number.NaN;
+  if (length === 10) return instant(y, mo, d, 0, 0, 0, 0);
+  const t = text.charCodeAt(start + 10);
   if (t !== 0x54 && t !== 0x74) return Number.NaN; // T or t
-  const h = digits(text, 11, 2);
-  if (h < 0 || text.charCodeAt(13) !== 0x3a) return Number.NaN;
-  const mi = digits(text, 14, 2);
-  if (mi < 0) return Number.NaN;
-  let at = 16;
+  const h = two(text, start + 11);
+  const mi = two(text, start + 14);
+  if (h < 0 || mi < 0 || text.charCodeAt(start + 13) !== 0x3a) return Number.NaN;
+  let at = start + 16;
   let s = 0;
   let ms = 0;
-  if (text.charCodeAt(at) === 0x3a) {
-    s = digits(text, at + 1, 2);
+  if (at < end && text.charCodeAt(at) === 0x3a) {
+    s = digits(text, at + 1, 2, end);
     if (s < 0) return Number.NaN;
     at += 3;
-    if (text.charCodeAt(at) === 0x2e) {
+    if (at < end && text.charCodeAt(at) === 0x2e) {
       at++;
       const first = at;
       let scale = 100;
-      while (at < text.length && isDigit(text.charCodeAt(at))) {
+      while (at < end && isDigit(text.charCodeAt(at))) {
         // Keep milliseconds; finer digits are read but truncated.
         ms += (text.charCodeAt(at) - 0x30) * scale;
         scale /= 10;
@@ -79,22 +90,22 @@ function parseIso(text: string): number {
     }
   }
   let offset = 0;
-  if (at < text.length) {
+  if (at < end) {
     const c = text.charCodeAt(at);
-    if ((c === 0x5a || c === 0x7a) && at + 1 === text.length) {
+    if ((c === 0x5a || c === 0x7a) && at + 1 === end) {
       at++;
     } else if (c === 0x2b || c === 0x2d) {
-      const oh = digits(text, at + 1, 2);
+      const oh = digits(text, at + 1, 2, end);
       if (oh < 0 || oh > 23) return Number.NaN;
       let om: number;
-      if (text.charCodeAt(at + 3) === 0x3a) {
-        om = digits(text, at + 4, 2);
+      if (at + 3 < end && text.charCodeAt(at + 3) === 0x3a) {
+        om = digits(text, at + 4, 2, end);
         at += 6;
       } else {
-        om = digits(text, at + 3, 2);
+        om = digits(text, at + 3, 2, end);
         at += 5;
       }
-      if (om < 0 || om > 59 || at !== text.length) return Number.NaN;
+      if (om < 0 || om > 59 || at !== end) return Number.NaN;
       offset = (c === 0x2d ? -1 : 1) * (oh * 60 + om) * 60_000;
     } else {
       return Number.NaN;
@@ -137,9 +148,10 @@ function parseRfc1123(text: string): number {
 }
 
 /** The instant an ISO 8601 or RFC 1123 date-time denotes (ms since the epoch), or NaN. */
-export function parseDateTimeText(text: string): number {
-  if (text.length < 10 || text.length > 64) return Number.NaN;
-  return isDigit(text.charCodeAt(0)) ? parseIso(text) : parseRfc1123(text);
+export function parseDateTimeText(text: string, start = 0, end = text.length): number {
+  if (end - start < 10 || end - start > 64) return Number.NaN;
+  if (isDigit(text.charCodeAt(start))) return parseIso(text, start, end);
+  return parseRfc1123(start === 0 && end === text.length ? text : text.slice(start, end));
 }
 
 /** Whether `text` starting at `at` looks like the start of an ISO date: `dddd-dd-dd`. */

@@ -437,7 +437,11 @@ class FilterParser {
       );
       return;
     }
-    const time = parseDateTimeText(this.str);
+    // Without '' escapes the body is the text between the quotes: parse it in place.
+    const time =
+      end - quote - 2 === this.str.length
+        ? parseDateTimeText(this.text, quote + 1, end - 1)
+        : parseDateTimeText(this.str);
     if (Number.isNaN(time)) {
       this.lexError(i, end, `'${this.str}' is not a valid date-time`, HINT_DATETIME_FORMS);
       return;

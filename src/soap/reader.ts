@@ -394,8 +394,6 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     this.bodyNamespace = namespace;
     this.bodySelfClosing = tag.isSelfClosing;
     this.inner = innerXml(4, this.parser.position);
-    this.rawPieces.length = 0;
-    this.rawLength = 0;
     if (local === 'Fault' && namespace === this.envNamespace) {
       // Undo this element's declarations: the tree builder makes them again.
       this.scope.truncate(this.marks[4]!);
@@ -558,7 +556,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
         ? ''
         : this.sliceInner(this.inner!, this.parser.startTagPosition - 1, false);
     }
-    this.rawPieces.length = 0;
+    if (this.rawPieces.length > 0) this.rawPieces = [];
     this.rawLength = 0;
   }
 
@@ -667,12 +665,19 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       const body: SoapBody = { name: this.bodyName, namespace: this.bodyNamespace, xml: this.bodyXml };
       if (this.resultCount === 1 && this.result !== undefined) body.result = this.result;
       const message: SoapMessage = { kind: 'response', action, body };
-      setOptional(message, 'relatesTo', fields[F_RELATES_TO]);
-      setOptional(message, 'messageId', fields[F_MESSAGE_ID] ?? fields[F_HPC_MESSAGE_ID]);
-      setOptional(message, 'to', fields[F_TO]);
-      setOptional(message, 'requestAction', fields[F_REQUEST_ACTION]);
-      setOptional(message, 'userData', fields[F_USER_DATA]);
-      setOptional(message, 'clientId', fields[F_CLIENT_ID]);
+      // Named stores, one per field: a generic setter here would be a megamorphic keyed store.
+      const relatesTo = fields[F_RELATES_TO];
+      if (relatesTo !== undefined) message.relatesTo = relatesTo;
+      const messageId = fields[F_MESSAGE_ID] ?? fields[F_HPC_MESSAGE_ID];
+      if (messageId !== undefined) message.messageId = messageId;
+      const to = fields[F_TO];
+      if (to !== undefined) message.to = to;
+      const requestAction = fields[F_REQUEST_ACTION];
+      if (requestAction !== undefined) message.requestAction = requestAction;
+      const userData = fields[F_USER_DATA];
+      if (userData !== undefined) message.userData = userData;
+      const clientId = fields[F_CLIENT_ID];
+      if (clientId !== undefined) message.clientId = clientId;
       this.out.push(message);
       this.received++;
     }

@@ -215,6 +215,28 @@ describe('AST and positions', () => {
     expect(b.value.time).toBe(Date.UTC(2011, 4, 8, 8, 49, 37, 123));
   });
 
+  it('agrees with Date on every year 0000-9999 (month ends, leap days, Jan/Feb of year 0)', () => {
+    const pad = (v: number, width: number) => String(v).padStart(width, '0');
+    let checked = 0;
+    for (let y = 0; y <= 9999; y += y < 8 || y > 9990 || (y >= 1896 && y <= 2104) ? 1 : 97) {
+      for (let m = 1; m <= 12; m++) {
+        for (const d of [1, 28, 29, 30, 31]) {
+          const date = new Date(0);
+          date.setUTCFullYear(y, m - 1, d);
+          date.setUTCHours(23, 59, 58, 250);
+          const text = `t eq DateTime'${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T23:59:58.25Z'`;
+          if (date.getUTCDate() === d) {
+            expect((parseFilter(text) as { value: { time: number } }).value.time).toBe(date.getTime());
+          } else {
+            expect(() => parseFilter(text)).toThrow(/not a valid date-time/);
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(16_020);
+  });
+
   it('normalises -0 and reads negative integers', () => {
     expect(parseFilter('a eq -0')).toMatchObject({ value: { kind: 'int', value: 0 } });
     expect(Object.is((parseFilter('a eq -0') as { value: { value: number } }).value.value, 0)).toBe(true);

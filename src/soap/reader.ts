@@ -64,37 +64,61 @@ const S_BODY = 2; // inside <s:Body>
 
 /**
  * The inner XML of one element, kept as positions into the raw text plus the namespace
- * declarations to add to each top-level child (those it uses but inherits from outside).
+ * declarations to add to top-level children (those they use but inherit from outside).
+ * Reused from message to message: the arrays are filled up to a count, never reallocated.
  */
 interface InnerXml {
   /** Depth of the element whose content this is. */
   depth: number;
   /** sax position just after the element's start tag. */
   start: number;
-  /** For each top-level child: position just after its `<`, name length, declarations to add. */
+  /** Top-level children seen so far. */
+  children: number;
+  /** Insertions, one per child that needs declarations: position after its `<`, its name length, the declarations. */
+  inserts: number;
   at: number[];
   nameLengths: number[];
   declarations: string[];
-  // The current top-level child: scope size before its own declarations, prefixes it inherits.
+  // The current top-level child: its position after `<`, name length, scope size before its own
+  // declarations, and the inherited prefixes it uses (the first `used` of `childUsed`).
+  childAt: number;
+  childNameLength: number;
   childLimit: number;
   childUsed: string[];
+  used: number;
   // The last element prefix checked, and the scope version then: most elements repeat it.
   lastPrefix: string | undefined;
   lastVersion: number;
 }
 
-function innerXml(depth: number, start: number): InnerXml {
+function innerXml(): InnerXml {
   return {
-    depth,
-    start,
+    depth: 0,
+    start: 0,
+    children: 0,
+    inserts: 0,
     at: [],
     nameLengths: [],
     declarations: [],
+    childAt: 0,
+    childNameLength: 0,
     childLimit: 0,
     childUsed: [],
+    used: 0,
     lastPrefix: undefined,
     lastVersion: -1,
   };
+}
+
+function resetInner(inner: InnerXml, depth: number, start: number): InnerXml {
+  inner.depth = depth;
+  inner.start = start;
+  inner.children = 0;
+  inner.inserts = 0;
+  inner.used = 0;
+  inner.lastPrefix = undefined;
+  inner.lastVersion = -1;
+  return inner;
 }
 
 function isXmlSpace(code: number): boolean {
@@ -160,7 +184,9 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private field = -1; // the header field being read
   // Text of the element at textDepth (a header field or a body child), in pieces.
   private textDepth = -1;
-  private texts: string[] = [];
+  // Usually one piece (sax joins a text node itself unless a chunk or CDATA splits it).
+  private textFirst = '';
+  private textRest: string[] | undefined;
   private textLength = 0;
   // The body element and its content.
   private bodyName = '';
@@ -168,6 +194,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private bodySelfClosing = false;
   private bodyXml: string | undefined;
   private inner: InnerXml | undefined;
+  private readonly bodyInner = innerXml();
   private detail: InnerXml | undefined;
   private detailXml: string | undefined;
   private detailOpen = false;
@@ -310,8 +337,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       if (depth === 5) {
         this.childLocal = tag.name;
         this.childComplex = false;
-        if (this.texts.length > 0) this.texts = [];
-        this.textLength = 0;
+        this.clearText();
         this.textDepth = 5;
       } else if (depth === 6) this.childComplex = true;
       this.track(this.inner!, tag, depth, attributes);
@@ -382,8 +408,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       this.field = headerField(namespace, local);
       if (this.field >= 0) {
         this.textDepth = 4;
-        if (this.texts.length > 0) this.texts = [];
-        this.textLength = 0;
+        this.clearText();
       }
       return;
     }
@@ -393,7 +418,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     this.bodyName = local;
     this.bodyNamespace = namespace;
     this.bodySelfClosing = tag.isSelfClosing;
-    this.inner = innerXml(4, this.parser.position);
+    this.inner = resetInner(this.bodyInner, 4, this.parser.position);
     if (local === 'Fault' && namespace === this.envNamespace) {
       // Undo this element's declarations: the tree builder makes them again.
       this.scope.truncate(this.marks[4]!);
@@ -405,7 +430,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private openFaultChild(tag: sax.Tag): void {
     const { local } = splitName(tag.name);
     if ((local === 'Detail' || local === 'detail') && this.detail === undefined) {
-      this.detail = innerXml(5, this.parser.position);
+      this.detail = resetInner(innerXml(), 5, this.parser.position);
       this.detailOpen = true;
       if (tag.isSelfClosing) this.detailXml = '';
     }
@@ -415,13 +440,13 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private track(inner: InnerXml, tag: sax.Tag, depth: number, attributes: number): void {
     const scope = this.scope;
     if (depth === inner.depth + 1) {
-      inner.at.push(this.parser.startTagPosition);
-      inner.nameLengths.push(tag.name.length);
-      inner.declarations.push('');
+      inner.children++;
+      inner.childAt = this.parser.startTagPosition;
+      inner.childNameLength = tag.name.length;
       inner.childLimit = this.marks[depth]!;
-      if (inner.childUsed.length > 0) inner.childUsed = [];
+      inner.used = 0;
       inner.lastPrefix = undefined;
-    } else if (inner.at.length === 0) return;
+    } else if (inner.children === 0) return;
     const name = tag.name;
     const colon = name.indexOf(':');
     const prefix = colon < 0 ? '' : name.slice(0, colon);
@@ -457,22 +482,28 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
       if (prefix !== '' && prefix !== 'xml') throw this.unbound(prefix);
       return;
     }
-    if (i >= inner.childLimit || inner.childUsed.includes(prefix)) return;
+    if (i >= inner.childLimit) return;
+    const used = inner.childUsed;
+    for (let k = 0; k < inner.used; k++) if (used[k] === prefix) return;
     if (prefix === '' && scope.uris[i] === '') return;
-    inner.childUsed.push(prefix);
+    used[inner.used++] = prefix;
   }
 
   // At the end of a top-level child: the declarations it needs to stand alone.
   private closeChild(inner: InnerXml): void {
+    if (inner.used === 0) return;
     const used = inner.childUsed;
-    if (used.length === 0) return;
     let declarations = '';
-    for (const prefix of used) {
+    for (let k = 0; k < inner.used; k++) {
+      const prefix = used[k]!;
       const uri = this.scope.uris[this.scope.indexOf(prefix, inner.childLimit)]!;
       declarations += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`;
     }
-    inner.declarations[inner.declarations.length - 1] = declarations;
-    inner.childUsed = [];
+    const n = inner.inserts++;
+    inner.at[n] = inner.childAt;
+    inner.nameLengths[n] = inner.childNameLength;
+    inner.declarations[n] = declarations;
+    inner.used = 0;
   }
 
   private text(text: string): void {
@@ -485,16 +516,22 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
           this.feed.currentOffset(),
         );
       }
-      this.texts.push(text);
+      if (this.textLength === text.length) this.textFirst = text;
+      else (this.textRest ??= []).push(text);
     } else if (this.fault !== undefined && this.depth >= 4) this.fault.text(text);
   }
 
   private takeText(): string {
-    const texts = this.texts;
-    const text = texts.length === 1 ? texts[0]! : texts.join('');
-    if (texts.length > 0) this.texts = [];
-    this.textLength = 0;
+    const rest = this.textRest;
+    const text = this.textLength === 0 ? '' : rest === undefined ? this.textFirst : this.textFirst + rest.join('');
+    this.clearText();
     return text;
+  }
+
+  private clearText(): void {
+    this.textFirst = '';
+    this.textRest = undefined;
+    this.textLength = 0;
   }
 
   private close(): void {
@@ -578,12 +615,11 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     const raw = this.rawPieces.length === 0 ? tail : this.rawPieces.join('') + tail;
     const start = inner.start - base;
     const stop = end - base;
-    if (inner.at.length === 0) return raw.slice(start, stop);
+    if (inner.inserts === 0) return raw.slice(start, stop);
     const parts: string[] = [];
     let pos = start;
-    for (let i = 0; i < inner.at.length; i++) {
+    for (let i = 0; i < inner.inserts; i++) {
       const declarations = inner.declarations[i]!;
-      if (declarations === '') continue;
       // sax allows blanks between `<` and the name; skip them to land after the name.
       let at = inner.at[i]! - base;
       while (isXmlSpace(raw.charCodeAt(at))) at++;
@@ -729,8 +765,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     this.fields = new Array(FIELD_COUNT);
     this.field = -1;
     this.textDepth = -1;
-    this.texts = [];
-    this.textLength = 0;
+    this.clearText();
     this.bodyXml = undefined;
     this.inner = undefined;
     this.detail = undefined;

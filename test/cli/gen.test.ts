@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isBatchwireError } from 'batchwire';
@@ -10,9 +9,11 @@ import { parseFilter, schemas } from 'batchwire/odata';
 import { parseMessageArray } from 'batchwire/soap';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'src/cli/main.ts');
+const temp = useTempDir('gen');
 
 function batchwire(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,6 +26,8 @@ function batchwire(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
+let runs = 0;
+
 interface Case {
   file: string;
   labels: string[];
@@ -32,7 +35,8 @@ interface Case {
 }
 
 async function generate(format: string, extra: string[]): Promise<{ dir: string; cases: Case[] }> {
-  const dir = mkdtempSync(join(tmpdir(), `batchwire-gen-${format}-`));
+  // Each call gets a directory of its own, inside the file's temporary directory.
+  const dir = temp(`${format}-${++runs}`);
   const { code, stderr } = await batchwire([
     'gen',
     format,

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'src/cli/main.ts');
+const temp = useTempDir('cli');
 
 // Runs the CLI from source (through tsx), so the test needs no build.
 function batchwire(
@@ -60,8 +61,7 @@ describe('batchwire decode generic', () => {
   });
 
   it('prints the records before a problem, then the error on stderr, and exits 1', async () => {
-    const file = join(tmpdir(), `batchwire-cli-${process.pid}.bin`);
-    writeFileSync(file, Buffer.from('a\uffffb\uffffc\u0000trunc', 'utf8'));
+    const file = temp('truncated.bin', Buffer.from('a\uffffb\uffffc\u0000trunc', 'utf8'));
     const { code, stdout, stderr } = await batchwire(['decode', 'generic', file]);
     expect(code).toBe(1);
     expect(lines(stdout)).toEqual([{ kind: 'response', action: 'a', output: 'b', userData: 'c' }]);

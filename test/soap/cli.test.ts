@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeSoapCommand, decodeStatusCommand } from '../../src/cli/soap.js';
 import { runCommand } from '../support/cli.js';
+import { useTempDir } from '../support/temp.js';
 
+const temp = useTempDir('soap-cli');
 const samples = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 const lines = (text: string) =>
@@ -22,15 +22,13 @@ describe('batchwire decode soap / status', () => {
   });
 
   it('prints the records before the error, then the error with its line, and exits 1', async () => {
-    const file = join(tmpdir(), `batchwire-soap-${process.pid}.xml`);
     const text = `<A><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action>x</a:Action></s:Header><s:Body><R/></s:Body></s:Envelope>\n<s:Envelope`;
-    writeFileSync(file, text);
+    const file = temp('truncated.xml', text);
     const { code, stdout, stderr } = await runCommand(decodeSoapCommand, [file]);
     expect(code).toBe(1);
     expect(lines(stdout)).toHaveLength(1);
     expect(stderr).toMatch(/^error: TRUNCATED at offset \d+/);
-    const noEnd = join(tmpdir(), `batchwire-soap-noend-${process.pid}.xml`);
-    writeFileSync(noEnd, text.slice(0, text.lastIndexOf('\n')).concat('</A>'));
+    const noEnd = temp('no-end.xml', text.slice(0, text.lastIndexOf('\n')).concat('</A>'));
     expect((await runCommand(decodeSoapCommand, [noEnd], { 'no-require-end': true })).code).toBe(0);
   });
 
@@ -41,8 +39,7 @@ describe('batchwire decode soap / status', () => {
       'content-type': 'application/json',
     });
     expect(lines(json.stdout)).toEqual([{ status: 'Processing' }]);
-    const bad = join(tmpdir(), `batchwire-status-${process.pid}.json`);
-    writeFileSync(bad, '7');
+    const bad = temp('status.json', '7');
     const result = await runCommand(decodeStatusCommand, [bad]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/UNKNOWN_STATUS/);

@@ -121,6 +121,26 @@ describe('SOAP message array: golden vectors', () => {
     );
   });
 
+  it('gives each top-level body child the declarations it inherits, message after message', () => {
+    const action = '<a:Action>http://tempuri.org/IService/MixResponse</a:Action>';
+    const first = envelope(
+      action,
+      '<p:Mix xmlns:p="urn:p" xmlns="urn:d"><One>1</One><p:Two/><Three xmlns="urn:own"><p:x/></Three><Four a:y="1">4</Four></p:Mix>',
+    );
+    // Fewer children that need declarations than the message before: nothing may carry over.
+    const second = envelope(action, '<Mix xmlns="urn:d"><One>1</One><Two xmlns="urn:two"/></Mix>');
+    const third = envelope(action, '<Mix xmlns="urn:d"/>');
+    const { messages } = parseMessageArray(array(first, second, third, END(3)));
+    const xml = messages.map((m) => (m.kind === 'response' ? m.body.xml : undefined));
+    expect(xml).toEqual([
+      // Declarations go on the top-level child, even for a prefix only its content uses.
+      '<One xmlns="urn:d">1</One><p:Two xmlns:p="urn:p"/><Three xmlns:p="urn:p" xmlns="urn:own"><p:x/></Three>' +
+        `<Four xmlns="urn:d" xmlns:a="${A}" a:y="1">4</Four>`,
+      '<One xmlns="urn:d">1</One><Two xmlns="urn:two"/>',
+      '',
+    ]);
+  });
+
   it('reads SOAP 1.1 faults (faultcode, faultstring, detail)', () => {
     const soap11 = `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><e:Fault><faultcode>e:Server</faultcode><faultstring xml:lang="en">Broker is down</faultstring><detail><x:Info xmlns:x="urn:x">42</x:Info></detail></e:Fault></e:Body></e:Envelope>`;
     const { messages } = parseMessageArray(array(soap11, END(1)));

@@ -523,7 +523,8 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
 
   private takeText(): string {
     const rest = this.textRest;
-    const text = this.textLength === 0 ? '' : rest === undefined ? this.textFirst : this.textFirst + rest.join('');
+    const text =
+      this.textLength === 0 ? '' : rest === undefined ? this.textFirst : this.textFirst + rest.join('');
     this.clearText();
     return text;
   }

@@ -517,7 +517,8 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
         );
       }
       if (this.textLength === text.length) this.textFirst = text;
-      else (this.textRest ??= []).push(text);
+      else if (this.textRest === undefined) this.textRest = [text];
+      else this.textRest.push(text);
     } else if (this.fault !== undefined && this.depth >= 4) this.fault.text(text);
   }
 

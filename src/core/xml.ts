@@ -269,8 +269,19 @@ export class SaxFeed {
     try {
       run();
     } catch (error) {
-      // sax's own error (thrown again by a later write); anything else is a bug to surface.
-      if (!isBatchwireError(error) && error === this.parser.error) throw this.saxError(this.parser.error);
+      if (isBatchwireError(error)) throw error;
+      // sax's own error (thrown again by a later write).
+      if (error === this.parser.error) throw this.saxError(this.parser.error);
+      // sax calls tag.attributes.hasOwnProperty(name), which an attribute of that name shadows.
+      if (error instanceof TypeError && error.message.includes('hasOwnProperty')) {
+        throw new BatchwireError(
+          'XML_SYNTAX',
+          'sax cannot read a start tag with an attribute named hasOwnProperty followed by another attribute',
+          this.tagStartOffset(),
+          this.lineColumn(),
+        );
+      }
+      // Anything else is a bug to surface.
       throw error;
     }
   }

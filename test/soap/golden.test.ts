@@ -3,6 +3,7 @@ import {
   MessageArrayReader,
   parseBrokerClientStatus,
   parseMessageArray,
+  type SoapMessage,
   type SoapRecord,
   writeMessageArray,
 } from 'batchwire/soap';
@@ -263,6 +264,21 @@ describe('SOAP message array: hostile and broken input', () => {
     expect(errorOf(() => parseMessageArray(new Uint8Array([0x3c, 0x61, 0x3e, 0xff, 0x3c]))).code).toBe(
       'INVALID_ENCODING',
     );
+  });
+
+  it('turns sax crashing on an attribute named hasOwnProperty into XML_SYNTAX at the tag', () => {
+    // sax calls tag.attributes.hasOwnProperty(name) for each attribute; an earlier attribute of
+    // that name shadows the method and sax throws a TypeError.
+    const text = array(envelope('<a:Action>x</a:Action>', '<R hasOwnProperty="1" b="2"/>'), END(1));
+    const error = errorOf(() => parseMessageArray(text));
+    expect(error.code).toBe('XML_SYNTAX');
+    expect(error.offset).toBe(text.indexOf('<R '));
+    expect(errorOf(() => parseBrokerClientStatus('<BrokerClientStatus hasOwnProperty="" x=""/>')).code).toBe(
+      'XML_SYNTAX',
+    );
+    // Alone, or last in its tag, it is read like any other attribute.
+    const alone = array(envelope('<a:Action>x</a:Action>', '<R b="2" hasOwnProperty="1"/>'), END(1));
+    expect((parseMessageArray(alone).messages[0] as SoapMessage).body.xml).toBe('');
   });
 
   it('refuses envelopes without a Body or an Action, and unbound prefixes', () => {

@@ -9,7 +9,10 @@ export type MutationFormat =
   | 'json'
   | 'filter';
 
-/** The ways a payload can be broken, each keeping most of its structure. */
+/**
+ * The ways a payload can be broken, each keeping most of its structure. `inject-hostile-name`
+ * writes a name objects inherit (`__proto__`, `hasOwnProperty`, ...) where a parser makes keys.
+ */
 export type MutationStrategy =
   | 'truncate'
   | 'flip-byte'
@@ -18,7 +21,8 @@ export type MutationStrategy =
   | 'drop-trailer'
   | 'inject-doctype'
   | 'nest-deeply'
-  | 'grow-field';
+  | 'grow-field'
+  | 'inject-hostile-name';
 
 /** A broken payload and what was done to it, so a failing case says what was broken. */
 export interface Mutated {
@@ -46,6 +50,7 @@ const GENERIC: MutationStrategy[] = [
   'drop-separator',
   'drop-trailer',
   'grow-field',
+  'inject-hostile-name',
 ];
 
 const APPLIES: Record<MutationFormat, MutationStrategy[]> = {
@@ -61,6 +66,7 @@ const APPLIES: Record<MutationFormat, MutationStrategy[]> = {
     'inject-doctype',
     'nest-deeply',
     'grow-field',
+    'inject-hostile-name',
   ],
   json: [
     'truncate',
@@ -70,8 +76,17 @@ const APPLIES: Record<MutationFormat, MutationStrategy[]> = {
     'drop-trailer',
     'nest-deeply',
     'grow-field',
+    'inject-hostile-name',
   ],
-  filter: ['truncate', 'flip-byte', 'duplicate-separator', 'drop-separator', 'nest-deeply', 'grow-field'],
+  filter: [
+    'truncate',
+    'flip-byte',
+    'duplicate-separator',
+    'drop-separator',
+    'nest-deeply',
+    'grow-field',
+    'inject-hostile-name',
+  ],
 };
 
 // The byte sequences that give each format its structure.
@@ -148,13 +163,278 @@ function nested(format: MutationFormat, depth: number): string {
   return `${'('.repeat(depth)}poolId eq 'x'${')'.repeat(depth)}`;
 }
 
-/** Applies one strategy, with `pick` (0..1) choosing the place; returns the bytes and a label. */
+// Names every JavaScript object inherits (or that reach its prototype): a parser that turns
+// text into object keys (`attributes[name] = value`, `JSON.parse`, a lookup table indexed by a
+// word) can read or overwrite the inherited member instead of an own key. sax threw a foreign
+// TypeError on `<R hasOwnProperty="1" b="2"/>`, which only such a name finds.
+const HOSTILE_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'isPrototypeOf',
+] as const;
+
+// Where each syntax turns text into a key, one entry per place `inject-hostile-name` can use.
+const HOSTILE_PLACES = {
+  // The whole field (action, output, user data, count or reason) becomes the name.
+  generic: ['field'],
+  // ` NAME="1"` first or last in a start tag, `<NAME>`, `&NAME;`, `xmlns:NAME=".."` on a start
+  // tag, `<NAME:x xmlns:NAME=".." NAME:a="1">`, and the same prefix unbound.
+  xml: ['attribute-first', 'attribute-last', 'element', 'entity', 'xmlns', 'prefix', 'unbound-prefix'],
+  // `"NAME":1` first or last in an object, `"NAME":{"prototype":1}`, `"NAME":{},"NAME":1`.
+  json: ['key-first', 'key-last', 'nested', 'duplicate'],
+  // A word (property, path segment, operator, function) replaced, `/NAME` after a word, and
+  // `NAME eq 'x'` or `NAME(poolId,'x')` as a clause of its own.
+  filter: ['word', 'segment', 'clause', 'call'],
+} as const;
+
+const LT = 0x3c; // <
+const GT = 0x3e; // >
+const SLASH = 0x2f; // /
+const BANG = 0x21; // <!-- or <![CDATA[
+const QUESTION = 0x3f; // <?xml
+const DQUOTE = 0x22; // "
+const SQUOTE = 0x27; // '
+const BACKSLASH = 0x5c; // \\ in a JSON string
+const LBRACE = 0x7b; // {
+const RBRACE = 0x7d; // }
+const LPAREN = 0x28; // (
+const RPAREN = 0x29; // )
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+function isLetter(c: number): boolean {
+  return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+}
+
+// An XML name starts with a letter, `_`, `:` or any non-ASCII character (a UTF-8 lead byte).
+function isXmlNameStart(c: number | undefined): boolean {
+  return c !== undefined && (isLetter(c) || c === 0x5f || c === 0x3a || c >= 0x80);
+}
+
+function isWordPart(c: number | undefined): boolean {
+  return c !== undefined && (isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f);
+}
+
+interface XmlStartTag {
+  /** Where the element name ends: the first attribute goes here. */
+  nameEnd: number;
+  /** The `>`, or the `/` of `/>`: the last attribute goes here. */
+  close: number;
+  /** Whether the tag has attributes (namespace declarations included). */
+  attributes: boolean;
+}
+
+/**
+ * The start tags of an XML document and the places inside an element where content may go
+ * (after a start tag's `>`, before an end tag). Comments, CDATA sections and processing
+ * instructions are skipped.
+ */
+function xmlPlaces(bytes: Uint8Array): { tags: XmlStartTag[]; content: number[] } {
+  const tags: XmlStartTag[] = [];
+  const content: number[] = [];
+  const skipTo = (from: number, end: number[]): number => {
+    const found = indexOfSequence(bytes, end, from, 1);
+    return found < 0 ? bytes.length : found + end.length;
+  };
+  for (let i = 0; i < bytes.length && tags.length < 4096; ) {
+    if (bytes[i] !== LT) {
+      i++;
+      continue;
+    }
+    const next = bytes[i + 1];
+    if (next === QUESTION) i = skipTo(i + 2, [QUESTION, GT]);
+    else if (next === BANG && bytes[i + 2] === 0x2d) i = skipTo(i + 4, [0x2d, 0x2d, GT]);
+    else if (next === BANG && bytes[i + 2] === 0x5b) i = skipTo(i + 9, [0x5d, 0x5d, GT]);
+    else if (next === SLASH) {
+      content.push(i);
+      i += 2;
+    } else if (isXmlNameStart(next)) {
+      let nameEnd = i + 1;
+      while (
+        nameEnd < bytes.length &&
+        !isSpace(bytes[nameEnd]) &&
+        bytes[nameEnd] !== SLASH &&
+        bytes[nameEnd] !== GT
+      )
+        nameEnd++;
+      // Attribute values may hold a raw `>`: only one outside quotes ends the tag.
+      let quote = 0;
+      let close = nameEnd;
+      for (; close < bytes.length; close++) {
+        const c = bytes[close]!;
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === DQUOTE || c === SQUOTE) quote = c;
+        else if (c === GT) break;
+      }
+      if (close >= bytes.length) break;
+      const selfClosing = bytes[close - 1] === SLASH && close - 1 >= nameEnd;
+      const end = selfClosing ? close - 1 : close;
+      let attributes = false;
+      for (let k = nameEnd; k < end && !attributes; k++) attributes = !isSpace(bytes[k]);
+      tags.push({ nameEnd, close: end, attributes });
+      if (!selfClosing) content.push(close + 1);
+      i = close + 1;
+    } else i++;
+  }
+  return { tags, content };
+}
+
+/** The objects of a JSON text, outside strings: where each opens and closes, and whether it is empty. */
+function jsonObjects(bytes: Uint8Array): { open: number[]; close: number[]; empty: Set<number> } {
+  const open: number[] = [];
+  const close: number[] = [];
+  const empty = new Set<number>();
+  let inString = false;
+  let lastSignificant = -1;
+  for (let i = 0; i < bytes.length && open.length < 4096; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === DQUOTE) inString = false;
+    } else if (c === DQUOTE) inString = true;
+    else if (c === LBRACE) open.push(i);
+    else if (c === RBRACE) {
+      close.push(i);
+      // `{}` (or `{ }`): the member inserted there takes no comma.
+      if (lastSignificant >= 0 && bytes[lastSignificant] === LBRACE) {
+        empty.add(lastSignificant);
+        empty.add(i);
+      }
+    }
+    if (!isSpace(c)) lastSignificant = i;
+  }
+  return { open, close, empty };
+}
+
+/** The words of a filter outside string literals (`''` inside a literal toggles twice), and `(`s. */
+function filterPlaces(bytes: Uint8Array): { words: { start: number; end: number }[]; opens: number[] } {
+  const words: { start: number; end: number }[] = [];
+  const opens: number[] = [0];
+  let inString = false;
+  for (let i = 0; i < bytes.length && words.length < 4096; ) {
+    const c = bytes[i]!;
+    if (c === SQUOTE) inString = !inString;
+    else if (!inString && c === LPAREN) opens.push(i + 1);
+    else if (!inString && isWordPart(c)) {
+      let end = i + 1;
+      while (isWordPart(bytes[end])) end++;
+      // A word starts with a letter or `_`: `8`, `-12` and `1e5` are numbers.
+      if (!(c >= 0x30 && c <= 0x39)) words.push({ start: i, end });
+      i = end;
+      continue;
+    }
+    i++;
+  }
+  return { words, opens };
+}
+
+/**
+ * The fields of a generic body: from the start or a separator to the next separator. A body
+ * without a separator has one empty field where its text starts.
+ */
+function genericFields(bytes: Uint8Array, format: MutationFormat): { start: number; end: number }[] {
+  // The first field starts after a byte order mark: EF BB BF, FF FE (LE) or FE FF (BE).
+  let start = 0;
+  if (format === 'generic-utf-8' && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  else if (format === 'generic-utf-16le' && bytes[0] === 0xff && bytes[1] === 0xfe) start = 2;
+  else if (format === 'generic-utf-16be' && bytes[0] === 0xfe && bytes[1] === 0xff) start = 2;
+  const fields: { start: number; end: number }[] = [];
+  for (const { at, length } of separatorPositions(bytes, format)) {
+    if (at < start) continue;
+    fields.push({ start, end: at });
+    start = at + length;
+  }
+  return fields.length > 0 ? fields : [{ start, end: start }];
+}
+
+/** What `inject-hostile-name` inserts where, before encoding: `remove` bytes at `at` give way to `text`. */
+function hostileEdit(
+  format: MutationFormat,
+  bytes: Uint8Array,
+  name: string,
+  place: string,
+  spot: number,
+): { place: string; at: number; remove: number; text: string } {
+  const choose = <T>(items: readonly T[]): T | undefined => items[spot % items.length];
+  if (format === 'xml') {
+    const { tags, content } = xmlPlaces(bytes);
+    // Next to an existing attribute where there is one: `hasOwnProperty` broke sax only when
+    // another attribute followed it.
+    const withAttributes = tags.filter((t) => t.attributes);
+    const tag = choose(withAttributes.length > 0 ? withAttributes : tags);
+    const inside = choose(content);
+    if (tag !== undefined && place === 'attribute-first')
+      return { place, at: tag.nameEnd, remove: 0, text: ` ${name}="1"` };
+    if (tag !== undefined && place === 'attribute-last')
+      return { place, at: tag.close, remove: 0, text: ` ${name}="1"` };
+    if (tag !== undefined && place === 'xmlns')
+      return { place, at: tag.nameEnd, remove: 0, text: ` xmlns:${name}="urn:batchwire:hostile"` };
+    const at = inside ?? bytes.length;
+    if (place === 'entity') return { place, at, remove: 0, text: `&${name};` };
+    if (place === 'prefix') {
+      const declared = `<${name}:x xmlns:${name}="urn:batchwire:hostile" ${name}:a="1">1</${name}:x>`;
+      return { place, at, remove: 0, text: declared };
+    }
+    if (place === 'unbound-prefix')
+      return { place, at, remove: 0, text: `<${name}:x ${name}:a="1">1</${name}:x>` };
+    // 'element', and the places on a start tag when there is none.
+    return { place: 'element', at, remove: 0, text: `<${name}>1</${name}>` };
+  }
+  if (format === 'json') {
+    const { open, close, empty } = jsonObjects(bytes);
+    if (place === 'key-last' && close.length > 0) {
+      const at = choose(close)!;
+      return { place, at, remove: 0, text: `${empty.has(at) ? '' : ','}"${name}":1` };
+    }
+    const at = choose(open);
+    // No object at all: the whole document becomes the value of the name.
+    if (at === undefined) return { place: 'wrap', at: 0, remove: 0, text: `{"${name}":` };
+    const comma = empty.has(at) ? '' : ',';
+    const member =
+      place === 'nested'
+        ? `"${name}":{"prototype":1}`
+        : place === 'duplicate'
+          ? `"${name}":{},"${name}":1`
+          : `"${name}":1`;
+    return { place: place === 'key-last' ? 'key-first' : place, at: at + 1, remove: 0, text: member + comma };
+  }
+  if (format === 'filter') {
+    const { words, opens } = filterPlaces(bytes);
+    const word = choose(words);
+    if (word !== undefined && place === 'word')
+      return { place, at: word.start, remove: word.end - word.start, text: name };
+    if (word !== undefined && place === 'segment')
+      return { place, at: word.end, remove: 0, text: `/${name}` };
+    const at = choose(opens)!;
+    let next = at;
+    while (isSpace(bytes[next])) next++;
+    // Joined to what follows with `and`, unless nothing follows in this group.
+    const join = next >= bytes.length || bytes[next] === RPAREN ? '' : ' and ';
+    const clause = place === 'call' ? `${name}(poolId,'x')` : `${name} eq 'x'`;
+    return { place: place === 'call' ? 'call' : 'clause', at, remove: 0, text: clause + join };
+  }
+  const field = choose(genericFields(bytes, format))!;
+  return { place, at: field.start, remove: field.end - field.start, text: name };
+}
+
+/**
+ * Applies one strategy, with `pick` (0..1) choosing the place (`spot`, a non-negative integer, for
+ * `inject-hostile-name`); returns the bytes and a label.
+ */
 function applyStrategy(
   strategy: MutationStrategy,
   format: MutationFormat,
   bytes: Uint8Array,
   pick: number,
   value: number,
+  spot: number,
   options: Required<Pick<MutateOptions, 'growBy' | 'depth'>>,
 ): { bytes: Uint8Array; label: string } {
   const unit = format === 'generic-utf-16le' || format === 'generic-utf-16be' ? 2 : 1;
@@ -219,13 +499,51 @@ function applyStrategy(
       const filler = encodeFor(format, 'x'.repeat(Math.ceil(options.growBy / unit)));
       return { bytes: splice(bytes, where, 0, filler), label: `grow-field(+${filler.length})@${where}` };
     }
+    case 'inject-hostile-name': {
+      // `value` picks the name and the kind of place, `spot` one place of that kind.
+      const name = HOSTILE_NAMES[value % HOSTILE_NAMES.length]!;
+      const places: readonly string[] = format.startsWith('generic')
+        ? HOSTILE_PLACES.generic
+        : HOSTILE_PLACES[format as 'xml' | 'json' | 'filter'];
+      const edit = hostileEdit(
+        format,
+        bytes,
+        name,
+        places[Math.floor(value / HOSTILE_NAMES.length) % places.length]!,
+        spot,
+      );
+      // Encoded like the payload: UTF-16 code units in a UTF-16 generic body.
+      let out = splice(bytes, edit.at, edit.remove, encodeFor(format, edit.text));
+      if (edit.place === 'wrap') out = splice(out, out.length, 0, encodeFor(format, '}'));
+      return { bytes: out, label: `inject-hostile-name(${edit.place},${name})@${edit.at}` };
+    }
   }
 }
 
 /**
  * Near-valid broken payloads: takes valid payloads of a format and applies one or more labelled
  * strategies (truncate, flip a byte, duplicate or drop a separator, drop the trailer, inject a
- * DOCTYPE, nest deeply, grow a field past a limit). Each result says what was broken.
+ * DOCTYPE, nest deeply, grow a field past a limit, inject a hostile name). Each result says what
+ * was broken.
+ *
+ * `inject-hostile-name` (every format) puts a name objects inherit (`__proto__`, `constructor`,
+ * `prototype`, `hasOwnProperty`, `toString`, `valueOf`, `isPrototypeOf`) where a parser turns
+ * text into object keys, labelled `inject-hostile-name(place,name)@offset`:
+ * - generic bodies: a whole field (`field`), written in the body's encoding (UTF-16 code units
+ *   in a UTF-16 body);
+ * - XML: an attribute first or last in a start tag (`attribute-first`: `<x __proto__="1" a="1">`,
+ *   `attribute-last`), an element (`<constructor>1</constructor>`), an entity reference
+ *   (`&constructor;`), a namespace prefix declared on a start tag (`xmlns`), declared and used
+ *   (`prefix`: `<__proto__:x xmlns:__proto__=".." __proto__:a="1">`) or used unbound
+ *   (`unbound-prefix`);
+ * - JSON: a key first or last in an object (`key-first`, `key-last`), a key holding
+ *   `{"prototype":1}` (`nested`), the same key twice (`duplicate`), or, with no object, the
+ *   whole document wrapped as the name's value (`wrap`);
+ * - filters: a word replaced (`word`: property, path segment, operator or function), `/name`
+ *   after a word (`segment`), `name eq 'x'` or `name(poolId,'x')` as a clause of its own
+ *   (`clause`, `call`).
+ *
+ * The name and the place come from fast-check's random values: the same seed gives the same bytes.
  *
  * @example
  * ```ts
@@ -248,16 +566,20 @@ export function mutate(
   const settings = { growBy: options.growBy ?? 70_000, depth: options.depth ?? 10_000 };
   const step = fc.record({
     strategy: fc.constantFrom(...strategies),
-    pick: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    // From an integer: fast-check spreads doubles over their bit patterns, so a double in [0, 1)
+    // is nearly always about 0 or about 1 and every mutation would land at an end.
+    pick: fc.integer({ min: 0, max: 0x7fff_ffff }).map((n) => n / 0x8000_0000),
     value: fc.integer({ min: 0, max: 255 }),
+    // A place among many (a start tag, a field), for the strategies that count places.
+    spot: fc.integer({ min: 0, max: 0x7fff_ffff }),
   });
   return fc
     .tuple(valid, fc.array(step, { minLength: 1, maxLength: options.maxMutations ?? 2 }))
     .map(([bytes, steps]) => {
       let current = bytes;
       const labels: string[] = [];
-      for (const { strategy, pick, value } of steps) {
-        const result = applyStrategy(strategy, format, current, pick, value, settings);
+      for (const { strategy, pick, value, spot } of steps) {
+        const result = applyStrategy(strategy, format, current, pick, value, spot, settings);
         current = result.bytes;
         labels.push(result.label);
       }

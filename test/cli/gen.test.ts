@@ -105,9 +105,12 @@ describe('batchwire gen', () => {
               : `error:${c.expected.code}@${c.expected.offset}`;
         expect(seen, `${c.file} ${c.labels.join(', ')}`).toBe(expected);
       }
-      // Mutations must break most payloads; parseFault by design accepts every body.
+      // Mutations must break many payloads; parseFault by design accepts every body, and a filter
+      // cut short or changed inside a string literal is often still a valid filter.
       if (format !== 'fault')
-        expect(broken.cases.filter((c) => c.expected.outcome === 'error').length).toBeGreaterThan(6);
+        expect(broken.cases.filter((c) => c.expected.outcome === 'error').length).toBeGreaterThanOrEqual(
+          format === 'filter' ? 4 : 7,
+        );
     }, 30_000);
   }
 

@@ -13,6 +13,8 @@ export default defineConfig([
     entry,
     format: ['esm', 'cjs'],
     dts: true,
+    // Source maps (with the sources inlined), so stack traces can name the real files.
+    sourcemap: true,
     clean: true,
     target: 'es2022',
     splitting: true,
@@ -26,6 +28,7 @@ export default defineConfig([
     platform: 'node',
     target: 'node18',
     banner: { js: '#!/usr/bin/env node' },
+    sourcemap: true,
     clean: false,
   },
 ]);

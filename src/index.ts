@@ -14,8 +14,11 @@ export {
   type EndOfResponsesReason,
 } from './core/end-of-responses.js';
 export {
+  type BatchwireCodecError,
+  type BatchwireCodecErrorCode,
   BatchwireError,
   type BatchwireErrorCode,
+  type BatchwireErrorConstructor,
   type BatchwireErrorDetails,
   isBatchwireError,
 } from './core/errors.js';

@@ -1,10 +1,10 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
 import { formatFilter, parseFilter, schemas, validateFilter } from '../odata/index.js';
 import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
 import { dliStateRecords, faultRecords, jobPrepPageRecords, readBody } from './faults.js';
-import { type Command, printRecords } from './io.js';
+import { type Command, openBundled, printRecords } from './io.js';
 
 // One-record streams for the documents that are read whole.
 async function* statusRecords(input: AsyncIterable<Uint8Array>, contentType: string) {
@@ -147,7 +147,7 @@ format and prints a heading and one JSON line per record.
     for (const sample of samples) {
       const path = `${directory}${sample.file}`;
       context.stdout.write(`\n# ${sample.title}\n# samples/${sample.file}\n`);
-      status = Math.max(status, await printRecords(sample.decode(createReadStream(path)), context));
+      status = Math.max(status, await printRecords(sample.decode(openBundled(path)), context));
     }
     return status;
   },

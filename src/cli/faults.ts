@@ -4,7 +4,7 @@ import { parseFault } from '../faults/parse.js';
 import type { ServiceFault } from '../faults/types.js';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from '../status/parse.js';
 import type { DliBatchState, JobPrepReleaseStatusPage } from '../status/types.js';
-import { type Command, oneFile, openInput, reportError, UsageError, writeJsonLine } from './io.js';
+import { type Command, hint, oneFile, openInput, reportError, UsageError, writeJsonLine } from './io.js';
 
 /**
  * Reads a whole body, at most `limit` bytes. With `truncate`, the rest is left unread (a fault
@@ -89,13 +89,13 @@ Options:
     const file = oneFile(context.args);
     const status = statusOption(context.options.status);
     const contentType = context.options['content-type'];
+    const input = await openInput(file, context);
     try {
       const options = {
         ...(status === undefined ? {} : { status }),
         ...(typeof contentType === 'string' ? { contentType } : {}),
       };
-      for await (const fault of faultRecords(openInput(file), options))
-        await writeJsonLine(context.stdout, fault);
+      for await (const fault of faultRecords(input, options)) await writeJsonLine(context.stdout, fault);
       return 0;
     } catch (error) {
       reportError(error, context.stderr);
@@ -116,12 +116,13 @@ SERVICE_FAULT error.
 `,
   options: {},
   async run(context) {
-    const file = oneFile(context.args);
+    const input = await openInput(oneFile(context.args), context);
     try {
-      for await (const state of dliStateRecords(openInput(file))) await writeJsonLine(context.stdout, state);
+      for await (const state of dliStateRecords(input)) await writeJsonLine(context.stdout, state);
       return 0;
     } catch (error) {
       reportError(error, context.stderr);
+      hint(input, 'dli-state', context);
       return 1;
     }
   },
@@ -139,12 +140,13 @@ offset of the bad value), exit code 1; an Azure Batch error body is a SERVICE_FA
 `,
   options: {},
   async run(context) {
-    const file = oneFile(context.args);
+    const input = await openInput(oneFile(context.args), context);
     try {
-      for await (const page of jobPrepPageRecords(openInput(file))) await writeJsonLine(context.stdout, page);
+      for await (const page of jobPrepPageRecords(input)) await writeJsonLine(context.stdout, page);
       return 0;
     } catch (error) {
       reportError(error, context.stderr);
+      hint(input, 'jobprep-page', context);
       return 1;
     }
   },

@@ -1,5 +1,5 @@
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
-import { type Command, encodingOption, openInput, printRecords, UsageError } from './io.js';
+import { type Command, encodingOption, oneFile, openInput, printRecords } from './io.js';
 
 /** `batchwire decode generic`: a Get Responses (or, with --requests, Send Requests) body as JSON lines. */
 export const decodeGenericCommand: Command = {
@@ -7,7 +7,9 @@ export const decodeGenericCommand: Command = {
   usage: `Usage: batchwire decode generic [FILE|-] [--encoding E] [--content-type T] [--requests] [--no-verify-count]
 
 Reads a generic-service body from FILE (or standard input) and prints one JSON line per record.
-On a bad body it prints the records that decoded, then the error on stderr, and exits 1.
+On a bad body it prints the records that decoded, then the error on stderr, and exits 1; when the
+body looks like another format it says which command reads it. A file that cannot be read is
+exit code 2.
 
 Options:
   --encoding E        auto (default), utf-8, utf-16le or utf-16be
@@ -22,18 +24,21 @@ Options:
     'no-verify-count': { type: 'boolean' },
   },
   async run(context) {
-    const [file, extra] = context.args;
-    if (extra !== undefined)
-      throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: give one FILE or -`);
+    const file = oneFile(context.args);
     const contentType = context.options['content-type'];
     const options = {
       encoding: encodingOption(context.options.encoding),
       ...(typeof contentType === 'string' ? { contentType } : {}),
     };
-    const input = openInput(file);
+    const input = await openInput(file, context);
     if (context.options.requests === true)
-      return printRecords(decodeGenericRequests(input, options), context);
+      return printRecords(decodeGenericRequests(input, options), context, input, 'generic-requests');
     const verifyCount = context.options['no-verify-count'] !== true;
-    return printRecords(decodeGenericResponses(input, { ...options, verifyCount }), context);
+    return printRecords(
+      decodeGenericResponses(input, { ...options, verifyCount }),
+      context,
+      input,
+      'generic',
+    );
   },
 };

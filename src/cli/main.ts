@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { closest, parseCommandLine } from './args.js';
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { decodeDliStateCommand, decodeFaultCommand, decodeJobPrepPageCommand } from './faults.js';
@@ -47,27 +47,27 @@ Run "batchwire <command> --help" for a command's options.
 }
 
 async function runCommand(command: Command, argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, command.options);
   if (parsed.values.help === true) {
     process.stdout.write(command.usage);
     return 0;
   }
   return command.run({
     args: parsed.positionals,
-    options: parsed.values as Record<string, string | boolean | undefined>,
+    options: parsed.values,
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+function unknownName(what: string, name: string, known: Record<string, Command>): UsageError {
+  const guess = closest(name, what === 'command' ? ['decode', ...Object.keys(known)] : Object.keys(known));
+  const shown = JSON.stringify(name.slice(0, 60));
+  return new UsageError(
+    guess === undefined
+      ? `unknown ${what} ${shown}; ${what === 'format' ? `formats: ${Object.keys(known).join(', ')}` : 'run "batchwire --help"'}`
+      : `unknown ${what} ${shown} (did you mean ${guess}?)`,
+  );
 }
 
 /** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
@@ -88,14 +88,11 @@ export async function main(argv: string[]): Promise<number> {
         return second === undefined ? 2 : 0;
       }
       const decoder = decoders[second];
-      if (!decoder)
-        throw new UsageError(
-          `unknown format ${JSON.stringify(second)}; formats: ${Object.keys(decoders).join(', ')}`,
-        );
+      if (!decoder || !Object.hasOwn(decoders, second)) throw unknownName('format', second, decoders);
       return await runCommand(decoder, rest);
     }
     const command = commands[first];
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(first)}; run "batchwire --help"`);
+    if (!command || !Object.hasOwn(commands, first)) throw unknownName('command', first, commands);
     return await runCommand(command, second === undefined ? rest : [second, ...rest]);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -106,6 +103,15 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+// A reader that stops early (`batchwire demo | head -5`) closes the pipe: stop quietly, as
+// Unix tools do, instead of dying with an EPIPE stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+  reportError(new Error(`cannot write the output: ${error.message}`), process.stderr);
+  process.exit(1);
+});
+process.stderr.on('error', () => process.exit(process.exitCode === undefined ? 1 : Number(process.exitCode)));
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -4,6 +4,7 @@ import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
 import {
   type Command,
   encodingOption,
+  hint,
   oneFile,
   openInput,
   printRecords,
@@ -43,7 +44,8 @@ Options:
       verifyCount: context.options['no-verify-count'] !== true,
       requireEnd: context.options['no-require-end'] !== true,
     };
-    return printRecords(readMessageArray(openInput(file), options), context);
+    const input = await openInput(file, context);
+    return printRecords(readMessageArray(input, options), context, input, 'soap', 'messages');
   },
 };
 
@@ -64,10 +66,11 @@ Options:
   async run(context) {
     const file = oneFile(context.args);
     const contentType = context.options['content-type'];
+    const input = await openInput(file, context);
     try {
       const parts: Uint8Array[] = [];
       let size = 0;
-      for await (const chunk of openInput(file)) {
+      for await (const chunk of input) {
         size += chunk.length;
         if (size > DEFAULT_LIMITS.maxBodyBytes) {
           throw new BatchwireError(
@@ -89,6 +92,7 @@ Options:
       return 0;
     } catch (error) {
       reportError(error, context.stderr);
+      hint(input, 'status', context);
       return 1;
     }
   },

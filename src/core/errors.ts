@@ -1,3 +1,5 @@
+import type { BatchwireServiceError } from '../faults/error.js';
+
 /**
  * Every code a batchwire decoder, encoder or builder can throw. Codes are stable: match on them,
  * not on messages.
@@ -50,25 +52,18 @@ export interface BatchwireErrorDetails {
   cause?: unknown;
 }
 
-// A global symbol, so that the guard also recognises errors from another copy of the package.
+// Global symbols, so that the guards (and `instanceof`) also recognise errors from another copy
+// of the package: the ESM and CommonJS builds loaded side by side are two copies.
 const BRAND = Symbol.for('batchwire.error');
+const SERVICE_BRAND = Symbol.for('batchwire.serviceError');
 
-/**
- * The one error type batchwire throws. `code` is stable; `offset` says where in the input the
- * problem was detected: a byte offset for byte input, a character (UTF-16 code unit) offset for
- * string input.
- *
- * @example
- * ```ts
- * import { BatchwireError, decodeGenericBody } from 'batchwire';
- * try {
- *   decodeGenericBody(bytes);
- * } catch (error) {
- *   if (error instanceof BatchwireError) console.error(error.code, error.offset, error.message);
- * }
- * ```
- */
-export class BatchwireError extends Error {
+/** Every code but `SERVICE_FAULT`: what a codec, builder or argument check throws. */
+export type BatchwireCodecErrorCode = Exclude<BatchwireErrorCode, 'SERVICE_FAULT'>;
+
+// The class behind `BatchwireError`. It is exported under that name as a value whose type makes
+// `BatchwireError` a union discriminated by `code` (see below); subclasses extend this class.
+/** @internal */
+export class BatchwireErrorBase extends Error {
   override readonly name: string = 'BatchwireError';
   readonly code: BatchwireErrorCode;
   readonly offset: number;
@@ -82,13 +77,22 @@ export class BatchwireError extends Error {
     offset: number,
     details: BatchwireErrorDetails = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, details?.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.offset = offset;
-    if (details.line !== undefined) this.line = details.line;
-    if (details.column !== undefined) this.column = details.column;
-    if (details.excerpt !== undefined) this.excerpt = details.excerpt;
+    if (details?.line !== undefined) this.line = details.line;
+    if (details?.column !== undefined) this.column = details.column;
+    if (details?.excerpt !== undefined) this.excerpt = details.excerpt;
     Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof BatchwireError` holds for errors of every copy of the package, not only this one. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class `instanceof` was asked about: a subclass gets the ordinary check.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    if (this === BatchwireErrorBase) return isBatchwireError(value);
+    // biome-ignore lint/complexity/noThisInStatic: the subclass asked about
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
   /** A plain object with the error's facts, for logging and JSON output. */
@@ -109,8 +113,69 @@ export class BatchwireError extends Error {
 }
 
 /**
+ * A {@link BatchwireError} thrown by a decoder, encoder, builder or argument check: any code but
+ * `SERVICE_FAULT`, and no `fault`.
+ */
+export interface BatchwireCodecError extends BatchwireErrorBase {
+  readonly code: BatchwireCodecErrorCode;
+  /** Only a `SERVICE_FAULT` error carries a fault. */
+  readonly fault?: undefined;
+}
+
+/**
+ * The one error type batchwire throws. `code` is stable; `offset` says where in the input the
+ * problem was detected: a byte offset for byte input, a character (UTF-16 code unit) offset for
+ * string input.
+ *
+ * The type is a union discriminated by `code`: after `error.code === 'SERVICE_FAULT'` TypeScript
+ * knows `error` is a {@link BatchwireServiceError} with a typed `fault`. `instanceof` and
+ * {@link isBatchwireError} also recognise errors thrown by another copy of batchwire (the ESM and
+ * CommonJS builds loaded side by side, or two installed versions).
+ *
+ * @example
+ * ```ts
+ * import { BatchwireError, decodeGenericBody } from 'batchwire';
+ * try {
+ *   decodeGenericBody(bytes);
+ * } catch (error) {
+ *   if (error instanceof BatchwireError) {
+ *     if (error.code === 'SERVICE_FAULT') console.error(error.fault.service, error.fault.code);
+ *     else console.error(error.code, error.offset, error.message);
+ *   }
+ * }
+ * ```
+ */
+export type BatchwireError = BatchwireCodecError | BatchwireServiceError;
+
+/** The constructor of {@link BatchwireError}. */
+export interface BatchwireErrorConstructor {
+  new (
+    code: BatchwireCodecErrorCode,
+    message: string,
+    offset: number,
+    details?: BatchwireErrorDetails,
+  ): BatchwireCodecError;
+  new (
+    code: BatchwireErrorCode,
+    message: string,
+    offset: number,
+    details?: BatchwireErrorDetails,
+  ): BatchwireError;
+  readonly prototype: BatchwireError;
+  /** True for a batchwire error from any copy of the package. */
+  [Symbol.hasInstance](value: unknown): value is BatchwireError;
+}
+
+/**
+ * The one error type batchwire throws: `new BatchwireError(code, message, offset, details?)`.
+ * See the {@link BatchwireError} type.
+ */
+export const BatchwireError: BatchwireErrorConstructor =
+  BatchwireErrorBase as unknown as BatchwireErrorConstructor;
+
+/**
  * True when `value` is a {@link BatchwireError}, also one thrown by another copy of batchwire
- * (where `instanceof` would say no).
+ * (the ESM and CommonJS builds, or two versions).
  *
  * @example
  * ```ts
@@ -119,6 +184,32 @@ export class BatchwireError extends Error {
  */
 export function isBatchwireError(value: unknown): value is BatchwireError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * True when `value` is a {@link BatchwireServiceError} (code `SERVICE_FAULT`, with a typed
+ * `fault`), also one thrown by another copy of batchwire.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const job of paginate(fetchPage, { parse: parseJobListPage })) console.log(job.id);
+ * } catch (error) {
+ *   if (isBatchwireServiceError(error) && error.fault.retriable) await sleep(error.fault.retryAfterMs ?? 1000);
+ * }
+ * ```
+ */
+export function isBatchwireServiceError(value: unknown): value is BatchwireServiceError {
+  return (
+    isBatchwireError(value) &&
+    (value as unknown as Record<symbol, unknown>)[SERVICE_BRAND] === true &&
+    value.code === 'SERVICE_FAULT'
+  );
+}
+
+/** Marks an error as a service error for {@link isBatchwireServiceError}. @internal */
+export function brandServiceError(error: object): void {
+  Object.defineProperty(error, SERVICE_BRAND, { value: true });
 }
 
 /** Hex of up to `max` bytes starting at `offset`, for error excerpts. */

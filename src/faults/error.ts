@@ -1,20 +1,22 @@
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireErrorBase, brandServiceError, isBatchwireServiceError } from '../core/errors.js';
 import type { ServiceFault } from './types.js';
 
 /**
  * A service's error response as an exception, for callers who throw: `code` is always
- * `'SERVICE_FAULT'`; the service's own code, message and retry advice are on `fault`.
+ * `'SERVICE_FAULT'`; the service's own code, message and retry advice are on `fault` (and
+ * `status` and `retryAfterMs` are copied from it). It is one member of the {@link BatchwireError}
+ * union, so `error.code === 'SERVICE_FAULT'` narrows to it; `instanceof` and
+ * {@link isBatchwireServiceError} also recognise one thrown by another copy of batchwire.
  *
  * @example
  * ```ts
  * import { BatchwireServiceError, parseFault } from 'batchwire/faults';
- * if (!response.ok) {
- *   throw new BatchwireServiceError(parseFault({ status: response.status, headers: response.headers, body: await response.text() }));
- * }
+ * if (!response.ok) throw new BatchwireServiceError(await parseFault(response));
  * ```
  */
-export class BatchwireServiceError extends BatchwireError {
+export class BatchwireServiceError extends BatchwireErrorBase {
   override readonly name: string = 'BatchwireServiceError';
+  override readonly code: 'SERVICE_FAULT' = 'SERVICE_FAULT';
   /** The normalised error response. */
   readonly fault: ServiceFault;
 
@@ -22,12 +24,32 @@ export class BatchwireServiceError extends BatchwireError {
     const what = fault.code === '' ? fault.service : `${fault.service} ${fault.code}`;
     const status = fault.status === undefined ? '' : ` (HTTP ${fault.status})`;
     const text = (fault.formatted || fault.message).slice(0, 500);
-    super('SERVICE_FAULT', `${what}${status}${text === '' ? '' : `: ${text}`}`, 0, options);
+    super('SERVICE_FAULT', `${what}${status}${text === '' ? '' : `: ${text}`}`, 0, options ?? {});
     this.fault = fault;
+    brandServiceError(this);
+  }
+
+  /** True for a service error from any copy of the package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class `instanceof` was asked about: a subclass gets the ordinary check.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    if (this === BatchwireServiceError) return isBatchwireServiceError(value);
+    // biome-ignore lint/complexity/noThisInStatic: the subclass asked about
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
   /** Whether retrying the same request may succeed (the fault's `retriable`). */
   get retriable(): boolean {
     return this.fault.retriable;
+  }
+
+  /** The HTTP status of the response, when known (the fault's `status`). */
+  get status(): number | undefined {
+    return this.fault.status;
+  }
+
+  /** How long the response asked the client to wait, in milliseconds (the fault's `retryAfterMs`). */
+  get retryAfterMs(): number | undefined {
+    return this.fault.retryAfterMs;
   }
 }

@@ -4,7 +4,12 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export {
+  BatchwireError,
+  type BatchwireErrorCode,
+  isBatchwireError,
+  isBatchwireServiceError,
+} from '../core/errors.js';
 export type { BodyInput } from './body.js';
 export { BatchwireServiceError } from './error.js';
 export { formatDotNet, HPC_FAULT_CATEGORIES, HPC_FAULT_CODES, hpcFaultInfo } from './hpc.js';

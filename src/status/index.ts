@@ -5,7 +5,12 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export {
+  BatchwireError,
+  type BatchwireErrorCode,
+  isBatchwireError,
+  isBatchwireServiceError,
+} from '../core/errors.js';
 export type { BodyInput } from '../faults/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';

@@ -45,8 +45,9 @@ describe('CLI: decode fault, dli-state, jobprep-page', () => {
     const bad = await run(decodeJobPrepPageCommand, [`${samples}fault-dli.json`]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: MALFORMED_DOCUMENT at offset 0/);
-    const missing = await run(decodeDliStateCommand, [`${samples}no-such-file.json`]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('ENOENT');
+    // A file that cannot be read is a usage error (exit 2 from the CLI), one line naming the path.
+    await expect(run(decodeDliStateCommand, [`${samples}no-such-file.json`])).rejects.toThrow(
+      /^cannot read ".*no-such-file\.json": no such file or directory$/,
+    );
   });
 });

@@ -1,0 +1,120 @@
+// Command-line parsing with messages written for people: `node:util` parseArgs reports an
+// unknown option with mismatched quotes and calls `--count -5` "ambiguous", so the CLI parses
+// its (simple) grammar itself: `--name value`, `--name=value`, boolean flags, `-h`, `--`.
+
+/** An option a command takes: a flag, or one that takes a value. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+}
+
+/** Raised for a bad command line: the message names the bad argument. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Positional arguments and option values, as a command receives them. */
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/** Edit distance with transpositions (optimal string alignment), for "did you mean". */
+function distance(a: string, b: string): number {
+  // Option names are short: O(a*b) is nothing.
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** The known name closest to `name` (a prefix, or at most 2 edits away), if there is one. */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    if (lower.length >= 3 && candidate.startsWith(lower)) return candidate;
+    const d = distance(lower, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.min(2, Math.max(1, Math.floor(name.length / 3))) ? best : undefined;
+}
+
+function shown(arg: string): string {
+  // Arguments are echoed in messages: keep control characters from reaching the terminal.
+  const printable = arg.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return printable.length > 60 ? `${printable.slice(0, 60)}...` : printable;
+}
+
+function unknownOption(arg: string, specs: Record<string, OptionSpec>): UsageError {
+  const long = Object.keys(specs);
+  const bare = arg.replace(/^-+/, '').split('=')[0]!;
+  const guess = closest(bare, long);
+  const hint = guess === undefined ? '; run with --help to see the options' : ` (did you mean --${guess}?)`;
+  return new UsageError(`unknown option ${shown(arg)}${hint}`);
+}
+
+/**
+ * Parses `argv` against a command's options. A string option takes the next argument as its
+ * value whatever it looks like (`--count -5` gives `-5`, which the command then refuses in its
+ * own words); `--help`/`-h` is always known.
+ *
+ * @throws UsageError for an unknown option, a missing value, or a value given to a flag
+ */
+export function parseCommandLine(argv: readonly string[], options: Record<string, OptionSpec>): ParsedArgs {
+  const specs: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h' } };
+  const shorts = new Map<string, string>();
+  for (const [name, spec] of Object.entries(specs)) if (spec.short) shorts.set(spec.short, name);
+  const values: Record<string, string | boolean | undefined> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '-' || !arg.startsWith('-')) {
+      positionals.push(arg);
+      continue;
+    }
+    let name: string | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (eq >= 0) inline = arg.slice(eq + 1);
+    } else if (arg.length === 2) {
+      name = shorts.get(arg[1]!);
+    }
+    if (name === undefined || !Object.hasOwn(specs, name)) throw unknownOption(arg, specs);
+    const spec = specs[name]!;
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} is a flag and takes no value`);
+      values[name] = true;
+      continue;
+    }
+    if (inline === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      inline = argv[++i]!;
+    }
+    values[name] = inline;
+  }
+  return { positionals, values };
+}

@@ -28,14 +28,37 @@ function isReadableStream(value: object): value is ReadableStream<unknown> {
   return typeof (value as Partial<ReadableStream<unknown>>).getReader === 'function';
 }
 
-/** A chunk as the decoders want it; anything else is an `INVALID_ARGUMENT` error. */
+/**
+ * What a push decoder's `write` and a decoder stream take: a string, or bytes as a `Uint8Array`,
+ * an `ArrayBuffer` or any other `ArrayBufferView` (a `DataView`, a typed array, a `Buffer`).
+ */
+export type ChunkInput = Chunk | ArrayBuffer | ArrayBufferView;
+
+function isArrayBuffer(value: object): value is ArrayBuffer {
+  // Also an ArrayBuffer from another realm (a worker, an iframe), where instanceof says no.
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+/**
+ * A chunk as the decoders want it: strings and `Uint8Array`s as they are, any other bytes
+ * viewed as a `Uint8Array` (no copy); anything else is an `INVALID_ARGUMENT` error.
+ */
 export function toChunk(value: unknown): Chunk {
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  try {
+    if (typeof value === 'object' && value !== null) {
+      if (isArrayBuffer(value)) return new Uint8Array(value);
+      if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    }
+  } catch (error) {
+    // A detached buffer, or a proxy whose traps throw.
+    throw new BatchwireError('INVALID_ARGUMENT', "the chunk's bytes cannot be read (detached buffer?)", 0, {
+      cause: error,
+    });
+  }
   throw new BatchwireError(
     'INVALID_ARGUMENT',
-    `expected a Uint8Array, ArrayBuffer or string chunk, got ${value === null ? 'null' : typeof value}`,
+    `expected a Uint8Array, ArrayBuffer, ArrayBufferView or string chunk, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     0,
   );
 }
@@ -121,10 +144,11 @@ export function driveSync<T>(input: Uint8Array | ArrayBuffer | string, decoder: 
 /**
  * A WHATWG `TransformStream` over a push decoder: the shared body of every `...Stream` class.
  */
-export function transformerOf<T>(decoder: PushDecoder<T>): Transformer<Chunk, T> {
+export function transformerOf<T>(decoder: PushDecoder<T>): Transformer<ChunkInput, T> {
   return {
     transform(chunk, controller) {
-      for (const record of decoder.write(chunk)) controller.enqueue(record);
+      // Chunks come from the caller's stream, so anything may arrive: bytes of any view, or junk.
+      for (const record of decoder.write(toChunk(chunk))) controller.enqueue(record);
     },
     flush(controller) {
       for (const record of decoder.end()) controller.enqueue(record);

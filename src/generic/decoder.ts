@@ -1,8 +1,9 @@
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
 import { BatchwireError, textExcerpt, toBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS, MAX_STRING_LENGTH } from '../core/limits.js';
-import type { Chunk } from '../core/source.js';
-import { TextStream } from '../core/text-stream.js';
+import { choiceOption, flagOption, limitOption, optionsObject, textOption } from '../core/options.js';
+import { type ChunkInput, toChunk } from '../core/source.js';
+import { TextStream, type TextStreamOptions } from '../core/text-stream.js';
 import type { GenericDecodeOptions, GenericRecord, GenericRequest } from './types.js';
 
 /** Ends a record. */
@@ -28,10 +29,14 @@ abstract class RecordSplitter<T> {
   private ended = false;
   /** Set by a subclass once the closing record has been read: any text after it is trailing data. */
   protected closed = false;
+  /** The `verifyCount` option (read here, so each option is read once). */
+  protected readonly verifyCount: boolean;
 
-  constructor(options: GenericDecodeOptions) {
-    this.text = new TextStream(options);
-    this.maxRecord = options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes;
+  constructor(options: GenericDecodeOptions | undefined, what: string) {
+    const read = readOptions(options, what);
+    this.text = new TextStream(read.text);
+    this.maxRecord = read.maxRecordBytes;
+    this.verifyCount = read.verifyCount;
   }
 
   /** Handles one complete record; `locate(i)` maps an index in `record` to an input offset. */
@@ -40,11 +45,16 @@ abstract class RecordSplitter<T> {
   /** Checks, at the end of input, that nothing is missing. */
   protected abstract onEnd(offset: number, out: T[]): void;
 
-  write(chunk: Chunk): T[] {
+  /**
+   * Decodes one chunk: a string, or bytes (`Uint8Array`, `ArrayBuffer`, any `ArrayBufferView`).
+   * Anything else is `INVALID_ARGUMENT`, and leaves the decoder as it was.
+   */
+  write(chunk: ChunkInput): T[] {
     this.check();
+    const input = toChunk(chunk);
     const out: T[] = [];
     try {
-      this.consume(this.text.write(chunk), out);
+      this.consume(this.text.write(input), out);
       if (this.text.error) throw this.text.error;
     } catch (error) {
       return this.fail(error, out);
@@ -168,6 +178,28 @@ abstract class RecordSplitter<T> {
   }
 }
 
+const ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be'] as const;
+const LONE_SURROGATES = ['keep', 'error'] as const;
+
+// Every option checked once, up front: a wrong type is INVALID_ARGUMENT, never a misread body.
+function readOptions(
+  value: GenericDecodeOptions | undefined,
+  what: string,
+): { text: TextStreamOptions; maxRecordBytes: number; verifyCount: boolean } {
+  const options = optionsObject(value, what);
+  const contentType = textOption(options, 'contentType', what);
+  const text: TextStreamOptions = {
+    encoding: choiceOption(options, 'encoding', ENCODINGS, 'auto', what),
+    loneSurrogates: choiceOption(options, 'loneSurrogates', LONE_SURROGATES, 'keep', what),
+  };
+  if (contentType !== undefined) text.contentType = contentType;
+  return {
+    text,
+    maxRecordBytes: limitOption(options, 'maxRecordBytes', DEFAULT_LIMITS.maxRecordBytes, what),
+    verifyCount: flagOption(options, 'verifyCount', true, what),
+  };
+}
+
 function malformed(message: string, offset: number, record: string, index: number): BatchwireError {
   return new BatchwireError('MALFORMED_RECORD', message, offset, {
     excerpt: textExcerpt(record, Math.max(0, index - 20)),
@@ -195,12 +227,11 @@ function malformed(message: string, offset: number, record: string, index: numbe
  * ```
  */
 export class GenericResponseDecoder extends RecordSplitter<GenericRecord> {
-  private readonly verifyCount: boolean;
   private received = 0;
 
-  constructor(options: GenericDecodeOptions = {}) {
-    super(options);
-    this.verifyCount = options.verifyCount ?? true;
+  /** @throws {@link BatchwireError} `INVALID_ARGUMENT` for options of the wrong type */
+  constructor(options?: GenericDecodeOptions) {
+    super(options, 'GenericResponseDecoder');
   }
 
   protected onRecord(record: string, locate: (index: number) => number, out: GenericRecord[]): void {
@@ -257,6 +288,11 @@ export class GenericResponseDecoder extends RecordSplitter<GenericRecord> {
  * ```
  */
 export class GenericRequestDecoder extends RecordSplitter<GenericRequest> {
+  /** @throws {@link BatchwireError} `INVALID_ARGUMENT` for options of the wrong type */
+  constructor(options?: Omit<GenericDecodeOptions, 'verifyCount'>) {
+    super(options, 'GenericRequestDecoder');
+  }
+
   protected onRecord(record: string, locate: (index: number) => number, out: GenericRequest[]): void {
     const first = record.indexOf(FIELD_SEPARATOR);
     if (first < 0) {

@@ -1,6 +1,8 @@
 import { bomBytes } from '../core/charset.js';
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, toBatchwireError } from '../core/errors.js';
+import { MAX_STRING_LENGTH } from '../core/limits.js';
+import { choiceOption, flagOption, optionsObject, optionValue, textOption } from '../core/options.js';
 import { encodeUtf16, loneSurrogateIndex } from '../core/unicode.js';
 import type { GenericEncodeOptions, GenericResponseEncodeOptions } from './types.js';
 
@@ -23,7 +25,11 @@ export interface GenericRequestInput {
 // Refuses anything that would change the record structure when decoded.
 function checkField(value: unknown, what: string, offset: number): string {
   if (typeof value !== 'string') {
-    throw new BatchwireError('INVALID_FIELD', `${what} must be a string, got ${typeof value}`, offset);
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${what} must be a string, got ${value === null ? 'null' : typeof value}`,
+      offset,
+    );
   }
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -38,6 +44,64 @@ function checkField(value: unknown, what: string, offset: number): string {
   return value;
 }
 
+// One field of a caller's record: the record must be an object, and a getter that throws is the
+// caller's bad value, reported as INVALID_FIELD like any other.
+function fieldOf(record: unknown, key: string, what: string, offset: number): unknown {
+  if (typeof record !== 'object' || record === null) {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${what} must be an object, got ${record === null ? 'null' : typeof record}`,
+      offset,
+    );
+  }
+  try {
+    return (record as Record<string, unknown>)[key];
+  } catch (error) {
+    throw new BatchwireError('INVALID_FIELD', `reading ${what}.${key} threw`, offset, { cause: error });
+  }
+}
+
+// The caller's records, one at a time; a list that is not iterable, or whose iterator throws,
+// is INVALID_ARGUMENT.
+function* recordsOf(list: unknown, what: string): Generator<unknown> {
+  let iterator: Iterator<unknown>;
+  try {
+    iterator = (list as Iterable<unknown>)[Symbol.iterator]();
+    if (typeof iterator?.next !== 'function') throw new TypeError('not an iterator');
+  } catch (error) {
+    throw new BatchwireError('INVALID_ARGUMENT', `${what} must be an iterable (an array) of records`, 0, {
+      cause: error,
+    });
+  }
+  for (;;) {
+    let step: IteratorResult<unknown>;
+    try {
+      step = iterator.next();
+    } catch (error) {
+      throw new BatchwireError('INVALID_ARGUMENT', `iterating over ${what} threw`, 0, { cause: error });
+    }
+    if (step === null || typeof step !== 'object') {
+      throw new BatchwireError('INVALID_ARGUMENT', `iterating over ${what} gave a non-object result`, 0);
+    }
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
+// The body text grows one record at a time: past what a string can hold it is LIMIT_EXCEEDED,
+// not a RangeError from join.
+function checkLength(length: number, offset: number): void {
+  if (length > MAX_STRING_LENGTH) {
+    throw new BatchwireError(
+      'LIMIT_EXCEEDED',
+      'the body would be longer than a JavaScript string can be',
+      offset,
+    );
+  }
+}
+
+const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be'] as const;
+
 // Writes a mark where auto-detection would misread the text without one: a leading U+FEFF looks
 // like a mark itself, and UTF-16 sniffing needs a first character in U+0001..U+00FF.
 function needsBom(text: string, encoding: string): boolean {
@@ -47,14 +111,10 @@ function needsBom(text: string, encoding: string): boolean {
   return encoding !== 'utf-8' && (first === 0 || first > 0xff);
 }
 
-function toBytes(text: string, options: GenericEncodeOptions): Uint8Array {
-  const encoding = options.encoding ?? 'utf-8';
-  const bom = options.bom === true || needsBom(text, encoding) ? bomBytes(encoding) : undefined;
+function toBytes(text: string, encoding: (typeof ENCODINGS)[number], withBom: boolean): Uint8Array {
+  const bom = withBom || needsBom(text, encoding) ? bomBytes(encoding) : undefined;
   if (encoding === 'utf-16le' || encoding === 'utf-16be')
     return encodeUtf16(text, encoding === 'utf-16le', bom);
-  if (encoding !== 'utf-8') {
-    throw new BatchwireError('INVALID_ARGUMENT', `unsupported encoding ${JSON.stringify(encoding)}`, 0);
-  }
   const lone = loneSurrogateIndex(text);
   if (lone >= 0) {
     throw new BatchwireError(
@@ -90,40 +150,61 @@ function toBytes(text: string, options: GenericEncodeOptions): Uint8Array {
  */
 export function encodeGenericResponses(
   responses: Iterable<GenericResponseInput>,
-  options: GenericResponseEncodeOptions = {},
+  options?: GenericResponseEncodeOptions,
 ): Uint8Array {
+  const what = 'encodeGenericResponses';
+  const settings = optionsObject(options, what);
+  const encoding = choiceOption(settings, 'encoding', ENCODINGS, 'utf-8', what);
+  const bom = flagOption(settings, 'bom', false, what);
+  const reasonOption = textOption(settings, 'reason', what);
+  const countOption = optionValue(settings, 'count', what);
   const parts: string[] = [];
   let offset = 0;
   let count = 0;
-  for (const response of responses) {
-    const action = checkField(response.action, `response ${count} action`, offset);
-    if (action === END_OF_GET_RESPONSE_ACTION) {
+  try {
+    for (const response of recordsOf(responses, 'responses')) {
+      const name = `response ${count}`;
+      const action = checkField(fieldOf(response, 'action', name, offset), `${name} action`, offset);
+      if (action === END_OF_GET_RESPONSE_ACTION) {
+        throw new BatchwireError(
+          'INVALID_FIELD',
+          `${name} has the closing action ${END_OF_GET_RESPONSE_ACTION}, which would end the body`,
+          offset,
+        );
+      }
+      const output = checkField(
+        fieldOf(response, 'output', name, offset),
+        `${name} output`,
+        offset + action.length + 1,
+      );
+      const userData = checkField(
+        fieldOf(response, 'userData', name, offset) ?? '',
+        `${name} userData`,
+        offset + action.length + output.length + 2,
+      );
+      const record = action + FIELD_SEPARATOR + output + FIELD_SEPARATOR + userData + RECORD_END;
+      checkLength(offset + record.length, offset);
+      parts.push(record);
+      offset += record.length;
+      count++;
+    }
+    const reason = checkField(reasonOption ?? 'Success', 'reason', offset);
+    const total = countOption ?? count;
+    if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
       throw new BatchwireError(
         'INVALID_FIELD',
-        `response ${count} has the closing action ${END_OF_GET_RESPONSE_ACTION}, which would end the body`,
+        `count must be a non-negative integer, got ${typeof total === 'number' ? total : typeof total}`,
         offset,
       );
     }
-    const output = checkField(response.output, `response ${count} output`, offset + action.length + 1);
-    const userData = checkField(
-      response.userData ?? '',
-      `response ${count} userData`,
-      offset + action.length + output.length + 2,
+    parts.push(
+      END_OF_GET_RESPONSE_ACTION + FIELD_SEPARATOR + String(total) + FIELD_SEPARATOR + reason + RECORD_END,
     );
-    const record = action + FIELD_SEPARATOR + output + FIELD_SEPARATOR + userData + RECORD_END;
-    parts.push(record);
-    offset += record.length;
-    count++;
+    checkLength(offset + parts[parts.length - 1]!.length, offset);
+    return toBytes(parts.join(''), encoding, bom);
+  } catch (error) {
+    throw toBatchwireError(error, offset);
   }
-  const reason = checkField(options.reason ?? 'Success', 'reason', offset);
-  const total = options.count ?? count;
-  if (!Number.isSafeInteger(total) || total < 0) {
-    throw new BatchwireError('INVALID_FIELD', `count must be a non-negative integer, got ${total}`, offset);
-  }
-  parts.push(
-    END_OF_GET_RESPONSE_ACTION + FIELD_SEPARATOR + String(total) + FIELD_SEPARATOR + reason + RECORD_END,
-  );
-  return toBytes(parts.join(''), options);
 }
 
 /**
@@ -140,22 +221,32 @@ export function encodeGenericResponses(
  */
 export function encodeGenericRequests(
   requests: Iterable<GenericRequestInput>,
-  options: GenericEncodeOptions = {},
+  options?: GenericEncodeOptions,
 ): Uint8Array {
+  const what = 'encodeGenericRequests';
+  const settings = optionsObject(options, what);
+  const encoding = choiceOption(settings, 'encoding', ENCODINGS, 'utf-8', what);
+  const bom = flagOption(settings, 'bom', false, what);
   const parts: string[] = [];
   let offset = 0;
   let index = 0;
-  for (const request of requests) {
-    const input = checkField(request.input, `request ${index} input`, offset);
-    const userData = checkField(
-      request.userData ?? '',
-      `request ${index} userData`,
-      offset + input.length + 1,
-    );
-    const record = input + FIELD_SEPARATOR + userData + RECORD_END;
-    parts.push(record);
-    offset += record.length;
-    index++;
+  try {
+    for (const request of recordsOf(requests, 'requests')) {
+      const name = `request ${index}`;
+      const input = checkField(fieldOf(request, 'input', name, offset), `${name} input`, offset);
+      const userData = checkField(
+        fieldOf(request, 'userData', name, offset) ?? '',
+        `${name} userData`,
+        offset + input.length + 1,
+      );
+      const record = input + FIELD_SEPARATOR + userData + RECORD_END;
+      checkLength(offset + record.length, offset);
+      parts.push(record);
+      offset += record.length;
+      index++;
+    }
+    return toBytes(parts.join(''), encoding, bom);
+  } catch (error) {
+    throw toBatchwireError(error, offset);
   }
-  return toBytes(parts.join(''), options);
 }

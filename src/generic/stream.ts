@@ -1,4 +1,11 @@
-import { type ByteSource, type Chunk, drive, driveSync, transformerOf } from '../core/source.js';
+import {
+  type ByteSource,
+  type ChunkInput,
+  drive,
+  driveSync,
+  toChunk,
+  transformerOf,
+} from '../core/source.js';
 import { GenericRequestDecoder, GenericResponseDecoder } from './decoder.js';
 import type {
   EndOfResponses,
@@ -29,16 +36,18 @@ import type {
  */
 export function decodeGenericResponses(
   source: ByteSource,
-  options: GenericDecodeOptions = {},
+  options?: GenericDecodeOptions,
 ): AsyncIterable<GenericRecord> {
   return drive(source, new GenericResponseDecoder(options));
 }
 
 /**
- * Decodes a whole generic-service Get Responses body held in memory.
+ * Decodes a whole generic-service Get Responses body held in memory (a string, or bytes in a
+ * `Uint8Array`, `ArrayBuffer` or any `ArrayBufferView`).
  *
  * @throws {@link BatchwireError} `TRUNCATED`, `MALFORMED_RECORD`, `INVALID_ENCODING`,
- *   `COUNT_MISMATCH`, `TRAILING_DATA`, `LIMIT_EXCEEDED`
+ *   `COUNT_MISMATCH`, `TRAILING_DATA`, `LIMIT_EXCEEDED`; `INVALID_ARGUMENT` for input or options
+ *   of the wrong type
  *
  * @example
  * ```ts
@@ -48,12 +57,13 @@ export function decodeGenericResponses(
  * ```
  */
 export function decodeGenericBody(
-  bytes: Uint8Array | ArrayBuffer | string,
-  options: GenericDecodeOptions = {},
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
+  options?: GenericDecodeOptions,
 ): { responses: GenericResponse[]; end: EndOfResponses } {
   const responses: GenericResponse[] = [];
   let end: EndOfResponses | undefined;
-  for (const record of driveSync(bytes, new GenericResponseDecoder(options))) {
+  const decoder = new GenericResponseDecoder(options);
+  for (const record of driveSync(toChunk(bytes), decoder)) {
     if (record.kind === 'response') responses.push(record);
     else end = record;
   }
@@ -75,7 +85,7 @@ export function decodeGenericBody(
  */
 export function decodeGenericRequests(
   source: ByteSource,
-  options: Omit<GenericDecodeOptions, 'verifyCount'> = {},
+  options?: Omit<GenericDecodeOptions, 'verifyCount'>,
 ): AsyncIterable<GenericRequest> {
   return drive(source, new GenericRequestDecoder(options));
 }
@@ -90,8 +100,8 @@ export function decodeGenericRequests(
  * for await (const record of records) console.log(record);
  * ```
  */
-export class GenericResponseDecoderStream extends TransformStream<Chunk, GenericRecord> {
-  constructor(options: GenericDecodeOptions = {}) {
+export class GenericResponseDecoderStream extends TransformStream<ChunkInput, GenericRecord> {
+  constructor(options?: GenericDecodeOptions) {
     super(transformerOf(new GenericResponseDecoder(options)));
   }
 }
@@ -105,8 +115,8 @@ export class GenericResponseDecoderStream extends TransformStream<Chunk, Generic
  * const requests = request.body!.pipeThrough(new GenericRequestDecoderStream());
  * ```
  */
-export class GenericRequestDecoderStream extends TransformStream<Chunk, GenericRequest> {
-  constructor(options: Omit<GenericDecodeOptions, 'verifyCount'> = {}) {
+export class GenericRequestDecoderStream extends TransformStream<ChunkInput, GenericRequest> {
+  constructor(options?: Omit<GenericDecodeOptions, 'verifyCount'>) {
     super(transformerOf(new GenericRequestDecoder(options)));
   }
 }

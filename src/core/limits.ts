@@ -1,5 +1,17 @@
-/** Default limits. Every one can be raised per call; each exists so hostile input stays cheap. */
-export const DEFAULT_LIMITS = {
+// Freezes an object and everything it holds, so no caller can change a default for everyone.
+function freezeDeep<T extends object>(value: T): Readonly<T> {
+  for (const key of Reflect.ownKeys(value)) {
+    const inner = (value as Record<PropertyKey, unknown>)[key];
+    if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) freezeDeep(inner);
+  }
+  return Object.freeze(value);
+}
+
+/**
+ * Default limits. Every one can be raised per call; each exists so hostile input stays cheap.
+ * Frozen (deeply, at runtime): assigning to it throws in strict mode and changes nothing.
+ */
+export const DEFAULT_LIMITS = /* @__PURE__ */ freezeDeep({
   /** Largest generic-service record, in input units (bytes, or characters for string input). */
   maxRecordBytes: 64 * 1024 * 1024,
   /** Largest single SOAP message, in characters. */
@@ -14,7 +26,7 @@ export const DEFAULT_LIMITS = {
   maxFilterDepth: 100,
   /** Largest error or status body read whole, in bytes. */
   maxBodyBytes: 4 * 1024 * 1024,
-} as const;
+} as const);
 
 // V8 cannot build strings past about 2^29 characters; beyond that a join would throw RangeError.
 export const MAX_STRING_LENGTH = (1 << 29) - 24;

@@ -23,7 +23,7 @@ export {
   isBatchwireError,
 } from './core/errors.js';
 export { DEFAULT_LIMITS } from './core/limits.js';
-export type { ByteSource, Chunk, ChunkInput } from './core/source.js';
+export type { ByteSource, Chunk, ChunkInput, ResponseLike, StreamOptions } from './core/source.js';
 export * from './faults/index.js';
 export * from './generic/index.js';
 export {

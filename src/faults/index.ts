@@ -10,6 +10,7 @@ export {
   isBatchwireError,
   isBatchwireServiceError,
 } from '../core/errors.js';
+export type { ResponseLike } from '../core/source.js';
 export type { BodyInput } from './body.js';
 export { BatchwireServiceError } from './error.js';
 export { formatDotNet, HPC_FAULT_CATEGORIES, HPC_FAULT_CODES, hpcFaultInfo } from './hpc.js';

@@ -1,7 +1,9 @@
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import type { ResponseLike } from '../core/source.js';
 import { parseXmlDocument, type XmlElement } from '../core/xml.js';
 import { decodeLenient, extraFields, isJsonObject, normaliseBody, own } from './body.js';
 import { formatDotNet, hpcFaultInfo } from './hpc.js';
+import { isFetchResponse, parseFaultResponse } from './response.js';
 import { headerValue, isRetriableStatus, retryAfterMsOf, TRANSIENT_FAULT_CODES } from './retry.js';
 import type { FaultResponse, FaultService, FaultValue, ParseFaultOptions, ServiceFault } from './types.js';
 
@@ -40,6 +42,16 @@ interface BodyFault {
  * binary bodies, becomes `service: 'unknown'` with the (bounded) body text as the message.
  * It never throws.
  *
+ * Given a fetch `Response` it reads the body (at most `maxBodyBytes`; the rest is cancelled) and
+ * returns a promise of the fault, with the response's status and headers (`Retry-After`,
+ * `content-type`); the promise rejects only when `options.signal` is aborted.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch(request.url, request);
+ * if (!response.ok) throw new BatchwireServiceError(await parseFault(response));
+ * ```
+ *
  * @example
  * ```ts
  * import { parseFault } from 'batchwire/faults';
@@ -53,7 +65,17 @@ interface BodyFault {
  * fault.retryAfterMs; // 5000
  * ```
  */
-export function parseFault(response: FaultResponse, options: ParseFaultOptions = {}): ServiceFault {
+export function parseFault(response: ResponseLike, options?: ParseFaultOptions): Promise<ServiceFault>;
+export function parseFault(response: FaultResponse, options?: ParseFaultOptions): ServiceFault;
+export function parseFault(
+  response: FaultResponse | ResponseLike,
+  options: ParseFaultOptions = {},
+): ServiceFault | Promise<ServiceFault> {
+  if (isFetchResponse(response)) return parseFaultResponse(response, options, (r) => parseFault(r, options));
+  return parseFaultSync(response as FaultResponse, options ?? {});
+}
+
+function parseFaultSync(response: FaultResponse, options: ParseFaultOptions): ServiceFault {
   let status: number | undefined;
   let headers: FaultResponse['headers'];
   let contentType: string | undefined;
@@ -79,7 +101,7 @@ export function parseFault(response: FaultResponse, options: ParseFaultOptions =
   let truncated = false;
   try {
     const input = normaliseBody(body);
-    const maxBytes = positive(options.maxBytes, DEFAULT_LIMITS.maxBodyBytes);
+    const maxBytes = positive(options.maxBodyBytes ?? options.maxBytes, DEFAULT_LIMITS.maxBodyBytes);
     if (input === undefined) {
       shape = unknownFault('');
     } else if (input.length > maxBytes) {

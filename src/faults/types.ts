@@ -57,8 +57,15 @@ export interface FaultResponse {
 export interface ParseFaultOptions {
   /** The clock `Retry-After` dates are measured against, in ms since the epoch. @defaultValue `Date.now()` */
   now?: number | Date;
-  /** Largest body parsed, in input units; a longer one is kept as truncated text. @defaultValue 4 MiB */
+  /**
+   * Largest body parsed, in input units; a longer one is kept as truncated text (the name of
+   * `DEFAULT_LIMITS.maxBodyBytes`). @defaultValue 4 MiB
+   */
+  maxBodyBytes?: number;
+  /** @deprecated The old name of `maxBodyBytes`, still read when `maxBodyBytes` is not given. */
   maxBytes?: number;
+  /** For a fetch `Response`: aborting it stops reading the body (the promise rejects with its reason). */
+  signal?: AbortSignal;
   /** Longest body text kept on an `unknown` fault, in characters. @defaultValue 4096 */
   maxTextLength?: number;
 }

@@ -31,6 +31,19 @@ abstract class RecordSplitter<T> {
   protected closed = false;
   /** The `verifyCount` option (read here, so each option is read once). */
   protected readonly verifyCount: boolean;
+  // Progress counters (bytesRead, recordsRead).
+  private unitsWritten = 0;
+  private recordsOut = 0;
+
+  /** Input written so far: bytes for byte chunks, characters (UTF-16 code units) for string chunks. */
+  get bytesRead(): number {
+    return this.unitsWritten;
+  }
+
+  /** Records returned so far by `write` and `end`. */
+  get recordsRead(): number {
+    return this.recordsOut;
+  }
 
   constructor(options: GenericDecodeOptions | undefined, what: string) {
     const read = readOptions(options, what);
@@ -53,12 +66,18 @@ abstract class RecordSplitter<T> {
     this.check();
     const input = toChunk(chunk);
     const out: T[] = [];
+    this.unitsWritten += input.length;
     try {
       this.consume(this.text.write(input), out);
       if (this.text.error) throw this.text.error;
     } catch (error) {
-      return this.fail(error, out);
+      return this.counted(this.fail(error, out));
     }
+    return this.counted(out);
+  }
+
+  private counted(out: T[]): T[] {
+    this.recordsOut += out.length;
     return out;
   }
 
@@ -79,9 +98,9 @@ abstract class RecordSplitter<T> {
       }
       this.onEnd(this.text.offset, out);
     } catch (error) {
-      return this.fail(error, out);
+      return this.counted(this.fail(error, out));
     }
-    return out;
+    return this.counted(out);
   }
 
   private check(): void {

@@ -1,8 +1,9 @@
 import {
   type ByteSource,
   type ChunkInput,
-  drive,
+  decodeSource,
   driveSync,
+  type StreamOptions,
   toChunk,
   transformerOf,
 } from '../core/source.js';
@@ -20,25 +21,26 @@ import type {
  * yielded as soon as its terminator has been read, then the closing `{ kind: 'end' }` record.
  * Memory stays bounded by the largest record, whatever the size of the body.
  *
- * @param source - bytes, a string, an (async) iterable of chunks, a Node `Readable` or a `ReadableStream`
+ * @param source - bytes, a string, an (async) iterable of chunks, a Node `Readable`, a `ReadableStream`
+ *   or a fetch `Response` (its body, decoded as its `content-type` says; no body reads as empty input)
+ * @param options - also `signal`: aborting it stops the reading, cancels the source and rejects
+ *   with the signal's reason
  * @throws {@link BatchwireError} after yielding every record that preceded the problem
  *
  * @example
  * ```ts
  * import { decodeGenericResponses } from 'batchwire/generic';
  * const response = await fetch(url, { method: 'POST', headers: { 'api-version': '2012-11-01.4.0' } });
- * for await (const record of decodeGenericResponses(response.body!, {
- *   contentType: response.headers.get('content-type') ?? undefined,
- * })) {
+ * for await (const record of decodeGenericResponses(response, { signal: AbortSignal.timeout(60_000) })) {
  *   if (record.kind === 'response') console.log(record.userData, record.output);
  * }
  * ```
  */
 export function decodeGenericResponses(
   source: ByteSource,
-  options?: GenericDecodeOptions,
+  options?: GenericDecodeOptions & StreamOptions,
 ): AsyncIterable<GenericRecord> {
-  return drive(source, new GenericResponseDecoder(options));
+  return decodeSource(source, options, (o) => new GenericResponseDecoder(o));
 }
 
 /**
@@ -85,9 +87,9 @@ export function decodeGenericBody(
  */
 export function decodeGenericRequests(
   source: ByteSource,
-  options?: Omit<GenericDecodeOptions, 'verifyCount'>,
+  options?: Omit<GenericDecodeOptions, 'verifyCount'> & StreamOptions,
 ): AsyncIterable<GenericRequest> {
-  return drive(source, new GenericRequestDecoder(options));
+  return decodeSource(source, options, (o) => new GenericRequestDecoder(o));
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { EndOfResponses } from '../core/end-of-responses.js';
-import { type ByteSource, type Chunk, drive, driveSync, transformerOf } from '../core/source.js';
+import {
+  type ByteSource,
+  type Chunk,
+  decodeSource,
+  driveSync,
+  type StreamOptions,
+  transformerOf,
+} from '../core/source.js';
 import { MessageArrayReader } from './reader.js';
 import type { SoapFaultMessage, SoapMessage, SoapReadOptions, SoapRecord } from './types.js';
 
@@ -8,7 +15,10 @@ import type { SoapFaultMessage, SoapMessage, SoapReadOptions, SoapRecord } from 
  * end tag has been read, then the closing `{ kind: 'end' }` record. Memory stays bounded by one
  * envelope, whatever the size of the array.
  *
- * @param source - bytes, a string, an (async) iterable of chunks, a Node `Readable` or a `ReadableStream`
+ * @param source - bytes, a string, an (async) iterable of chunks, a Node `Readable`, a `ReadableStream`
+ *   or a fetch `Response` (its body, decoded as its `content-type` says; no body reads as empty input)
+ * @param options - also `signal`: aborting it stops the reading, cancels the source and rejects
+ *   with the signal's reason
  * @throws {@link BatchwireError} after yielding every record that preceded the problem
  *
  * @example
@@ -25,9 +35,9 @@ import type { SoapFaultMessage, SoapMessage, SoapReadOptions, SoapRecord } from 
  */
 export function readMessageArray(
   source: ByteSource,
-  options: SoapReadOptions = {},
+  options: SoapReadOptions & StreamOptions = {},
 ): AsyncIterable<SoapRecord> {
-  return drive(source, new MessageArrayReader(options));
+  return decodeSource(source, options, (o) => new MessageArrayReader(o));
 }
 
 /**

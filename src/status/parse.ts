@@ -34,7 +34,11 @@ const TERMINAL = new Set(['success', 'dead']);
 const DLI_STATE_KEYS = new Set(['id', 'state']);
 
 function readDocument(body: BodyInput, options: StatusParseOptions, what: string) {
-  const decoded = decodeStrict(body, options.contentType, options.maxBytes ?? DEFAULT_LIMITS.maxBodyBytes);
+  const decoded = decodeStrict(
+    body,
+    options.contentType,
+    options.maxBodyBytes ?? options.maxBytes ?? DEFAULT_LIMITS.maxBodyBytes,
+  );
   const value = parseJsonDocument(decoded, what);
   return { reader: new DocumentReader(decoded, what), value };
 }

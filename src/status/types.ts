@@ -96,6 +96,8 @@ export interface JobPrepReleaseStatusPage {
 export interface StatusParseOptions {
   /** The response's Content-Type; its charset guides decoding of byte bodies. */
   contentType?: string;
-  /** Largest body, in input units. @defaultValue 4 MiB */
+  /** Largest body, in input units (the name of `DEFAULT_LIMITS.maxBodyBytes`). @defaultValue 4 MiB */
+  maxBodyBytes?: number;
+  /** @deprecated The old name of `maxBodyBytes`, still read when `maxBodyBytes` is not given. */
   maxBytes?: number;
 }

@@ -26,6 +26,10 @@ export const DEFAULT_LIMITS = /* @__PURE__ */ freezeDeep({
   maxFilterDepth: 100,
   /** Largest error or status body read whole, in bytes. */
   maxBodyBytes: 4 * 1024 * 1024,
+  /** Most pages `paginate` fetches. */
+  maxPages: 10_000,
+  /** Longest `odata.nextLink` `paginate` follows, in characters. */
+  maxLinkLength: 8192,
 } as const);
 
 // V8 cannot build strings past about 2^29 characters; beyond that a join would throw RangeError.

@@ -13,6 +13,8 @@ export interface ListQueryOptions {
   schema?: FilterSchema;
   /** `$select`: property names, or one comma-separated string. */
   select?: string | readonly string[];
+  /** `$expand`: property names (`stats` on jobs, tasks and pools), or one comma-separated string. */
+  expand?: string | readonly string[];
   /** `maxresults`: 1 to 1000. */
   maxResults?: number;
   /** `$skiptoken` of the next page (opaque; usually taken from `odata.nextLink`). */
@@ -40,8 +42,8 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
 
 /**
  * The query string (without `?`) of an Azure Batch list call, every value percent-encoded
- * (spaces as `%20`, quotes as `%27`): `api-version`, `$filter`, `$select`, `maxresults`,
- * `timeout`, `$skiptoken`, in that order, each only when given.
+ * (spaces as `%20`, quotes as `%27`): `api-version`, `$filter`, `$select`, `$expand`,
+ * `maxresults`, `timeout`, `$skiptoken`, in that order, each only when given.
  *
  * @throws {BatchwireError} a `FILTER_*` code for a bad filter string; `INVALID_FIELD` for a
  * `maxResults` outside 1–1000, a `timeout` outside 1–30, a `$select` entry that is not a
@@ -55,7 +57,7 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
  */
 export function buildListQuery(options: ListQueryOptions): string {
   const parts: string[] = [];
-  const { filter, schema, select, maxResults, skipToken, apiVersion, timeout } = options;
+  const { filter, schema, select, expand, maxResults, skipToken, apiVersion, timeout } = options;
   if (apiVersion !== undefined) {
     if (typeof apiVersion !== 'string' || apiVersion.length === 0)
       throw invalid('apiVersion must be a non-empty string');
@@ -72,14 +74,18 @@ export function buildListQuery(options: ListQueryOptions): string {
     }
     parts.push(`$filter=${encode(text, '$filter')}`);
   }
-  if (select !== undefined) {
-    const names = typeof select === 'string' ? select.split(',').map((s) => s.trim()) : [...select];
-    if (names.length === 0) throw invalid('select must name at least one property');
+  for (const [key, value] of [
+    ['select', select],
+    ['expand', expand],
+  ] as const) {
+    if (value === undefined) continue;
+    const names = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [...value];
+    if (names.length === 0) throw invalid(`${key} must name at least one property`);
     for (const name of names) {
       if (typeof name !== 'string' || !isPropertyPath(name))
-        throw invalid(`not a property name in select: ${JSON.stringify(name)}`);
+        throw invalid(`not a property name in ${key}: ${JSON.stringify(name)}`);
     }
-    parts.push(`$select=${encode(names.join(','), '$select')}`);
+    parts.push(`$${key}=${encode(names.join(','), `$${key}`)}`);
   }
   if (maxResults !== undefined) parts.push(`maxresults=${integerIn('maxResults', maxResults, 1, 1000)}`);
   if (timeout !== undefined) parts.push(`timeout=${integerIn('timeout', timeout, 1, 30)}`);

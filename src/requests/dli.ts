@@ -12,27 +12,44 @@ import {
 } from './url.js';
 
 /** Options of every DLI batch operation. */
-export interface DliOptions extends CommonRequestOptions {
-  /** The DLI endpoint, e.g. `https://dli.cn-north-4.myhuaweicloud.com`. */
-  endpoint: string;
+export type DliOptions = DliEndpointOptions &
+  (
+    | {
+        /** The DLI endpoint, e.g. `https://dli.cn-north-4.myhuaweicloud.com`, as every descriptor takes it. */
+        baseUrl: string;
+        /** @deprecated The old name of `baseUrl`, still read when `baseUrl` is not given. */
+        endpoint?: string;
+      }
+    | {
+        baseUrl?: undefined;
+        /** @deprecated The old name of `baseUrl`, still read when `baseUrl` is not given. */
+        endpoint: string;
+      }
+  );
+
+/** What every DLI operation takes besides its base URL. */
+export interface DliEndpointOptions extends CommonRequestOptions {
   projectId: string;
   /** An IAM token, sent as `x-auth-token` (AK/SK signing is the caller's transport's job). */
   authToken?: string;
 }
 
 /** Options of the operations on one batch job. */
-export interface DliBatchOptions extends DliOptions {
+export type DliBatchOptions = DliOptions & {
   batchId: string;
-}
+};
 
 /** Options of Create Batch. */
-export interface DliCreateBatchOptions extends DliOptions {
+export type DliCreateBatchOptions = DliOptions & {
   /** The job definition: an object (sent as JSON) or JSON text. */
   body: string | Readonly<Record<string, unknown>>;
-}
+};
 
 /** Options of List Batches (each filter sent only when given). */
-export interface DliListBatchesOptions extends DliOptions {
+export type DliListBatchesOptions = DliOptions & DliListFilters;
+
+/** The filters of List Batches. */
+export interface DliListFilters {
   jobName?: string;
   jobId?: string;
   clusterName?: string;
@@ -56,7 +73,11 @@ function describe(
   query = '',
 ): RequestDescriptor {
   if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
-  const base = baseUrlOf(options.endpoint, 'endpoint');
+  // `endpoint` is the old name; `baseUrl`, as every other descriptor calls it, wins.
+  const base =
+    options.baseUrl !== undefined || options.endpoint === undefined
+      ? baseUrlOf(options.baseUrl as string, 'baseUrl')
+      : baseUrlOf(options.endpoint, 'endpoint');
   const path = ['v2.0', encodePathSegment(options.projectId, 'projectId'), 'batches', ...rest].join('/');
   const headers: Record<string, string> = {};
   setHeader(headers, 'accept', 'application/json');
@@ -80,7 +101,7 @@ function finish(request: RequestDescriptor, options: DliOptions): RequestDescrip
  *
  * @example
  * ```ts
- * dli.createBatch({ endpoint, projectId, body: { file: 'obs://bucket/app.jar', className: 'Main', queue: 'q1' } });
+ * dli.createBatch({ baseUrl, projectId, body: { file: 'obs://bucket/app.jar', className: 'Main', queue: 'q1' } });
  * ```
  */
 function createBatch(options: DliCreateBatchOptions): RequestDescriptor {
@@ -100,7 +121,7 @@ function createBatch(options: DliCreateBatchOptions): RequestDescriptor {
  *
  * @example
  * ```ts
- * dli.listBatches({ endpoint, projectId, queueName: 'q1', size: 50 });
+ * dli.listBatches({ baseUrl, projectId, queueName: 'q1', size: 50 });
  * ```
  */
 function listBatches(options: DliListBatchesOptions): RequestDescriptor {
@@ -123,7 +144,7 @@ function listBatches(options: DliListBatchesOptions): RequestDescriptor {
  *
  * @example
  * ```ts
- * dli.getBatch({ endpoint, projectId, batchId });
+ * dli.getBatch({ baseUrl, projectId, batchId });
  * ```
  */
 function getBatch(options: DliBatchOptions): RequestDescriptor {
@@ -135,7 +156,7 @@ function getBatch(options: DliBatchOptions): RequestDescriptor {
  *
  * @example
  * ```ts
- * dli.getBatchState({ endpoint, projectId, batchId });
+ * dli.getBatchState({ baseUrl, projectId, batchId });
  * ```
  */
 function getBatchState(options: DliBatchOptions): RequestDescriptor {
@@ -147,7 +168,7 @@ function getBatchState(options: DliBatchOptions): RequestDescriptor {
  *
  * @example
  * ```ts
- * dli.cancelBatch({ endpoint, projectId, batchId });
+ * dli.cancelBatch({ baseUrl, projectId, batchId });
  * ```
  */
 function cancelBatch(options: DliBatchOptions): RequestDescriptor {
@@ -161,7 +182,7 @@ function cancelBatch(options: DliBatchOptions): RequestDescriptor {
  * ```ts
  * import { dli } from 'batchwire/requests';
  * const { method, url, headers } = dli.getBatchState({
- *   endpoint: 'https://dli.cn-north-4.myhuaweicloud.com', projectId: 'p1', batchId: '0a324461-d9d9-45da-a52a-3b3c7a3d809e',
+ *   baseUrl: 'https://dli.cn-north-4.myhuaweicloud.com', projectId: 'p1', batchId: '0a324461-d9d9-45da-a52a-3b3c7a3d809e',
  * });
  * ```
  */

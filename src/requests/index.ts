@@ -6,11 +6,21 @@
  * @packageDocumentation
  */
 export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
-export { azureBatch, type ListJobPrepReleaseStatusOptions } from './azure-batch.js';
+export {
+  type AzureBatchListOptions,
+  azureBatch,
+  type ListComputeNodesOptions,
+  type ListJobPrepReleaseStatusOptions,
+  type ListJobsOptions,
+  type ListPoolsOptions,
+  type ListTasksOptions,
+} from './azure-batch.js';
 export {
   type DliBatchOptions,
   type DliCreateBatchOptions,
+  type DliEndpointOptions,
   type DliListBatchesOptions,
+  type DliListFilters,
   type DliOptions,
   dli,
 } from './dli.js';

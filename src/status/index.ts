@@ -14,7 +14,21 @@ export {
 export type { BodyInput } from '../faults/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
-export { type FetchPage, type PageParser, type PaginateOptions, paginate } from './paginate.js';
+export {
+  parseComputeNodeListPage,
+  parseJobListPage,
+  parsePoolListPage,
+  parseTaskListPage,
+} from './batch-lists.js';
+export type * from './batch-types.js';
+export {
+  type FetchPage,
+  type HttpPage,
+  type PageParser,
+  type PageResult,
+  type PaginateOptions,
+  paginate,
+} from './paginate.js';
 export { DLI_BATCH_STATES, parseDliBatchState, parseJobPrepReleaseStatusPage } from './parse.js';
 export { parseDateTime } from './read.js';
 export type * from './types.js';

@@ -1,0 +1,367 @@
+// Azure Batch: jobs (with their tasks and per-node preparation/release status) and pools (with
+// their compute nodes), served by the list operations with `$filter` (parsed and validated with
+// batchwire's own schemas, evaluated with evaluateFilter), `$select`, `maxresults` and
+// `odata.nextLink` paging, and the service's documented errors.
+import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import {
+  buildListQuery,
+  evaluateFilter,
+  type FilterExpression,
+  type FilterSchema,
+  parseFilter,
+  schemas,
+} from '../odata/index.js';
+import { batchErrorBody, type FaultPair } from './fault-bodies.js';
+import { type FixtureJob, type FixturePool, type RestObject, validateFixture } from './fixture.js';
+import type { ParsedRequest, ResponsePlan } from './plan.js';
+
+/** Azure Batch options of {@link startEmulator}. */
+export interface AzureBatchEmulatorOptions {
+  /** The account endpoint written in `odata.metadata` and `odata.nextLink`. @defaultValue the emulator's URL */
+  endpoint?: string;
+}
+
+/** The Azure Batch part of a running emulator: its data can be added to in code. */
+export interface AzureBatchEmulator {
+  /** Adds a job (its REST representation; `tasks` and `preparationAndReleaseTaskStatus` optional). */
+  addJob(job: FixtureJob): void;
+  /** Adds a pool (its REST representation; `nodes` optional). */
+  addPool(pool: FixturePool): void;
+  /** The jobs as List Jobs serves them. */
+  jobs(): RestObject[];
+  /** The pools as List Pools serves them. */
+  pools(): RestObject[];
+}
+
+/** What the Batch handlers need from the emulator. */
+export interface BatchContext {
+  /** The base URL links point to. */
+  baseUrl: string;
+  now(): number;
+  /** A fresh request id (seeded). */
+  requestId(): string;
+}
+
+interface Job {
+  rest: RestObject;
+  tasks: RestObject[];
+  statuses: RestObject[];
+}
+
+interface Pool {
+  rest: RestObject;
+  nodes: RestObject[];
+}
+
+const API_VERSION = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[0-9]{1,4}\.[0-9]{1,4})?$/;
+const PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+function strip(item: RestObject, keys: readonly string[]): RestObject {
+  const out: RestObject = {};
+  for (const key of Object.keys(item)) {
+    if (keys.includes(key)) continue;
+    // defineProperty: a key named __proto__ stays an ordinary key.
+    Object.defineProperty(out, key, {
+      value: item[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+function select(item: RestObject, names: readonly string[] | undefined): RestObject {
+  if (names === undefined) return item;
+  const out: RestObject = {};
+  for (const name of names) {
+    const top = name.split('/')[0]!;
+    if (Object.hasOwn(item, top)) {
+      Object.defineProperty(out, top, {
+        value: item[top],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
+}
+
+/** The Azure Batch emulation: data and handlers. */
+export class AzureBatchService implements AzureBatchEmulator {
+  private jobsById = new Map<string, Job>();
+  private poolsById = new Map<string, Pool>();
+
+  constructor(
+    private readonly options: AzureBatchEmulatorOptions,
+    private readonly context: () => BatchContext,
+  ) {}
+
+  addJob(job: FixtureJob): void {
+    const valid = validateFixture({ azureBatch: { jobs: [job] } }).azureBatch!.jobs![0]!;
+    const key = valid.id.toLowerCase();
+    if (this.jobsById.has(key))
+      throw validationError(`a job with id ${JSON.stringify(valid.id)} exists already`);
+    this.jobsById.set(key, {
+      rest: strip(valid, ['tasks', 'preparationAndReleaseTaskStatus']),
+      tasks: valid.tasks ?? [],
+      statuses: valid.preparationAndReleaseTaskStatus ?? [],
+    });
+  }
+
+  addPool(pool: FixturePool): void {
+    const valid = validateFixture({ azureBatch: { pools: [pool] } }).azureBatch!.pools![0]!;
+    const key = valid.id.toLowerCase();
+    if (this.poolsById.has(key))
+      throw validationError(`a pool with id ${JSON.stringify(valid.id)} exists already`);
+    this.poolsById.set(key, { rest: strip(valid, ['nodes']), nodes: valid.nodes ?? [] });
+  }
+
+  jobs(): RestObject[] {
+    return [...this.jobsById.values()].map((j) =>
+      structuredClone(this.withUrl(j.rest, `/jobs/${encodeURIComponent(String(j.rest.id))}`)),
+    );
+  }
+
+  pools(): RestObject[] {
+    return [...this.poolsById.values()].map((p) =>
+      structuredClone(this.withUrl(p.rest, `/pools/${encodeURIComponent(String(p.rest.id))}`)),
+    );
+  }
+
+  /** Replaces the data with a fixture's. */
+  load(jobs: readonly FixtureJob[], pools: readonly FixturePool[]): void {
+    this.jobsById.clear();
+    this.poolsById.clear();
+    for (const pool of pools) this.addPool(pool);
+    for (const job of jobs) this.addJob(job);
+  }
+
+  private endpoint(): string {
+    return this.options.endpoint ?? this.context().baseUrl;
+  }
+
+  private withUrl(item: RestObject, path: string): RestObject {
+    if (Object.hasOwn(item, 'url')) return item;
+    return { url: `${this.endpoint()}${path}`, ...item };
+  }
+
+  /** An Azure Batch error response. */
+  error(
+    status: number,
+    code: string,
+    values: readonly FaultPair[] = [],
+    message?: string,
+    extraHeaders: Record<string, string> = {},
+  ): ResponsePlan {
+    const context = this.context();
+    const requestId = context.requestId();
+    const body = batchErrorBody(code, message, values, {
+      baseUrl: this.endpoint(),
+      requestId,
+      time: context.now(),
+    });
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json;odata=minimalmetadata',
+        'request-id': requestId,
+        dataserviceversion: '3.0',
+        ...extraHeaders,
+      },
+      body: { kind: 'bytes', bytes: Buffer.from(body, 'utf8') },
+    };
+  }
+
+  private invalidParameter(name: string, value: string, reason: string): ResponsePlan {
+    return this.error(400, 'InvalidQueryParameterValue', [
+      { key: 'QueryParameterName', value: name },
+      { key: 'QueryParameterValue', value: value.slice(0, 4096) },
+      { key: 'Reason', value: reason },
+    ]);
+  }
+
+  /** Checks the api-version every Batch operation needs; a fault plan or undefined. */
+  check(request: ParsedRequest): ResponsePlan | undefined {
+    const version = request.query.get('api-version');
+    if (version === undefined || version === '') {
+      return this.error(400, 'MissingRequiredQueryParameter', [
+        { key: 'QueryParameterName', value: 'api-version' },
+      ]);
+    }
+    if (!API_VERSION.test(version)) {
+      return this.invalidParameter(
+        'api-version',
+        version,
+        'The specified api-version is not supported by the service.',
+      );
+    }
+    return undefined;
+  }
+
+  private list(
+    request: ParsedRequest,
+    items: readonly RestObject[],
+    schema: FilterSchema,
+    set: string,
+    path: string,
+    view: (item: RestObject) => RestObject = (item) => item,
+  ): ResponsePlan {
+    const q = request.query;
+    const maxText = q.get('maxresults');
+    let max = 1000;
+    if (maxText !== undefined) {
+      if (!/^-?[0-9]{1,10}$/.test(maxText))
+        return this.invalidParameter('maxresults', maxText, 'MaxResults is not a valid integer');
+      max = Number(maxText);
+      if (max < 1) return this.invalidParameter('maxresults', maxText, 'MaxResults cannot be less than 1');
+      if (max > 1000)
+        return this.invalidParameter('maxresults', maxText, 'MaxResults cannot be greater than 1000');
+    }
+    const timeoutText = q.get('timeout');
+    let timeout: number | undefined;
+    if (timeoutText !== undefined) {
+      if (!/^[0-9]{1,10}$/.test(timeoutText) || Number(timeoutText) < 1) {
+        return this.invalidParameter(
+          'timeout',
+          timeoutText,
+          'Timeout must be a positive integer number of seconds',
+        );
+      }
+      timeout = Math.min(30, Number(timeoutText));
+    }
+    const filterText = q.get('$filter');
+    let filter: FilterExpression | undefined;
+    if (filterText !== undefined && filterText.trim() !== '') {
+      try {
+        filter = parseFilter(filterText, { schema });
+      } catch (error) {
+        if (!isBatchwireError(error)) throw error;
+        return this.invalidParameter('$filter', filterText, `${error.message} (at offset ${error.offset})`);
+      }
+    }
+    const selectText = q.get('$select');
+    let names: string[] | undefined;
+    if (selectText !== undefined && selectText !== '') {
+      names = selectText.split(',').map((s) => s.trim());
+      const bad = names.find((n) => n.length > 256 || !PROPERTY.test(n));
+      if (bad !== undefined)
+        return this.invalidParameter('$select', selectText, `${JSON.stringify(bad)} is not a property name`);
+      if (names.length > 256) return this.invalidParameter('$select', selectText, 'too many properties');
+    }
+    const token = q.get('$skiptoken');
+    let offset = 0;
+    if (token !== undefined) {
+      if (!/^[0-9]{1,9}$/.test(token))
+        return this.invalidParameter('$skiptoken', token, 'The skip token is not valid');
+      offset = Number(token);
+    }
+    const matching =
+      filter === undefined ? items : items.filter((item) => evaluateFilter(filter, view(item)));
+    if (offset > matching.length)
+      return this.invalidParameter('$skiptoken', token ?? '', 'The skip token is not valid');
+    const page = matching.slice(offset, offset + max).map((item) => select(item, names));
+    const body: RestObject = { 'odata.metadata': `${this.endpoint()}/$metadata#${set}`, value: page };
+    if (offset + max < matching.length) {
+      const query = buildListQuery({
+        apiVersion: q.get('api-version')!,
+        ...(filterText !== undefined && filterText.trim() !== '' ? { filter: filterText } : {}),
+        ...(names ? { select: names } : {}),
+        ...(maxText !== undefined ? { maxResults: max } : {}),
+        ...(timeout !== undefined ? { timeout } : {}),
+        skipToken: String(offset + max),
+      });
+      body['odata.nextLink'] = `${this.endpoint()}${path}?${query}`;
+    }
+    const context = this.context();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json;odata=minimalmetadata',
+      'request-id': context.requestId(),
+      dataserviceversion: '3.0',
+    };
+    const clientId = request.headers['client-request-id'];
+    if (
+      clientId !== undefined &&
+      (request.headers['return-client-request-id'] ?? '').toLowerCase() === 'true'
+    ) {
+      headers['client-request-id'] = clientId;
+    }
+    return { status: 200, headers, body: { kind: 'json', value: body } };
+  }
+
+  private job(id: string): Job | undefined {
+    return this.jobsById.get(id.toLowerCase());
+  }
+
+  listJobs(request: ParsedRequest): ResponsePlan {
+    const items = [...this.jobsById.values()].map((j) =>
+      this.withUrl(j.rest, `/jobs/${encodeURIComponent(String(j.rest.id))}`),
+    );
+    return this.list(request, items, schemas.jobs, 'jobs', '/jobs');
+  }
+
+  listTasks(request: ParsedRequest, params: Readonly<Record<string, string>>): ResponsePlan {
+    const job = this.job(params.jobId ?? '');
+    if (!job) return this.error(404, 'JobNotFound');
+    const jobPath = `/jobs/${encodeURIComponent(String(job.rest.id))}`;
+    const items = job.tasks.map((t) =>
+      this.withUrl(t, `${jobPath}/tasks/${encodeURIComponent(String(t.id))}`),
+    );
+    // The filter table calls the wire's `lastModified` `lastModifiedTime`.
+    const view = (task: RestObject) =>
+      Object.hasOwn(task, 'lastModified') && !Object.hasOwn(task, 'lastModifiedTime')
+        ? { ...task, lastModifiedTime: task.lastModified }
+        : task;
+    return this.list(request, items, schemas.tasks, 'tasks', `${jobPath}/tasks`, view);
+  }
+
+  listJobPreparationAndReleaseTaskStatus(
+    request: ParsedRequest,
+    params: Readonly<Record<string, string>>,
+  ): ResponsePlan {
+    const job = this.job(params.jobId ?? '');
+    if (!job) return this.error(404, 'JobNotFound');
+    if (!Object.hasOwn(job.rest, 'jobPreparationTask') && !Object.hasOwn(job.rest, 'jobReleaseTask')) {
+      return this.error(409, 'JobPreparationTaskOrReleaseTaskNotSpecified');
+    }
+    const items = job.statuses.map((s) =>
+      Object.hasOwn(s, 'nodeUrl')
+        ? s
+        : {
+            poolId: s.poolId,
+            nodeId: s.nodeId,
+            nodeUrl: `${this.endpoint()}/pools/${encodeURIComponent(String(s.poolId))}/nodes/${encodeURIComponent(String(s.nodeId))}`,
+            ...s,
+          },
+    );
+    return this.list(
+      request,
+      items,
+      schemas.jobPreparationAndReleaseTaskStatus,
+      'jobpreparationandreleasetaskstatuslist',
+      `/jobs/${encodeURIComponent(String(job.rest.id))}/jobpreparationandreleasetaskstatus`,
+    );
+  }
+
+  listPools(request: ParsedRequest): ResponsePlan {
+    const items = [...this.poolsById.values()].map((p) =>
+      this.withUrl(p.rest, `/pools/${encodeURIComponent(String(p.rest.id))}`),
+    );
+    return this.list(request, items, schemas.pools, 'pools', '/pools');
+  }
+
+  listComputeNodes(request: ParsedRequest, params: Readonly<Record<string, string>>): ResponsePlan {
+    const pool = this.poolsById.get((params.poolId ?? '').toLowerCase());
+    if (!pool) return this.error(404, 'PoolNotFound');
+    const poolPath = `/pools/${encodeURIComponent(String(pool.rest.id))}`;
+    const items = pool.nodes.map((n) =>
+      this.withUrl(n, `${poolPath}/nodes/${encodeURIComponent(String(n.id))}`),
+    );
+    return this.list(request, items, schemas.computeNodes, 'nodes', `${poolPath}/nodes`);
+  }
+}
+
+function validationError(message: string): BatchwireError {
+  return new BatchwireError('INVALID_ARGUMENT', message, 0);
+}

@@ -1,0 +1,161 @@
+import { BatchwireError } from '../core/errors.js';
+import type { EmulatorRequest, ParsedRequest } from './plan.js';
+
+/** Raised for a request the emulator cannot even route (a bad percent escape in the path). */
+export class MalformedRequest extends Error {
+  override readonly name = 'MalformedRequest';
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
+}
+
+async function* checked(source: AsyncIterable<unknown>): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    if (chunk instanceof Uint8Array) yield chunk;
+    else if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
+    else throw new BatchwireError('INVALID_ARGUMENT', 'a request body chunk must be bytes', 0);
+  }
+}
+
+/** The request's headers by lower-case name. */
+export function headerRecord(
+  headers: EmulatorRequest['headers'] | NodeJS.Dict<string | string[]>,
+): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (headers === undefined || headers === null || typeof headers !== 'object') return out;
+  for (const name of Object.keys(headers)) {
+    const value = (headers as Record<string, unknown>)[name];
+    const text =
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value)
+          ? value.filter((v) => typeof v === 'string').join(', ')
+          : undefined;
+    if (text !== undefined) out[name.toLowerCase()] = text;
+  }
+  return out;
+}
+
+/**
+ * Splits a request target into the parsed parts the handlers use.
+ *
+ * @throws MalformedRequest for a path with a bad percent escape
+ */
+export function parseTarget(target: string): Pick<ParsedRequest, 'path' | 'segments' | 'search' | 'query'> {
+  let path = target;
+  let search = '';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    const url = new URL(target);
+    path = url.pathname;
+    search = url.search;
+  } else {
+    const q = target.indexOf('?');
+    if (q >= 0) {
+      path = target.slice(0, q);
+      search = target.slice(q);
+    }
+    const hash = search.indexOf('#');
+    if (hash >= 0) search = search.slice(0, hash);
+  }
+  if (!path.startsWith('/')) path = `/${path}`;
+  const segments: string[] = [];
+  for (const raw of path.split('/').slice(1)) {
+    try {
+      segments.push(decodeURIComponent(raw));
+    } catch {
+      throw new MalformedRequest(
+        `the path segment ${JSON.stringify(raw.slice(0, 100))} has a bad percent escape`,
+      );
+    }
+  }
+  // A trailing slash names the same resource.
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+  const query = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(search)) {
+    const name = key.toLowerCase();
+    if (!query.has(name)) query.set(name, value);
+  }
+  return { path, segments, search, query };
+}
+
+/** A {@link ParsedRequest} from an {@link EmulatorRequest} (no socket involved). */
+export function parseRequest(request: EmulatorRequest): ParsedRequest {
+  if (typeof request !== 'object' || request === null) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'expected a request object', 0);
+  }
+  if (typeof request.method !== 'string' || typeof request.url !== 'string') {
+    throw new BatchwireError('INVALID_ARGUMENT', 'a request needs a string method and url', 0);
+  }
+  const headers = headerRecord(request.headers);
+  let body: AsyncIterable<Uint8Array>;
+  const given = request.body;
+  let contentLength: number | undefined;
+  if (given === undefined) body = once(new Uint8Array(0));
+  else if (typeof given === 'string') {
+    const bytes = Buffer.from(given, 'utf8');
+    contentLength = bytes.length;
+    body = once(bytes);
+  } else if (given instanceof Uint8Array) {
+    contentLength = given.length;
+    body = once(given);
+  } else if (typeof given === 'object' && given !== null && Symbol.asyncIterator in given)
+    body = checked(given);
+  else
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      'a request body must be a string, bytes or an async iterable',
+      0,
+    );
+  const parsed: ParsedRequest = {
+    method: request.method.toUpperCase(),
+    ...parseTarget(request.url),
+    headers,
+    body,
+  };
+  if (contentLength !== undefined) parsed.contentLength = contentLength;
+  return parsed;
+}
+
+/** The body, whole; `LIMIT_EXCEEDED` past `limit` bytes (checked on the declared length first). */
+export async function readBody(request: ParsedRequest, limit: number): Promise<Uint8Array> {
+  if (request.contentLength !== undefined && request.contentLength > limit)
+    throw tooLarge(limit, request.contentLength);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of request.body) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(limit, total);
+    parts.push(chunk);
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+}
+
+/** The body as a stream that fails with `LIMIT_EXCEEDED` once more than `limit` bytes came. */
+export async function* limitedBody(request: ParsedRequest, limit: number): AsyncIterable<Uint8Array> {
+  if (request.contentLength !== undefined && request.contentLength > limit)
+    throw tooLarge(limit, request.contentLength);
+  let total = 0;
+  for await (const chunk of request.body) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(limit, total);
+    yield chunk;
+  }
+}
+
+function tooLarge(limit: number, seen: number): BatchwireError {
+  return new BatchwireError(
+    'LIMIT_EXCEEDED',
+    `the request body is over the limit of ${limit} bytes`,
+    Math.min(seen, limit),
+  );
+}
+
+/** True when the request's Accept header asks for JSON rather than XML. */
+export function wantsJson(request: ParsedRequest): boolean {
+  const accept = (request.headers.accept ?? '').toLowerCase();
+  const json = accept.indexOf('json');
+  if (json < 0) return false;
+  const xml = accept.indexOf('xml');
+  return xml < 0 || json < xml;
+}

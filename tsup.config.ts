@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // One entry per public subpath (package.json "exports").
-const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries'];
+const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
 const entry: Record<string, string> = { index: 'src/index.ts' };
 for (const name of subpaths) {
   if (existsSync(`src/${name}/index.ts`)) entry[name] = `src/${name}/index.ts`;

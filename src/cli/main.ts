@@ -7,6 +7,7 @@ import { genCommand } from './gen.js';
 import { decodeGenericCommand } from './generic.js';
 import { type Command, reportError, UsageError } from './io.js';
 import { filterCommand } from './odata.js';
+import { serveCommand } from './serve.js';
 import { decodeSoapCommand, decodeStatusCommand } from './soap.js';
 
 /** `batchwire decode <format>`: one decoder per wire format. */
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   demo: demoCommand,
   gen: genCommand,
   bench: benchCommand,
+  serve: serveCommand,
 };
 
 function version(): string {

@@ -1,0 +1,158 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isBatchwireError } from '../core/errors.js';
+import {
+  type Emulator,
+  type EmulatorFixture,
+  type FaultRule,
+  parseFaultSpec,
+  startEmulator,
+} from '../emulator/index.js';
+import { type Command, type CommandContext, UsageError } from './io.js';
+
+const USAGE = `Usage: batchwire serve [--port N] [--host H] [--fixture FILE] [--fault RULE]... [--seed S]
+                       [--journal FILE] [--clock real|manual] [--allow-remote]
+
+Serves a loopback emulator of the HPC Pack SOA Web API, Azure Batch (jobs, tasks, pools,
+compute nodes, job preparation/release status) and Huawei DLI batch jobs, all on one base URL.
+Prints that URL on one line when ready; serves until SIGINT or SIGTERM, then closes cleanly and
+writes the journal if asked.
+
+Options:
+  --port N          TCP port (default 0: a free one)
+  --host H          address to listen on (default 127.0.0.1; loopback only without --allow-remote)
+  --fixture FILE    JSON data to serve: { "azureBatch": { "jobs": [...], "pools": [...] },
+                    "dli": { "batches": [...] } } (default: a small built-in data set)
+  --fault RULE      a fault rule, repeatable: JSON, or the compact form, e.g.
+                      op=getResponses,cut=inside-record:2,times=1
+                      service=azureBatch,status=503,fault=ServerBusy,retry-after=3
+                      path=/jobs*,delay=200,jitter=50
+                      op=getResponses,dribble=7/5
+                      reset=mid-body,probability=0.1
+  --seed S          seed of every random choice (default 1): same seed, same requests, same faults
+  --journal FILE    write the request journal (JSON array) to FILE on shutdown
+  --clock MODE      real (default) or manual (moved by POST /_batchwire/clock {"advanceMs": N})
+  --allow-remote    allow a --host that is not a loopback address (there is no authentication)
+
+Control endpoints: GET/POST/DELETE /_batchwire/faults, GET/DELETE /_batchwire/journal,
+POST /_batchwire/reset, GET/POST /_batchwire/clock.
+`;
+
+function integer(
+  value: string | boolean | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(
+      `--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(value);
+}
+
+function faultsOf(value: unknown): FaultRule[] {
+  if (value === undefined) return [];
+  const specs = Array.isArray(value) ? value : [value];
+  return specs.map((spec) => {
+    try {
+      return parseFaultSpec(String(spec));
+    } catch (error) {
+      throw new UsageError(`--fault ${JSON.stringify(spec)}: ${(error as Error).message}`);
+    }
+  });
+}
+
+function fixtureOf(path: string | boolean | undefined): EmulatorFixture | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') throw new UsageError('--fixture needs a file name');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--fixture ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as EmulatorFixture;
+  } catch (error) {
+    throw new UsageError(`--fixture ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function shutdownSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * Runs `serve` until `until` resolves (the command waits for SIGINT/SIGTERM); `onReady` gets the
+ * running emulator. Exported for tests.
+ */
+export async function runServe(
+  context: CommandContext,
+  until: Promise<void>,
+  onReady?: (emulator: Emulator) => void,
+): Promise<number> {
+  const { options } = context;
+  if (context.args.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(context.args[0])}`);
+  const clock = options.clock;
+  if (clock !== undefined && clock !== 'real' && clock !== 'manual') {
+    throw new UsageError(`--clock: expected real or manual, got ${JSON.stringify(clock)}`);
+  }
+  const journal = options.journal;
+  if (journal !== undefined && typeof journal !== 'string')
+    throw new UsageError('--journal needs a file name');
+  const port = integer(options.port, 'port', 0, 65535);
+  const seed = integer(options.seed, 'seed', -(2 ** 53 - 1), 2 ** 53 - 1);
+  const fixture = fixtureOf(options.fixture);
+  const faults = faultsOf((options as Record<string, unknown>).fault);
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      ...(port === undefined ? {} : { port }),
+      ...(typeof options.host === 'string' ? { host: options.host } : {}),
+      ...(options['allow-remote'] === true ? { allowRemote: true } : {}),
+      ...(seed === undefined ? {} : { seed }),
+      ...(fixture === undefined ? {} : { fixture }),
+      ...(clock === undefined ? {} : { clock }),
+      faults,
+    });
+  } catch (error) {
+    if (isBatchwireError(error)) throw new UsageError(error.message);
+    throw error;
+  }
+  context.stdout.write(`${emulator.url}\n`);
+  onReady?.(emulator);
+  await until;
+  await emulator.close();
+  if (journal !== undefined)
+    writeFileSync(journal, `${JSON.stringify(emulator.journal.entries(), null, 2)}\n`);
+  return 0;
+}
+
+/** `batchwire serve`: the loopback emulator of the three services. */
+export const serveCommand: Command = {
+  summary: 'serve a loopback emulator of HPC Pack SOA, Azure Batch and DLI with fault injection',
+  usage: USAGE,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    fixture: { type: 'string' },
+    // Repeatable: parseArgs collects every --fault into an array.
+    fault: { type: 'string', multiple: true } as { type: 'string' },
+    seed: { type: 'string' },
+    journal: { type: 'string' },
+    clock: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+  },
+  run: (context) => runServe(context, shutdownSignal()),
+};

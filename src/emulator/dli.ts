@@ -313,7 +313,8 @@ export class DliService implements DliEmulator {
       .map((job) => ({ job, view: this.view(job, now) }))
       .filter(
         ({ view, job }) =>
-          (equal('job_name', view.name) || equal('job-name', view.name)) &&
+          equal('job_name', view.name) &&
+          equal('job-name', view.name) &&
           equal('job-id', view.id) &&
           equal('cluster_name', view.cluster_name) &&
           equal('queue_name', view.queue) &&

@@ -1039,7 +1039,6 @@ class ResponseCursor {
         }
       },
       async *[FAST_PIECES](): AsyncIterable<Piece> {
-        const log = cursor.batch.responses;
         try {
           for (;;) {
             const step = await cursor.next();
@@ -1048,7 +1047,8 @@ class ResponseCursor {
               yield { bytes: encodeText(genericEndText(step.count, step.reason), encoding), closing: true };
               return;
             }
-            if (log === undefined) continue;
+            // A run is only handed out from an existing log.
+            const log = cursor.batch.responses!;
             if (log.encoding === encoding) {
               for (const run of log.runs(step.from, step.to)) yield { bytes: run.bytes, ends: run.ends };
               continue;

@@ -68,7 +68,7 @@ export function genericResponse(
 export function genericResponsesBody(
   options: { maxResponses?: number; encodings?: GenericEncoding[] } = {},
 ): fc.Arbitrary<{
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   encoding: GenericEncoding;
   responses: { action: string; output: string; userData: string }[];
   reason: string;
@@ -103,7 +103,7 @@ export function genericResponsesBody(
 export function genericRequestsBody(
   options: { maxRequests?: number; encodings?: GenericEncoding[] } = {},
 ): fc.Arbitrary<{
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   encoding: GenericEncoding;
   requests: { input: string; userData: string }[];
 }> {

@@ -26,7 +26,7 @@ export type MutationStrategy =
 
 /** A broken payload and what was done to it, so a failing case says what was broken. */
 export interface Mutated {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** One label per mutation applied, e.g. `truncate@17`, `flip-byte@3=0xff`. */
   labels: string[];
 }
@@ -583,6 +583,11 @@ export function mutate(
         current = result.bytes;
         labels.push(result.label);
       }
-      return { bytes: current, labels };
+      // A fetch body must be bytes over an ArrayBuffer: copy a view of anything else.
+      const out =
+        current.buffer instanceof ArrayBuffer
+          ? (current as Uint8Array<ArrayBuffer>)
+          : new Uint8Array(current);
+      return { bytes: out, labels };
     });
 }

@@ -108,7 +108,7 @@ export function detectEncoding(
 }
 
 /** The byte order mark of an encoding. */
-export function bomBytes(encoding: TextEncodingName): Uint8Array {
+export function bomBytes(encoding: TextEncodingName): Uint8Array<ArrayBuffer> {
   if (encoding === 'utf-8') return new Uint8Array([0xef, 0xbb, 0xbf]);
   return encoding === 'utf-16le' ? new Uint8Array([0xff, 0xfe]) : new Uint8Array([0xfe, 0xff]);
 }

@@ -189,7 +189,11 @@ export function decodeUtf16Units(
 }
 
 /** `text` as UTF-16 code units in the given byte order, lone surrogates kept. */
-export function encodeUtf16(text: string, littleEndian: boolean, prefix?: Uint8Array): Uint8Array {
+export function encodeUtf16(
+  text: string,
+  littleEndian: boolean,
+  prefix?: Uint8Array,
+): Uint8Array<ArrayBuffer> {
   const offset = prefix ? prefix.length : 0;
   const out = new Uint8Array(offset + text.length * 2);
   if (prefix) out.set(prefix);

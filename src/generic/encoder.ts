@@ -111,7 +111,11 @@ function needsBom(text: string, encoding: string): boolean {
   return encoding !== 'utf-8' && (first === 0 || first > 0xff);
 }
 
-function toBytes(text: string, encoding: (typeof ENCODINGS)[number], withBom: boolean): Uint8Array {
+function toBytes(
+  text: string,
+  encoding: (typeof ENCODINGS)[number],
+  withBom: boolean,
+): Uint8Array<ArrayBuffer> {
   const bom = withBom || needsBom(text, encoding) ? bomBytes(encoding) : undefined;
   if (encoding === 'utf-16le' || encoding === 'utf-16be')
     return encodeUtf16(text, encoding === 'utf-16le', bom);
@@ -151,7 +155,7 @@ function toBytes(text: string, encoding: (typeof ENCODINGS)[number], withBom: bo
 export function encodeGenericResponses(
   responses: Iterable<GenericResponseInput>,
   options?: GenericResponseEncodeOptions,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const what = 'encodeGenericResponses';
   const settings = optionsObject(options, what);
   const encoding = choiceOption(settings, 'encoding', ENCODINGS, 'utf-8', what);
@@ -222,7 +226,7 @@ export function encodeGenericResponses(
 export function encodeGenericRequests(
   requests: Iterable<GenericRequestInput>,
   options?: GenericEncodeOptions,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const what = 'encodeGenericRequests';
   const settings = optionsObject(options, what);
   const encoding = choiceOption(settings, 'encoding', ENCODINGS, 'utf-8', what);

@@ -141,6 +141,10 @@ function batchSegments(options: HpcPackBatchOptions): string[] {
   return [...sessionSegments(options), 'batch', encodePathSegment(options.batchName, 'batchName')];
 }
 
+function isPlainArrayBuffer(buffer: ArrayBufferLike): buffer is ArrayBuffer {
+  return buffer instanceof ArrayBuffer && !(buffer as { resizable?: boolean }).resizable;
+}
+
 function withBody(
   request: RequestDescriptor,
   body: string | Uint8Array,
@@ -151,7 +155,11 @@ function withBody(
     throw invalid('body must be a string or a Uint8Array');
   setHeader(request.headers, 'content-type', contentType);
   addHeaders(request.headers, extra);
-  request.body = body;
+  // A fetch body must be bytes over an ArrayBuffer: a view of a shared or resizable buffer is copied.
+  request.body =
+    typeof body === 'string' || isPlainArrayBuffer(body.buffer)
+      ? (body as string | Uint8Array<ArrayBuffer>)
+      : new Uint8Array(body);
   return request;
 }
 

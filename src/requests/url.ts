@@ -10,8 +10,8 @@ export interface RequestDescriptor {
   url: string;
   /** Header names in lowercase. */
   headers: Record<string, string>;
-  /** The request body, when the operation has one. */
-  body?: string | Uint8Array;
+  /** The request body, when the operation has one (bytes over an `ArrayBuffer`: a fetch `BodyInit`). */
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /** Options every operation takes. */

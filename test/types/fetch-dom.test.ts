@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('types that fit fetch', () => {
+  it('byte outputs are BodyInit and descriptors RequestInit under --lib es2022,dom (no Node types)', async () => {
+    // test/types/tsconfig.json: lib es2022 + dom, types [], strict; fetch-dom.ts passes descriptors
+    // to fetch and encoder outputs to new Response / new Blob.
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [`${root}node_modules/typescript/bin/tsc`, '-p', 'test/types'],
+        { cwd: root, encoding: 'utf8' },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+      );
+    });
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+});

@@ -250,6 +250,15 @@ export class AzureBatchService implements AzureBatchEmulator {
         return this.invalidParameter('$select', selectText, `${JSON.stringify(bad)} is not a property name`);
       if (names.length > 256) return this.invalidParameter('$select', selectText, 'too many properties');
     }
+    // $expand (e.g. stats) has nothing more to show here; it is checked and kept in the links.
+    const expandText = q.get('$expand');
+    let expand: string[] | undefined;
+    if (expandText !== undefined && expandText !== '') {
+      expand = expandText.split(',').map((s) => s.trim());
+      if (expand.length > 16 || expand.some((n) => n.length > 64 || !PROPERTY.test(n))) {
+        return this.invalidParameter('$expand', expandText, 'The $expand value is not valid');
+      }
+    }
     const token = q.get('$skiptoken');
     let offset = 0;
     if (token !== undefined) {
@@ -268,6 +277,7 @@ export class AzureBatchService implements AzureBatchEmulator {
         apiVersion: q.get('api-version')!,
         ...(filterText !== undefined && filterText.trim() !== '' ? { filter: filterText } : {}),
         ...(names ? { select: names } : {}),
+        ...(expand ? { expand } : {}),
         ...(maxText !== undefined ? { maxResults: max } : {}),
         ...(timeout !== undefined ? { timeout } : {}),
         skipToken: String(offset + max),

@@ -565,7 +565,7 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
  * import { createEmulator, planBytes } from 'batchwire/emulator';
  * import { dli } from 'batchwire/requests';
  * const emulator = createEmulator({ clock: 'manual' });
- * const plan = await emulator.handle(dli.listBatches({ endpoint: 'http://dli.test', projectId: 'p1' }));
+ * const plan = await emulator.handle(dli.listBatches({ baseUrl: 'http://dli.test', projectId: 'p1' }));
  * JSON.parse(Buffer.from(await planBytes(plan.body)).toString()).total; // 2
  * ```
  */

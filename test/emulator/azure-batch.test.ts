@@ -1,8 +1,16 @@
 import { type FixtureJob, startEmulator } from 'batchwire/emulator';
 import { parseFault } from 'batchwire/faults';
 import { buildListQuery, evaluateFilter, parseFilter, schemas } from 'batchwire/odata';
-import { azureBatch } from 'batchwire/requests';
-import { paginate, parseJobPrepReleaseStatusPage } from 'batchwire/status';
+import { azureBatch, type RequestDescriptor } from 'batchwire/requests';
+import {
+  type PageParser,
+  paginate,
+  parseComputeNodeListPage,
+  parseJobListPage,
+  parseJobPrepReleaseStatusPage,
+  parsePoolListPage,
+  parseTaskListPage,
+} from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
 import { send, useEmulator } from './support.js';
 
@@ -69,22 +77,24 @@ async function list(path: string, query: Parameters<typeof buildListQuery>[0]): 
   });
 }
 
-/** Every item of a list, following odata.nextLink; also the number of pages. */
-async function all(
-  path: string,
-  query: Parameters<typeof buildListQuery>[0],
-): Promise<{ items: Record<string, unknown>[]; pages: number }> {
-  const items: Record<string, unknown>[] = [];
+/** Every item of a list, following odata.nextLink with paginate; also the number of pages. */
+async function all<T>(
+  first: RequestDescriptor,
+  parse: PageParser<T>,
+): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
   let pages = 0;
-  let link: string | undefined = `${ctx.url}${path}?${buildListQuery({ apiVersion: API, ...query })}`;
-  while (link) {
-    const response: Response = await fetch(link);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('application/json;odata=minimalmetadata');
-    const page = (await response.json()) as { value: Record<string, unknown>[]; 'odata.nextLink'?: string };
-    pages++;
-    items.push(...page.value);
-    link = page['odata.nextLink'];
+  for await (const item of paginate(
+    async (link) => {
+      pages++;
+      const response = await fetch(link ?? first.url, { headers: first.headers });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json;odata=minimalmetadata');
+      return response;
+    },
+    { parse, url: first.url },
+  )) {
+    items.push(item);
   }
   return { items, pages };
 }
@@ -120,27 +130,60 @@ describe('Azure Batch lists', () => {
     expect(pages).toBe(Math.ceil(expected.length / 3));
   });
 
-  it('jobs, tasks, pools and compute nodes: filter, startswith, $select, paging', async () => {
-    const jobs = await all('/jobs', { filter: "state eq 'Active'", maxResults: 1 });
+  it('jobs, tasks, pools and compute nodes: filter, startswith, $select, $expand, paging', async () => {
+    const baseUrl = ctx.url;
+    const jobs = await all(
+      azureBatch.listJobs({
+        baseUrl,
+        apiVersion: API,
+        filter: "state eq 'Active'",
+        maxResults: 1,
+        expand: 'stats',
+      }),
+      parseJobListPage,
+    );
     expect(jobs.items.map((j) => j.id)).toEqual(['big', 'no-prep']);
     expect(jobs.pages).toBe(2);
     expect(jobs.items[0]!.url).toBe(`${ctx.url}/jobs/big`);
     expect(jobs.items[0]).not.toHaveProperty('tasks');
-    const prefixed = await all('/jobs', { filter: "startswith(id, 'other')" });
+    const prefixed = await all(
+      azureBatch.listJobs({ baseUrl, apiVersion: API, filter: "startswith(id, 'other')" }),
+      parseJobListPage,
+    );
     expect(prefixed.items.map((j) => j.id)).toEqual(['Other-Job']);
-    const tasks = await all('/jobs/big/tasks', {
-      filter: "state eq 'completed' and lastModifiedTime ge DateTime'2024-03-02T00:00:00Z'",
-      maxResults: 2,
-      select: ['id'],
-    });
-    expect(tasks.items).toEqual([{ id: 't1' }, { id: 't2' }, { id: 't3' }]);
+    const tasks = await all(
+      azureBatch.listTasks({
+        baseUrl,
+        apiVersion: API,
+        jobId: 'big',
+        filter: "state eq 'completed' and lastModifiedTime ge DateTime'2024-03-02T00:00:00Z'",
+        maxResults: 2,
+        select: ['id'],
+      }),
+      parseTaskListPage,
+    );
+    expect(tasks.items.map((t) => t.id)).toEqual(['t1', 't2', 't3']);
+    expect(tasks.items.map((t) => t.state)).toEqual([undefined, undefined, undefined]);
     expect(tasks.pages).toBe(2);
-    const pools = await all('/pools', { filter: "vmSize eq 'standard_d2s_v3' and enableAutoScale eq false" });
+    const pools = await all(
+      azureBatch.listPools({
+        baseUrl,
+        apiVersion: API,
+        filter: "vmSize eq 'standard_d2s_v3' and enableAutoScale eq false",
+      }),
+      parsePoolListPage,
+    );
     expect(pools.items.map((p) => p.id)).toEqual(['pool-a']);
-    const nodes = await all('/pools/pool-a/nodes', {
-      filter: "state eq 'idle' and startTaskInfo/exitCode eq 0",
-      maxResults: 2,
-    });
+    const nodes = await all(
+      azureBatch.listComputeNodes({
+        baseUrl,
+        apiVersion: API,
+        poolId: 'pool-a',
+        filter: "state eq 'idle' and startTaskInfo/exitCode eq 0",
+        maxResults: 2,
+      }),
+      parseComputeNodeListPage,
+    );
     expect(nodes.items.map((n) => n.id)).toEqual([
       'node-1',
       'node-2',
@@ -150,7 +193,10 @@ describe('Azure Batch lists', () => {
       'node-11',
     ]);
     expect(nodes.pages).toBe(3);
-    const everything = await all('/pools/pool-a/nodes', { maxResults: 5 });
+    const everything = await all(
+      azureBatch.listComputeNodes({ baseUrl, apiVersion: API, poolId: 'pool-a', maxResults: 5 }),
+      parseComputeNodeListPage,
+    );
     expect(everything.items).toHaveLength(12);
     expect(everything.pages).toBe(3);
   });

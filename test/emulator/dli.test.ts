@@ -17,13 +17,13 @@ const project = { projectId: 'p-1' };
 const endpoint = () => ctx.url;
 
 async function create(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const response = await send(dli.createBatch({ endpoint: endpoint(), ...project, body }));
+  const response = await send(dli.createBatch({ baseUrl: endpoint(), ...project, body }));
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 }
 
 async function state(batchId: string) {
-  const response = await send(dli.getBatchState({ endpoint: endpoint(), ...project, batchId }));
+  const response = await send(dli.getBatchState({ baseUrl: endpoint(), ...project, batchId }));
   expect(response.status).toBe(200);
   return parseDliBatchState(await response.text());
 }
@@ -54,7 +54,7 @@ describe('Huawei DLI batch jobs', () => {
     expect((await state(id)).state).toBe('running');
     ctx.emulator.clock.advance(1);
     expect(await state(id)).toMatchObject({ state: 'success', terminal: true });
-    const details = await send(dli.getBatch({ endpoint: endpoint(), ...project, batchId: id }));
+    const details = await send(dli.getBatch({ baseUrl: endpoint(), ...project, batchId: id }));
     const body = (await details.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
       id,
@@ -75,13 +75,13 @@ describe('Huawei DLI batch jobs', () => {
     const failing = (await create({ file: 'a.jar', className: 'Fails' })).id as string;
     const cancelled = (await create({ file: 'b.jar', className: 'Main', executorCores: 2 })).id as string;
     ctx.emulator.clock.advance(60_000);
-    const cancel = await send(dli.cancelBatch({ endpoint: endpoint(), ...project, batchId: cancelled }));
+    const cancel = await send(dli.cancelBatch({ baseUrl: endpoint(), ...project, batchId: cancelled }));
     expect(cancel.status).toBe(200);
     expect(await cancel.json()).toEqual({ msg: 'deleted' });
     expect((await state(cancelled)).state).toBe('dead');
     ctx.emulator.clock.advance(120_000);
     expect((await state(failing)).state).toBe('dead');
-    const again = await send(dli.cancelBatch({ endpoint: endpoint(), ...project, batchId: failing }));
+    const again = await send(dli.cancelBatch({ baseUrl: endpoint(), ...project, batchId: failing }));
     expect(again.status).toBe(400);
     expect(parseFault({ status: 400, body: await again.text() })).toMatchObject({
       service: 'dli',
@@ -103,18 +103,18 @@ describe('Huawei DLI batch jobs', () => {
         create_time: number;
       };
     };
-    const both = await page({ endpoint: endpoint(), ...project, queueName: 'list-q' });
+    const both = await page({ baseUrl: endpoint(), ...project, queueName: 'list-q' });
     expect(both.total).toBe(2);
     expect(both.sessions.map((s) => s.id)).toEqual([a, b]);
-    const second = await page({ endpoint: endpoint(), ...project, queueName: 'list-q', from: 1, size: 1 });
+    const second = await page({ baseUrl: endpoint(), ...project, queueName: 'list-q', from: 1, size: 1 });
     expect(second).toMatchObject({ from: 1, total: 2 });
     expect(second.sessions.map((s) => s.id)).toEqual([b]);
-    const named = await page({ endpoint: endpoint(), ...project, jobName: 'ALPHA' });
+    const named = await page({ baseUrl: endpoint(), ...project, jobName: 'ALPHA' });
     expect(named.sessions.map((s) => s.id)).toEqual([a]);
     const desc = await fetch(`${endpoint()}/v2.0/p-1/batches?queue_name=list-q&order=CREATE_TIME_DESC`);
     expect(((await desc.json()) as { sessions: { id: string }[] }).sessions.map((s) => s.id)).toEqual([b, a]);
     // The default data set's finished jobs are there too.
-    const all = await page({ endpoint: endpoint(), ...project, state: 'success' });
+    const all = await page({ baseUrl: endpoint(), ...project, state: 'success' });
     expect(all.sessions.map((s) => s.id)).toContain('0a324461-d9d9-45da-a52a-3b3c7a3d809e');
   });
 
@@ -124,7 +124,7 @@ describe('Huawei DLI batch jobs', () => {
       return parseFault({ status: response.status, body: await response.text() });
     };
     expect(
-      await fault(await send(dli.getBatchState({ endpoint: endpoint(), ...project, batchId: 'nope' }))),
+      await fault(await send(dli.getBatchState({ baseUrl: endpoint(), ...project, batchId: 'nope' }))),
     ).toMatchObject({
       service: 'dli',
       code: 'DLI.0001',
@@ -132,22 +132,19 @@ describe('Huawei DLI batch jobs', () => {
     expect(
       await fault(
         await send(
-          dli.getBatch({ endpoint: endpoint(), ...project, batchId: '00000000-0000-4000-8000-000000000000' }),
+          dli.getBatch({ baseUrl: endpoint(), ...project, batchId: '00000000-0000-4000-8000-000000000000' }),
         ),
       ),
     ).toMatchObject({ code: 'DLI.0002' });
     expect(
-      (
-        await fault(
-          await send(dli.createBatch({ endpoint: endpoint(), ...project, body: { file: 'x.jar' } })),
-        )
-      ).message,
+      (await fault(await send(dli.createBatch({ baseUrl: endpoint(), ...project, body: { file: 'x.jar' } }))))
+        .message,
     ).toContain('className');
     expect(
-      (await fault(await send(dli.createBatch({ endpoint: endpoint(), ...project, body: '{"file":' })))).code,
+      (await fault(await send(dli.createBatch({ baseUrl: endpoint(), ...project, body: '{"file":' })))).code,
     ).toBe('DLI.0001');
     expect(
-      (await fault(await send(dli.createBatch({ endpoint: endpoint(), ...project, body: '[1]' })))).code,
+      (await fault(await send(dli.createBatch({ baseUrl: endpoint(), ...project, body: '[1]' })))).code,
     ).toBe('DLI.0001');
     expect(
       (

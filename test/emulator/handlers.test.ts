@@ -13,7 +13,7 @@ async function jsonOf(plan: { body?: Parameters<typeof planBytes>[0] }): Promise
 describe('handlers without a socket', () => {
   it('routes request descriptors to plans', async () => {
     const emulator = createEmulator({ baseUrl, clock: 'manual', startTime: 0 });
-    const list = await emulator.handle(dli.listBatches({ endpoint: baseUrl, projectId: 'p' }));
+    const list = await emulator.handle(dli.listBatches({ baseUrl, projectId: 'p' }));
     expect(list).toMatchObject({ status: 200, service: 'dli', operation: 'listBatches' });
     expect(await jsonOf(list)).toMatchObject({ from: 0, total: 2 });
     const created = await emulator.handle(

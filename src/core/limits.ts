@@ -30,6 +30,11 @@ export const DEFAULT_LIMITS = /* @__PURE__ */ freezeDeep({
   maxPages: 10_000,
   /** Longest `odata.nextLink` `paginate` follows, in characters. */
   maxLinkLength: 8192,
+  /**
+   * Deepest nesting of arrays and objects in a JSON status or error body. Real bodies nest a few
+   * levels; the engine's JSON.parse slows down faster than linearly with depth.
+   */
+  maxJsonDepth: 1000,
 } as const);
 
 // V8 cannot build strings past about 2^29 characters; beyond that a join would throw RangeError.

@@ -13,7 +13,14 @@ export {
 export type { ResponseLike } from '../core/source.js';
 export type { BodyInput } from './body.js';
 export { BatchwireServiceError } from './error.js';
-export { formatDotNet, HPC_FAULT_CATEGORIES, HPC_FAULT_CODES, hpcFaultInfo } from './hpc.js';
+export {
+  FORMAT_ELLIPSIS,
+  type FormatDotNetOptions,
+  formatDotNet,
+  HPC_FAULT_CATEGORIES,
+  HPC_FAULT_CODES,
+  hpcFaultInfo,
+} from './hpc.js';
 export { HPC_FAULT_NAMESPACE, HPC_SESSION_NAMESPACE, parseFault, SERIALIZATION_NAMESPACE } from './parse.js';
 export {
   type HeadersInput,

@@ -1,3 +1,4 @@
+import { jsonDepthOffset } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { ResponseLike } from '../core/source.js';
 import { parseXmlDocument, type XmlElement } from '../core/xml.js';
@@ -89,19 +90,17 @@ function parseFaultSync(response: FaultResponse, options: ParseFaultOptions): Se
   } catch {
     // A response object whose getters throw has nothing more to offer than an unknown fault.
   }
-  const now = options.now instanceof Date ? options.now.getTime() : options.now;
+  const { now, maxBytes, maxText } = faultOptions(options);
   let retryAfterMs: number | undefined;
   try {
     retryAfterMs = retryAfterMsOf(headers, now);
   } catch {
     retryAfterMs = undefined;
   }
-  const maxText = positive(options.maxTextLength, DEFAULT_MAX_TEXT);
   let shape: BodyFault;
   let truncated = false;
   try {
     const input = normaliseBody(body);
-    const maxBytes = positive(options.maxBodyBytes ?? options.maxBytes, DEFAULT_LIMITS.maxBodyBytes);
     if (input === undefined) {
       shape = unknownFault('');
     } else if (input.length > maxBytes) {
@@ -121,8 +120,35 @@ function parseFaultSync(response: FaultResponse, options: ParseFaultOptions): Se
   return finish(shape, status, retryAfterMs, truncated);
 }
 
-function positive(value: number | undefined, fallback: number): number {
+function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && value > 0 ? value : fallback;
+}
+
+// parseFault never throws, so options it cannot use (null, a number, a wrong-typed value, a
+// getter that throws) fall back to the defaults instead of failing the call.
+function faultOptions(options: unknown): { now: number | undefined; maxBytes: number; maxText: number } {
+  let now: unknown;
+  let maxBytes: unknown;
+  let maxText: unknown;
+  if (typeof options === 'object' && options !== null) {
+    try {
+      const o = options as Record<string, unknown>;
+      now = o.now;
+      // maxBodyBytes, the DEFAULT_LIMITS name; maxBytes, its older alias.
+      maxBytes = o.maxBodyBytes ?? o.maxBytes;
+      maxText = o.maxTextLength;
+    } catch {
+      // Whatever was read before the throwing getter is kept; the rest are defaults.
+    }
+  }
+  let time: number | undefined;
+  if (now instanceof Date) time = now.getTime();
+  else if (typeof now === 'number') time = now;
+  return {
+    now: Number.isFinite(time) ? time : undefined,
+    maxBytes: positive(maxBytes, DEFAULT_LIMITS.maxBodyBytes),
+    maxText: positive(maxText, DEFAULT_MAX_TEXT),
+  };
 }
 
 function validStatus(status: unknown): number | undefined {
@@ -138,14 +164,18 @@ function finish(
   truncated: boolean,
 ): ServiceFault {
   const info = shape.hpc ? hpcFaultInfo(shape.code) : {};
-  const formatted =
-    shape.formatted ??
-    (shape.hpc && shape.values.length > 0
-      ? formatDotNet(
-          shape.message,
-          shape.values.map((v) => v.value),
-        )
-      : shape.message);
+  let formatted = shape.formatted ?? shape.message;
+  if (shape.formatted === undefined && shape.hpc && shape.values.length > 0) {
+    try {
+      // Bounded: at most twice the message and the values it uses, plus 1024 (a '…' marks a cut).
+      formatted = formatDotNet(
+        shape.message,
+        shape.values.map((v) => v.value),
+      );
+    } catch {
+      // The values are strings by construction; should that ever change, keep the message.
+    }
+  }
   const retriable =
     isRetriableStatus(status) ||
     TRANSIENT_FAULT_CODES.has(shape.code) ||
@@ -180,6 +210,8 @@ function classify(text: string, contentType: string | undefined): BodyFault {
   const first = text.charCodeAt(start);
   const json = contentType?.toLowerCase().includes('json') === true;
   if (first === 0x7b || first === 0x5b || first === 0x22 || (json && first !== 0x3c)) {
+    // No error body nests this deep, and JSON.parse slows down superlinearly on such nesting.
+    if (jsonDepthOffset(text, DEFAULT_LIMITS.maxJsonDepth) >= 0) return unknownFault(text);
     let value: unknown;
     try {
       value = JSON.parse(text);

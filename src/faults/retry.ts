@@ -17,7 +17,8 @@ export type HeadersInput =
  * ```
  */
 export function isRetriableStatus(status: number | undefined): boolean {
-  if (status === undefined) return false;
+  // A number only: '503' must not pass through JavaScript's loose comparison.
+  if (typeof status !== 'number') return false;
   return (
     status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505)
   );
@@ -79,8 +80,8 @@ const MAX_RETRY_AFTER_LENGTH = 64;
  * parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.UTC(2015, 9, 21, 7, 28)); // 30000
  * ```
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
+export function parseRetryAfter(value: string | undefined, now?: number): number | undefined {
+  if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text.length === 0 || text.length > MAX_RETRY_AFTER_LENGTH) return undefined;
   const seconds = decimalOf(text);
@@ -90,12 +91,13 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   if (first < 0x61 || first > 0x7a) return undefined;
   const time = Date.parse(text);
   if (!Number.isFinite(time)) return undefined;
-  return Math.max(0, time - now);
+  const clock = typeof now === 'number' && Number.isFinite(now) ? now : Date.now();
+  return Math.max(0, time - clock);
 }
 
 /** Milliseconds from a `retry-after-ms` style header: a plain non-negative number. */
 export function parseRetryAfterMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
+  if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text.length === 0 || text.length > MAX_RETRY_AFTER_LENGTH) return undefined;
   const ms = decimalOf(text);

@@ -20,7 +20,11 @@ export interface ServiceFault {
   code: string;
   /** The message as the service wrote it (for HPC Pack, possibly a format string with `{0}`). */
   message: string;
-  /** `message` with its `{0}`-style placeholders filled from `values` (HPC Pack); else `message`. */
+  /**
+   * `message` with its `{0}`-style placeholders filled from `values` (HPC Pack); else `message`.
+   * Bounded: at most twice the length of the message and of the values it uses, plus 1024
+   * characters (so at most twice the body plus 1024); a longer expansion is cut and ends with `…`.
+   */
   formatted: string;
   values: FaultValue[];
   /** The HTTP status, when the caller passed it. */
@@ -53,7 +57,10 @@ export interface FaultResponse {
   body: BodyInput;
 }
 
-/** Options of {@link parseFault}. */
+/**
+ * Options of {@link parseFault}. `parseFault` never throws, so options it cannot use (not an
+ * object, a value of the wrong type) are ignored and the defaults apply.
+ */
 export interface ParseFaultOptions {
   /** The clock `Retry-After` dates are measured against, in ms since the epoch. @defaultValue `Date.now()` */
   now?: number | Date;

@@ -1,4 +1,7 @@
+import { BatchwireError, textExcerpt } from '../core/errors.js';
+import { jsonDepthOffset } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { limitOption, optionsObject, textOption } from '../core/options.js';
 import {
   type BodyInput,
   decodeStrict,
@@ -33,18 +36,45 @@ export const DLI_BATCH_STATES: readonly DliBatchStateName[] = Object.freeze([
 const TERMINAL = new Set(['success', 'dead']);
 const DLI_STATE_KEYS = new Set(['id', 'state']);
 
-function readDocument(body: BodyInput, options: StatusParseOptions, what: string) {
-  const decoded = decodeStrict(
-    body,
-    options.contentType,
-    options.maxBodyBytes ?? options.maxBytes ?? DEFAULT_LIMITS.maxBodyBytes,
-  );
+interface StatusSettings {
+  contentType: string | undefined;
+  maxBytes: number;
+  maxJsonDepth: number;
+}
+
+// The options, checked: not an object, or a value of the wrong type, is INVALID_ARGUMENT.
+function statusOptions(options: StatusParseOptions | undefined, what: string): StatusSettings {
+  const o = optionsObject(options, what);
+  return {
+    contentType: textOption(o, 'contentType', what),
+    // maxBodyBytes, the DEFAULT_LIMITS name; maxBytes, its older alias.
+    maxBytes: limitOption(
+      o,
+      'maxBodyBytes',
+      limitOption(o, 'maxBytes', DEFAULT_LIMITS.maxBodyBytes, what),
+      what,
+    ),
+    maxJsonDepth: limitOption(o, 'maxJsonDepth', DEFAULT_LIMITS.maxJsonDepth, what),
+  };
+}
+
+function readDocument(body: BodyInput, options: StatusSettings, what: string) {
+  const decoded = decodeStrict(body, options.contentType, options.maxBytes);
+  const deep = jsonDepthOffset(decoded.text, options.maxJsonDepth);
+  if (deep >= 0) {
+    throw new BatchwireError(
+      'LIMIT_EXCEEDED',
+      `${what}: nested deeper than maxJsonDepth (${options.maxJsonDepth})`,
+      decoded.offsetOf(deep),
+      { excerpt: textExcerpt(decoded.text, deep) },
+    );
+  }
   const value = parseJsonDocument(decoded, what);
   return { reader: new DocumentReader(decoded, what), value };
 }
 
 // An error body where a document was expected: the caller learns what the service said.
-function serviceError(body: BodyInput, options: StatusParseOptions): BatchwireServiceError {
+function serviceError(body: BodyInput, options: StatusSettings): BatchwireServiceError {
   return new BatchwireServiceError(
     parseFault(options.contentType === undefined ? { body } : { body, contentType: options.contentType }),
   );
@@ -56,8 +86,9 @@ function serviceError(body: BodyInput, options: StatusParseOptions): BatchwireSe
  * kept (`known: false`), not rejected.
  *
  * @throws {@link BatchwireError} `MALFORMED_DOCUMENT` (with the offset) for broken JSON or a
- *   body without a string `state`; `INVALID_ENCODING`, `LIMIT_EXCEEDED`;
- *   {@link BatchwireServiceError} when the body is a DLI error (`error_code`/`error_msg`)
+ *   body without a string `state`; `INVALID_ENCODING`, `LIMIT_EXCEEDED`; `INVALID_ARGUMENT` for
+ *   a body or options of the wrong type; {@link BatchwireServiceError} when the body is a DLI
+ *   error (`error_code`/`error_msg`)
  * @example
  * ```ts
  * import { parseDliBatchState } from 'batchwire/status';
@@ -65,14 +96,15 @@ function serviceError(body: BodyInput, options: StatusParseOptions): BatchwireSe
  * // { id: '0a32…', state: 'success', rawState: 'Success', known: true, terminal: true }
  * ```
  */
-export function parseDliBatchState(body: BodyInput, options: StatusParseOptions = {}): DliBatchState {
-  const { reader, value } = readDocument(body, options, 'DLI batch state');
+export function parseDliBatchState(body: BodyInput, options?: StatusParseOptions): DliBatchState {
+  const settings = statusOptions(options, 'parseDliBatchState');
+  const { reader, value } = readDocument(body, settings, 'DLI batch state');
   const root = reader.object(value, []);
   if (
     !Object.hasOwn(root, 'state') &&
     (Object.hasOwn(root, 'error_code') || Object.hasOwn(root, 'error_msg') || root.is_success === false)
   ) {
-    throw serviceError(body, options);
+    throw serviceError(body, settings);
   }
   const rawState = reader.string(root, 'state', []);
   if (rawState === undefined) return reader.fail([], 'the body has no "state"');
@@ -121,7 +153,8 @@ const FAILURE_KEYS = new Set(['category', 'code', 'message', 'details', 'values'
  *
  * @throws {@link BatchwireError} `MALFORMED_DOCUMENT` with the offset of the bad value (broken
  *   JSON, no `value` array, a field of the wrong type, an invalid date-time); `INVALID_ENCODING`,
- *   `LIMIT_EXCEEDED`; {@link BatchwireServiceError} when the body is an Azure Batch error
+ *   `LIMIT_EXCEEDED`; `INVALID_ARGUMENT` for a body or options of the wrong type;
+ *   {@link BatchwireServiceError} when the body is an Azure Batch error
  * @example
  * ```ts
  * import { parseJobPrepReleaseStatusPage } from 'batchwire/status';
@@ -132,12 +165,13 @@ const FAILURE_KEYS = new Set(['category', 'code', 'message', 'details', 'values'
  */
 export function parseJobPrepReleaseStatusPage(
   body: BodyInput,
-  options: StatusParseOptions = {},
+  options?: StatusParseOptions,
 ): JobPrepReleaseStatusPage {
-  const { reader, value } = readDocument(body, options, 'job preparation/release status page');
+  const settings = statusOptions(options, 'parseJobPrepReleaseStatusPage');
+  const { reader, value } = readDocument(body, settings, 'job preparation/release status page');
   const root = reader.object(value, []);
   if (!Object.hasOwn(root, 'value') && (Object.hasOwn(root, 'code') || Object.hasOwn(root, 'odata.error'))) {
-    throw serviceError(body, options);
+    throw serviceError(body, settings);
   }
   const list = reader.array(root, 'value', []);
   if (list === undefined) return reader.fail([], 'the body has no "value" array');

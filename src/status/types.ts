@@ -100,4 +100,6 @@ export interface StatusParseOptions {
   maxBodyBytes?: number;
   /** @deprecated The old name of `maxBodyBytes`, still read when `maxBodyBytes` is not given. */
   maxBytes?: number;
+  /** Deepest nesting of arrays and objects; deeper is `LIMIT_EXCEEDED`. @defaultValue 1000 */
+  maxJsonDepth?: number;
 }

@@ -9,6 +9,7 @@ import {
   booleanOption,
   type CommonRequestOptions,
   encodePathSegment,
+  operation,
   type RequestDescriptor,
   setHeader,
   stringOption,
@@ -231,9 +232,9 @@ function listJobPreparationAndReleaseTaskStatus(options: ListJobPrepReleaseStatu
  * ```
  */
 export const azureBatch = Object.freeze({
-  listJobs,
-  listTasks,
-  listPools,
-  listComputeNodes,
-  listJobPreparationAndReleaseTaskStatus,
+  listJobs: operation(listJobs),
+  listTasks: operation(listTasks),
+  listPools: operation(listPools),
+  listComputeNodes: operation(listComputeNodes),
+  listJobPreparationAndReleaseTaskStatus: operation(listJobPreparationAndReleaseTaskStatus),
 });

@@ -3,8 +3,11 @@ import {
   addHeaders,
   baseUrlOf,
   type CommonRequestOptions,
+  checkBody,
   encodePathSegment,
   integerOption,
+  jsonBody,
+  operation,
   queryString,
   type RequestDescriptor,
   setHeader,
@@ -108,8 +111,8 @@ function createBatch(options: DliCreateBatchOptions): RequestDescriptor {
   const request = describe('POST', options, []);
   const body = options.body;
   let text: string;
-  if (typeof body === 'string') text = body;
-  else if (typeof body === 'object' && body !== null) text = JSON.stringify(body);
+  if (typeof body === 'string') text = checkBody(body) as string;
+  else if (typeof body === 'object' && body !== null) text = jsonBody(body);
   else throw invalid('body must be JSON text or an object');
   setHeader(request.headers, 'content-type', 'application/json; charset=utf-8');
   request.body = text;
@@ -186,4 +189,10 @@ function cancelBatch(options: DliBatchOptions): RequestDescriptor {
  * });
  * ```
  */
-export const dli = Object.freeze({ createBatch, listBatches, getBatch, getBatchState, cancelBatch });
+export const dli = Object.freeze({
+  createBatch: operation(createBatch),
+  listBatches: operation(listBatches),
+  getBatch: operation(getBatch),
+  getBatchState: operation(getBatchState),
+  cancelBatch: operation(cancelBatch),
+});

@@ -4,8 +4,11 @@ import {
   baseUrlOf,
   booleanOption,
   type CommonRequestOptions,
+  checkBody,
   encodePathSegment,
+  type HeadersOption,
   integerOption,
+  operation,
   type QueryEntries,
   queryString,
   type RequestDescriptor,
@@ -141,25 +144,16 @@ function batchSegments(options: HpcPackBatchOptions): string[] {
   return [...sessionSegments(options), 'batch', encodePathSegment(options.batchName, 'batchName')];
 }
 
-function isPlainArrayBuffer(buffer: ArrayBufferLike): buffer is ArrayBuffer {
-  return buffer instanceof ArrayBuffer && !(buffer as { resizable?: boolean }).resizable;
-}
-
 function withBody(
   request: RequestDescriptor,
-  body: string | Uint8Array,
+  body: unknown,
   contentType: string,
-  extra: Readonly<Record<string, string>> | undefined,
+  extra: HeadersOption | null | undefined,
 ): RequestDescriptor {
-  if (typeof body !== 'string' && !(body instanceof Uint8Array))
-    throw invalid('body must be a string or a Uint8Array');
+  const checked = checkBody(body);
   setHeader(request.headers, 'content-type', contentType);
   addHeaders(request.headers, extra);
-  // A fetch body must be bytes over an ArrayBuffer: a view of a shared or resizable buffer is copied.
-  request.body =
-    typeof body === 'string' || isPlainArrayBuffer(body.buffer)
-      ? (body as string | Uint8Array<ArrayBuffer>)
-      : new Uint8Array(body);
+  request.body = checked;
   return request;
 }
 
@@ -327,13 +321,13 @@ function getResponses(options: HpcPackGetResponsesOptions): RequestDescriptor {
  * ```
  */
 export const hpcPack = Object.freeze({
-  getClusters,
-  createSession,
-  attachSession,
-  closeSession,
-  sendRequests,
-  getRequestStatus,
-  commitRequests,
-  deleteRequests,
-  getResponses,
+  getClusters: operation(getClusters),
+  createSession: operation(createSession),
+  attachSession: operation(attachSession),
+  closeSession: operation(closeSession),
+  sendRequests: operation(sendRequests),
+  getRequestStatus: operation(getRequestStatus),
+  commitRequests: operation(commitRequests),
+  deleteRequests: operation(deleteRequests),
+  getResponses: operation(getResponses),
 });

@@ -1,7 +1,8 @@
 // URL and header building shared by the request descriptors: every caller-supplied value is
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { percentEncode } from '../core/percent.js';
+import { loneSurrogateIndex } from '../core/unicode.js';
 
 /** An HTTP request, described: the caller's HTTP client sends it. */
 export interface RequestDescriptor {
@@ -16,8 +17,12 @@ export interface RequestDescriptor {
 
 /** Options every operation takes. */
 export interface CommonRequestOptions {
-  /** Extra headers (authorization, tracing...), added after the operation's own. */
-  headers?: Readonly<Record<string, string>>;
+  /**
+   * Extra headers (authorization, tracing...), added after the operation's own: a record, a
+   * WHATWG `Headers`, a `Map` or `[name, value]` pairs. Values are checked like the operation's
+   * own (no control characters, line breaks or characters above U+00FF: `INVALID_FIELD`).
+   */
+  headers?: HeadersOption | null;
 }
 
 function invalid(message: string): BatchwireError {
@@ -91,15 +96,47 @@ export function queryString(entries: QueryEntries): string {
 // RFC 9110 token characters: what a header name may contain.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Sets a header on a descriptor's record, checking the name is a token and the value has no line break. */
-export function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  if (typeof name !== 'string' || !TOKEN.test(name))
-    throw invalid(`header name ${JSON.stringify(name)} is not a token`);
-  if (typeof value !== 'string') throw invalid(`header ${name} must be a string`);
+function invalidField(message: string, offset: number): BatchwireError {
+  return new BatchwireError('INVALID_FIELD', message, offset);
+}
+
+/**
+ * Checks a header value: what HTTP clients accept is HTAB, visible ASCII, space and the bytes
+ * 0x80-0xFF (`fetch` takes a ByteString, Node's http refuses the rest). Control characters, DEL,
+ * line breaks (CR, LF, U+2028, U+2029), lone surrogates and anything above U+00FF are refused
+ * here with `INVALID_FIELD` and the character's index, not later by the client with its own
+ * error (or, worse, by a server that reads a second header from them).
+ */
+export function checkHeaderValue(name: string, value: string): string {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0x0a || c === 0x0d || c === 0x00) throw invalid(`header ${name} contains a line break or NUL`);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x09 || (c >= 0x80 && c <= 0xff)) continue;
+    let what: string;
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) what = 'a line break';
+    else if (c < 0x20 || c === 0x7f) what = 'a control character';
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = value.charCodeAt(i + 1);
+      const paired = c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
+      what = paired ? 'a character outside Latin-1' : 'a lone surrogate';
+    } else what = 'a character outside Latin-1';
+    const hex = c.toString(16).toUpperCase().padStart(4, '0');
+    throw invalidField(
+      `header ${name} contains ${what} (U+${hex} at index ${i}), which HTTP cannot carry`,
+      i,
+    );
   }
+  return value;
+}
+
+/**
+ * Sets a header on a descriptor's record: the name must be a token (`INVALID_ARGUMENT`), the
+ * value a string HTTP can carry (see {@link checkHeaderValue}, `INVALID_FIELD`).
+ */
+export function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  if (typeof name !== 'string' || !TOKEN.test(name))
+    throw invalid(`header name ${JSON.stringify(String(name).slice(0, 100))} is not a token`);
+  if (typeof value !== 'string') throw invalid(`header ${name} must be a string`);
+  checkHeaderValue(name, value);
   // defineProperty: a header named __proto__ stays an ordinary key.
   Object.defineProperty(headers, name.toLowerCase(), {
     value,
@@ -109,13 +146,110 @@ export function setHeader(headers: Record<string, string>, name: string, value: 
   });
 }
 
-/** Adds the caller's extra headers. */
-export function addHeaders(
-  headers: Record<string, string>,
-  extra: Readonly<Record<string, string>> | undefined,
-): void {
-  if (extra === undefined) return;
-  for (const name of Object.keys(extra)) setHeader(headers, name, extra[name]!);
+/** Extra headers as a caller gives them: a record, a WHATWG `Headers`, a `Map` or `[name, value]` pairs. */
+export type HeadersOption =
+  | Readonly<Record<string, string>>
+  | Iterable<readonly [string, string]>
+  | { forEach(callback: (value: string, name: string) => void): void };
+
+/**
+ * Adds the caller's extra headers. `undefined` and `null` add none; a record, a `Headers`, a
+ * `Map` or a list of pairs adds each; anything else, or one that throws while being read, is
+ * `INVALID_ARGUMENT`.
+ */
+export function addHeaders(headers: Record<string, string>, extra: HeadersOption | null | undefined): void {
+  if (extra === undefined || extra === null) return;
+  if (typeof extra !== 'object') throw invalid(`headers must be an object, got ${typeof extra}`);
+  const pairs: [unknown, unknown][] = [];
+  try {
+    if (typeof (extra as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') {
+      for (const pair of extra as Iterable<unknown>) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw invalid('headers must list [name, value] pairs');
+        pairs.push([pair[0], pair[1]]);
+      }
+    } else {
+      for (const name of Object.keys(extra)) pairs.push([name, (extra as Record<string, unknown>)[name]]);
+    }
+  } catch (error) {
+    if (isBatchwireError(error)) throw error;
+    throw new BatchwireError('INVALID_ARGUMENT', 'reading the headers option threw', 0, { cause: error });
+  }
+  for (const [name, value] of pairs) setHeader(headers, name as string, value as string);
+}
+
+function isPlainArrayBuffer(buffer: ArrayBufferLike): buffer is ArrayBuffer {
+  return buffer instanceof ArrayBuffer && !(buffer as { resizable?: boolean }).resizable;
+}
+
+/**
+ * A request body: a string (sent as UTF-8, so a lone surrogate, which has no UTF-8 form, is
+ * `INVALID_FIELD`), or bytes (`Uint8Array`, `ArrayBuffer`, any `ArrayBufferView`). A fetch body
+ * must be bytes over a plain `ArrayBuffer`: a view of a shared or resizable buffer is copied.
+ */
+export function checkBody(body: unknown, name = 'body'): string | Uint8Array<ArrayBuffer> {
+  if (typeof body === 'string') {
+    const bad = loneSurrogateIndex(body);
+    if (bad >= 0) throw invalidField(`${name} contains a lone surrogate, which has no UTF-8 form`, bad);
+    return body;
+  }
+  let bytes: Uint8Array;
+  if (body instanceof Uint8Array) bytes = body;
+  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
+  else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  else throw invalid(`${name} must be a string or bytes`);
+  return isPlainArrayBuffer(bytes.buffer) ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}
+
+/**
+ * A value as JSON text for a request body. What `JSON.stringify` cannot write (a cycle, a
+ * `BigInt`, nesting deeper than the engine's stack, a `toJSON` that throws, nothing at all) is
+ * `INVALID_FIELD`, never the engine's own TypeError or RangeError.
+ */
+export function jsonBody(value: unknown, name = 'body'): string {
+  let text: unknown;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    const why =
+      error instanceof RangeError
+        ? 'it is nested too deeply'
+        : `${(error as Error)?.message ?? 'JSON.stringify failed'}`.slice(0, 200);
+    throw new BatchwireError('INVALID_FIELD', `${name} cannot be written as JSON: ${why}`, 0, {
+      cause: error,
+    });
+  }
+  if (typeof text !== 'string') throw invalidField(`${name} has no JSON form`, 0);
+  return text;
+}
+
+/**
+ * Wraps an operation so that it reads its options argument once, into a plain copy: an options
+ * value that is not an object is `INVALID_ARGUMENT`, and so is one whose getters (or proxy traps)
+ * throw. The operation then sees data only.
+ */
+export function operation<O extends object, R>(describe: (options: O) => R): (options: O) => R {
+  return (options) => describe(plainOptions(options));
+}
+
+function plainOptions<O extends object>(options: O): O {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(`expected an options object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const copy: Record<string, unknown> = {};
+  try {
+    // for...in: own and inherited enumerable options alike (an options class works too).
+    for (const key in options) {
+      Object.defineProperty(copy, key, {
+        value: (options as Record<string, unknown>)[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  } catch (error) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'reading the options threw', 0, { cause: error });
+  }
+  return copy as O;
 }
 
 /** Checks an optional integer option against a range. */

@@ -150,7 +150,7 @@ describe('parseFault never throws on options either', () => {
       { body: null },
       { body: Symbol('s') },
     ]) {
-      expect((parseFault(response as never) as { service: string }).service).toBe('unknown');
+      expect((parseFault(response as never) as unknown as { service: string }).service).toBe('unknown');
     }
   });
 });

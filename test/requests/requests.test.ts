@@ -137,13 +137,14 @@ describe('hpcPack request lines', () => {
     });
     expect(r.url).toBe('https://proxy/hpc/WindowsHPC/session/42/Close');
     expect(r.headers.authorization).toBe('Basic eA==');
+    // A header value HTTP cannot carry is INVALID_FIELD (issue 12, finding 6).
     expect(code(() => hpcPack.closeSession({ ...base, headers: { 'X-A': 'a\r\nInjected: 1' } }))).toBe(
-      'INVALID_ARGUMENT',
+      'INVALID_FIELD',
     );
     expect(code(() => hpcPack.closeSession({ ...base, headers: { 'Bad Name': 'x' } }))).toBe(
       'INVALID_ARGUMENT',
     );
-    expect(code(() => hpcPack.closeSession({ ...base, apiVersion: '1\n2' }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => hpcPack.closeSession({ ...base, apiVersion: '1\n2' }))).toBe('INVALID_FIELD');
     const proto = hpcPack.closeSession({ ...base, headers: JSON.parse('{"__proto__":"x"}') });
     expect(Object.hasOwn(proto.headers, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(proto.headers)).toBe(Object.prototype);

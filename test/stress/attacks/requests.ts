@@ -53,18 +53,28 @@ const attacks: Attack[] = [
   }),
   attack({
     target: 'azureBatch.listJobPreparationAndReleaseTaskStatus',
-    name: 'a long filter and a long select list',
-    n: 1000,
-    build: (n) => ({
-      filter: Array.from({ length: n }, (_, i) => `nodeId eq 'tvm-${i}'`).join(' or '),
-      select: Array.from({ length: n }, (_, i) => `p${i}`),
-    }),
-    run: ({ filter, select }) =>
+    name: 'a long filter literal (up to maxFilterLength at 8n)',
+    n: 500,
+    maxN: 600,
+    build: (n) => `nodeId eq '${"a'' /%".repeat(n)}'`,
+    run: (filter) =>
       azureBatch.listJobPreparationAndReleaseTaskStatus({
         baseUrl: 'https://a.b.batch.azure.com',
         jobId: 'j',
         apiVersion: '2024-07-01.20.0',
         filter,
+      }),
+  }),
+  attack({
+    target: 'azureBatch.listJobPreparationAndReleaseTaskStatus',
+    name: 'a long select list',
+    n: 1000,
+    build: (n) => Array.from({ length: n }, (_, i) => `p${i}`),
+    run: (select) =>
+      azureBatch.listJobPreparationAndReleaseTaskStatus({
+        baseUrl: 'https://a.b.batch.azure.com',
+        jobId: 'j',
+        apiVersion: '2024-07-01.20.0',
         select,
       }),
   }),

@@ -17,7 +17,7 @@ import { type HpcPackEmulator, type HpcPackEmulatorOptions, HpcPackService } fro
 import { Journal, type JournalEntry } from './journal.js';
 import type { EmulatorRequest, ParsedRequest, PlanBody, ResponsePlan } from './plan.js';
 import { createRandom, deriveSeed, isSeed, type Random, randomUuid } from './random.js';
-import { parseRequest, readBody } from './request.js';
+import { MalformedRequest, parseRequest, readBody } from './request.js';
 import { describeRoute, type Route, type Routing, route, serviceOfPath } from './routes.js';
 import { piecesOf } from './wire.js';
 
@@ -543,7 +543,29 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
     dli: core.dliService,
     use: (interceptor) => core.use(interceptor),
     handle: async (request) => {
-      const parsed = parseRequest(request);
+      let parsed: ParsedRequest;
+      try {
+        parsed = parseRequest(request);
+      } catch (error) {
+        if (!(error instanceof MalformedRequest)) throw error;
+        const target = typeof request.url === 'string' ? request.url : '';
+        const path = target.split('?')[0] ?? '';
+        const segments = path.split('/').slice(1);
+        const fake: ParsedRequest = {
+          method: String(request.method).toUpperCase(),
+          path,
+          segments,
+          search: '',
+          query: new Map(),
+          headers: {},
+          body: (async function* () {})(),
+        };
+        return {
+          ...core.errorPlan(serviceOfPath(segments), fake, 400, error.message),
+          service: null,
+          operation: null,
+        };
+      }
       const routing = core.route(parsed);
       const plan = await core.dispatch(parsed, routing);
       return {

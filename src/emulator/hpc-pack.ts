@@ -5,7 +5,7 @@
 // the body in memory.
 
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
-import { isBatchwireError } from '../core/errors.js';
+import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { decodeGenericRequests } from '../generic/index.js';
 import { charsetOf, detectEncoding, type TextEncodingName } from '../index.js';
 import { readMessageArray, type SoapWriteRecord } from '../soap/index.js';
@@ -275,7 +275,7 @@ export class HpcPackService implements HpcPackEmulator {
 
   setService(service: HpcService | undefined, serviceName?: string): void {
     if (service !== undefined && typeof service !== 'function')
-      throw new TypeError('a service must be a function');
+      throw new BatchwireError('INVALID_ARGUMENT', 'a service must be a function', 0);
     if (serviceName === undefined) this.defaultService = service ?? echoService;
     else if (service === undefined) this.byName.delete(serviceName);
     else this.byName.set(serviceName, service);

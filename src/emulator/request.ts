@@ -46,7 +46,12 @@ export function parseTarget(target: string): Pick<ParsedRequest, 'path' | 'segme
   let path = target;
   let search = '';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    const url = new URL(target);
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new MalformedRequest(`${JSON.stringify(target.slice(0, 100))} is not a valid URL`);
+    }
     path = url.pathname;
     search = url.search;
   } else {

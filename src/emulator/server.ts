@@ -29,7 +29,8 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a fault's timer never keeps a closed emulator's process alive.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function statusOfClientError(code: string | undefined): number {
   if (code === 'HPE_HEADER_OVERFLOW') return 431;
@@ -309,8 +310,14 @@ async function writePlan(
       }
       written += bytes.length;
     }
+  } catch (error) {
+    // The body could not be produced (an interceptor's bad record, say): end the exchange visibly.
+    entry.error = `RESPONSE_FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+    finish(exchange, 'aborted');
+    exchange.req.socket.destroy();
+    return;
   } finally {
-    await iterator.return?.();
+    await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
   if (exchange.closed) {
     finish(exchange, 'aborted');

@@ -1,7 +1,7 @@
 // Turns a plan's body into the pieces of bytes the server writes, each piece marking where the
 // records (or envelopes) it completes end, so that faults can cut at format positions.
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import {
   HPC_NAMESPACE,
   type SoapWriteOptions,
@@ -98,6 +98,14 @@ function encodeChecked(text: string, encoding: LogEncoding): Buffer {
   return encodeText(text, encoding);
 }
 
+const FAULT_ACTION = 'http://hpc.microsoft.com/session/SessionFault';
+
+/** An error message as plain ASCII, safe in any field of any format. */
+function plain(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 500);
+}
+
 async function* genericPieces(
   records: AsyncIterable<GenericPlanRecord>,
   encoding: LogEncoding,
@@ -107,10 +115,15 @@ async function* genericPieces(
       yield { bytes: encodeChecked(genericEndText(record.count, record.reason), encoding), closing: true };
       return;
     }
-    const bytes = encodeChecked(
-      genericRecordText(record.action, record.output, record.userData ?? ''),
-      encoding,
-    );
+    let bytes: Buffer;
+    try {
+      bytes = encodeChecked(genericRecordText(record.action, record.output, record.userData ?? ''), encoding);
+    } catch (error) {
+      if (!isBatchwireError(error)) throw error;
+      // A record that cannot be written without breaking the stream goes out as a fault saying why.
+      const reason = `the response cannot be written: ${plain(error)}`;
+      bytes = encodeText(genericRecordText(FAULT_ACTION, reason, ''), encoding);
+    }
     yield { bytes, ends: [bytes.length] };
   }
 }
@@ -154,7 +167,22 @@ async function* soapPieces(
   writeMessageArray([], options);
   yield { bytes: Buffer.from(open, 'utf8') };
   for await (const record of records) {
-    const bytes = Buffer.from(envelopeOf(record, options, callbackId), 'utf8');
+    let envelope: string;
+    try {
+      envelope = envelopeOf(record, options, callbackId);
+    } catch (error) {
+      if (!isBatchwireError(error) || record.kind === 'end') throw error;
+      // Text XML cannot carry (a control character, say) or a body that is not well-formed XML.
+      const fault: SoapWriteRecord = {
+        kind: 'fault',
+        action: FAULT_ACTION,
+        code: 's:Receiver',
+        subcodes: [],
+        reason: `the response cannot be written as XML: ${plain(error)}`,
+      };
+      envelope = envelopeOf(fault, options, callbackId);
+    }
+    const bytes = Buffer.from(envelope, 'utf8');
     if (record.kind === 'end') {
       yield { bytes, closing: true };
       break;

@@ -1,6 +1,7 @@
 import { createEmulator, type GenericPlanRecord, planBytes, startEmulator } from 'batchwire/emulator';
 import { decodeGenericBody, encodeGenericRequests, encodeGenericResponses } from 'batchwire/generic';
 import { dli, hpcPack } from 'batchwire/requests';
+import { parseMessageArray, writeMessageArray } from 'batchwire/soap';
 import { describe, expect, it } from 'vitest';
 import { send } from './support.js';
 
@@ -149,6 +150,122 @@ describe('handlers without a socket', () => {
     } finally {
       await emulator.close();
     }
+  });
+
+  it('keeps going when a service or an interceptor produces something the format cannot carry', async () => {
+    const emulator = await startEmulator();
+    try {
+      emulator.hpcPack.setService((request) =>
+        request.input.includes('ctl') ? 'bell \u0007 here' : request.input,
+      );
+      let breakNext = false;
+      emulator.use(async (request, next) => {
+        const plan = await next();
+        if (request.operation !== 'getResponses' || plan.body?.kind !== 'generic') return plan;
+        const records = plan.body.records;
+        plan.body = {
+          ...plan.body,
+          records: (async function* () {
+            for await (const record of records) {
+              if (breakNext) throw new Error('interceptor bug');
+              yield record.kind === 'end' ? record : { ...record, output: `${record.output}\uffffforged` };
+            }
+          })(),
+        };
+        return plan;
+      });
+      const created = await send(
+        hpcPack.createSession({
+          baseUrl: emulator.url,
+          body: '{"ServiceName":"Echo"}',
+          accept: 'application/json',
+        }),
+      );
+      const sessionId = ((await created.json()) as { Id: number }).Id;
+      // SOAP: the control character cannot be written as XML, so that response becomes a fault envelope.
+      const soapBody = writeMessageArray([
+        {
+          action: 'urn:op',
+          messageId: 'urn:uuid:1',
+          body: { name: 'Op', namespace: 'urn:n', result: 'ctl' },
+        },
+        {
+          action: 'urn:op',
+          messageId: 'urn:uuid:2',
+          body: { name: 'Op', namespace: 'urn:n', result: 'fine' },
+        },
+      ]);
+      await send(
+        hpcPack.sendRequests({
+          baseUrl: emulator.url,
+          sessionId,
+          batchName: 's',
+          commit: true,
+          body: soapBody,
+        }),
+      );
+      const soap = parseMessageArray(
+        new Uint8Array(
+          await (
+            await send(hpcPack.getResponses({ baseUrl: emulator.url, sessionId, batchName: 's' }))
+          ).arrayBuffer(),
+        ),
+      );
+      expect(soap.messages.map((m) => m.kind)).toEqual(['fault', 'response']);
+      expect(soap.messages[0]).toMatchObject({
+        kind: 'fault',
+        reason: expect.stringContaining('cannot be written as XML'),
+      });
+      // Generic: an output with U+FFFF would forge a record; it goes out as a fault record instead.
+      const body = encodeGenericRequests([{ input: 'a', userData: '1' }]);
+      await send(
+        hpcPack.sendRequests({
+          baseUrl: emulator.url,
+          sessionId,
+          batchName: 'g',
+          genericService: true,
+          commit: true,
+          body,
+        }),
+      );
+      const get = hpcPack.getResponses({
+        baseUrl: emulator.url,
+        sessionId,
+        batchName: 'g',
+        genericService: true,
+        reset: true,
+      });
+      const generic = decodeGenericBody(new Uint8Array(await (await send(get)).arrayBuffer()));
+      expect(generic.responses).toEqual([
+        {
+          kind: 'response',
+          action: 'http://hpc.microsoft.com/session/SessionFault',
+          output: expect.stringContaining('cannot be written'),
+          userData: '',
+        },
+      ]);
+      // A records iterator that throws ends the exchange; the journal says why; the emulator goes on.
+      breakNext = true;
+      await expect(send(get).then((r) => r.arrayBuffer())).rejects.toThrow(TypeError);
+      const last = emulator.journal.entries().at(-1)!;
+      expect(last).toMatchObject({ outcome: 'aborted', error: 'RESPONSE_FAILED: interceptor bug' });
+      expect((await fetch(`${emulator.url}/pools?api-version=2025-06-01`)).status).toBe(200);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('answers a malformed request given to handle() with a 400 plan, not an exception', async () => {
+    const emulator = createEmulator();
+    expect(await emulator.handle({ method: 'GET', url: '/jobs/%E0%A4%A/tasks' })).toMatchObject({
+      status: 400,
+      service: null,
+    });
+    expect(await emulator.handle({ method: 'GET', url: 'http://[bad/jobs' })).toMatchObject({ status: 400 });
+    await expect(emulator.handle(null as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(() => emulator.hpcPack.setService(42 as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('refuses bad options with BatchwireError', async () => {

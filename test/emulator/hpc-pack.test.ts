@@ -74,50 +74,53 @@ async function faultOf(response: Response) {
 }
 
 describe('HPC Pack SOA Web API: the whole flow', () => {
-  it.each(['utf-8', 'utf-16le'] as const)('generic service in %s, in both URI forms', async (encoding) => {
-    for (const cluster of [undefined, 'HEAD']) {
-      const base = { baseUrl: ctx.url, ...(cluster ? { cluster } : {}) };
-      const sessionId = await createSession(cluster);
-      const batchName = `flow-${encoding}`;
-      const requests = [
-        { input: 'one', userData: 'u1' },
-        { input: 'wörld 🚀 日本', userData: 'u2' },
-        { input: '', userData: '' },
-      ];
-      // Two flushes, then Commit: the .NET client's sequence.
-      for (const part of [requests.slice(0, 2), requests.slice(2)]) {
-        const body = encodeGenericRequests(part, { encoding });
-        const r = await send(
-          hpcPack.sendRequests({ ...base, sessionId, batchName, genericService: true, body }),
+  it.each(['utf-8', 'utf-16le', 'utf-16be'] as const)(
+    'generic service in %s, in both URI forms',
+    async (encoding) => {
+      for (const cluster of [undefined, 'HEAD']) {
+        const base = { baseUrl: ctx.url, ...(cluster ? { cluster } : {}) };
+        const sessionId = await createSession(cluster);
+        const batchName = `flow-${encoding}`;
+        const requests = [
+          { input: 'one', userData: 'u1' },
+          { input: 'wörld 🚀 日本', userData: 'u2' },
+          { input: '', userData: '' },
+        ];
+        // Two flushes, then Commit: the .NET client's sequence.
+        for (const part of [requests.slice(0, 2), requests.slice(2)]) {
+          const body = encodeGenericRequests(part, { encoding });
+          const r = await send(
+            hpcPack.sendRequests({ ...base, sessionId, batchName, genericService: true, body }),
+          );
+          expect(r.status).toBe(200);
+        }
+        expect(await status(sessionId, batchName)).toBe('Ready');
+        const commit = await send(hpcPack.commitRequests({ ...base, sessionId, batchName }));
+        expect(commit.status).toBe(200);
+        const response = await send(
+          hpcPack.getResponses({ ...base, sessionId, batchName, genericService: true }),
         );
-        expect(r.status).toBe(200);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe(`application/octet-stream; charset=${encoding}`);
+        const { responses, end, error } = await readGeneric(response);
+        expect(error).toBeUndefined();
+        expect(responses).toEqual(
+          requests.map((r) => ({
+            kind: 'response',
+            action: GENERIC_REPLY_ACTION,
+            output: r.input,
+            userData: r.userData,
+          })),
+        );
+        expect(end).toMatchObject({ kind: 'end', count: 3, reason: 'Success' });
+        expect(await status(sessionId, batchName)).toBe('Finished');
+        const close = await send(hpcPack.closeSession({ ...base, sessionId }));
+        expect(close.status).toBe(200);
+        const after = await faultOf(await send(hpcPack.getRequestStatus({ ...base, sessionId, batchName })));
+        expect(after).toMatchObject({ service: 'hpc-pack', name: 'BrokerNotActive', retriable: true });
       }
-      expect(await status(sessionId, batchName)).toBe('Ready');
-      const commit = await send(hpcPack.commitRequests({ ...base, sessionId, batchName }));
-      expect(commit.status).toBe(200);
-      const response = await send(
-        hpcPack.getResponses({ ...base, sessionId, batchName, genericService: true }),
-      );
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toBe(`application/octet-stream; charset=${encoding}`);
-      const { responses, end, error } = await readGeneric(response);
-      expect(error).toBeUndefined();
-      expect(responses).toEqual(
-        requests.map((r) => ({
-          kind: 'response',
-          action: GENERIC_REPLY_ACTION,
-          output: r.input,
-          userData: r.userData,
-        })),
-      );
-      expect(end).toMatchObject({ kind: 'end', count: 3, reason: 'Success' });
-      expect(await status(sessionId, batchName)).toBe('Finished');
-      const close = await send(hpcPack.closeSession({ ...base, sessionId }));
-      expect(close.status).toBe(200);
-      const after = await faultOf(await send(hpcPack.getRequestStatus({ ...base, sessionId, batchName })));
-      expect(after).toMatchObject({ service: 'hpc-pack', name: 'BrokerNotActive', retriable: true });
-    }
-  });
+    },
+  );
 
   it('SOAP message arrays: RelatesTo, user data, action and client data come back', async () => {
     const sessionId = await createSession();
@@ -334,6 +337,17 @@ describe('HPC Pack SOA Web API: Get Responses parameters', () => {
     expect(responses).toHaveLength(1);
     expect(end).toMatchObject({ reason: 'ClientPurged', count: 1 });
     expect(await status(sessionId, 'p')).toBe('Ready');
+  });
+});
+
+describe('HPC Pack SOA Web API: Get Clusters', () => {
+  it('names the cluster in XML (first Value) and JSON', async () => {
+    const xml = await send(hpcPack.getClusters({ baseUrl: ctx.url }));
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(await xml.text()).toMatch(/<Property><Name>Name<\/Name><Value>HEAD<\/Value><\/Property>/);
+    const json = await send(hpcPack.getClusters({ baseUrl: ctx.url, accept: 'application/json' }));
+    expect(await json.json()).toEqual([{ Properties: [{ Name: 'Name', Value: 'HEAD' }] }]);
   });
 });
 

@@ -3,6 +3,7 @@
 // does not report (the first syntax error, the start of the value at a path).
 import { charsetOf, detectEncoding } from '../core/charset.js';
 import { BatchwireError, textExcerpt } from '../core/errors.js';
+import { toChunk } from '../core/source.js';
 import { TextStream } from '../core/text-stream.js';
 import { utf8Length } from '../core/unicode.js';
 
@@ -19,8 +20,8 @@ export interface DecodedBody {
 /** The body as a string or bytes, or `undefined` for anything else. */
 export function normaliseBody(body: unknown): string | Uint8Array | undefined {
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  // toChunk: a detached buffer is INVALID_ARGUMENT, not the engine's TypeError.
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return toChunk(body) as Uint8Array;
   return undefined;
 }
 

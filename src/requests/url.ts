@@ -40,7 +40,9 @@ function invalid(message: string): BatchwireError {
  * encodePathSegment('job/1 a', 'jobId'); // 'job%2F1%20a'
  * ```
  */
-export function encodePathSegment(value: string | number, name: string): string {
+export function encodePathSegment(value: string | number, name = 'value'): string {
+  // The name only labels messages: anything but a string would make them throw.
+  if (typeof name !== 'string') name = 'value';
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value) || value < 0)
       throw invalid(`${name} must be a non-negative integer or a string`);

@@ -26,7 +26,7 @@ type Report =
       labels: string[];
       hex: string;
     }
-  | { type: 'done'; cases: number; byTarget: Record<string, number> };
+  | { type: 'done'; cases: number; byTarget: Record<string, number>; notes: string[] };
 
 function hexOf(input: Uint8Array | string): string {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
@@ -49,12 +49,12 @@ async function worker(settings: Settings): Promise<void> {
       const seed = settings.seed + round;
       const batch = fc.sample(target.cases, { seed, numRuns: 50 });
       for (let index = 0; index < batch.length; index++) {
-        const { input, labels } = batch[index]!;
+        const { input, labels } = batch[index]! as { input: unknown; labels: string[] };
         post({ type: 'case', target: target.name, seed, index });
         const started = performance.now();
         let reason: string | undefined;
         try {
-          await target.decode(input);
+          await (target.decode as (input: unknown) => unknown)(input);
         } catch (error) {
           if (!isBatchwireError(error)) reason = `foreign error: ${(error as Error)?.stack ?? String(error)}`;
         }
@@ -62,7 +62,8 @@ async function worker(settings: Settings): Promise<void> {
         if (!reason && elapsed > CASE_BOUND_MS)
           reason = `slow case: ${elapsed.toFixed(0)} ms > ${CASE_BOUND_MS} ms`;
         if (reason) {
-          post({ type: 'failure', target: target.name, seed, index, reason, labels, hex: hexOf(input) });
+          const shown = target.show ? target.show(input as never) : hexOf(input as Uint8Array | string);
+          post({ type: 'failure', target: target.name, seed, index, reason, labels, hex: shown });
           return;
         }
         cases++;
@@ -85,7 +86,11 @@ async function worker(settings: Settings): Promise<void> {
       post({ type: 'progress', target: target.name, cases });
     }
   }
-  post({ type: 'done', cases, byTarget });
+  const notes = targets.flatMap((t) => {
+    const note = t.summary?.();
+    return note === undefined ? [] : [`${t.name}: ${note}`];
+  });
+  post({ type: 'done', cases, byTarget, notes });
 }
 
 function argument(name: string): number | undefined {
@@ -141,6 +146,7 @@ function main(): void {
       clearInterval(watchdog);
       const lines = Object.entries(report.byTarget).map(([name, n]) => `  ${name}: ${n}`);
       process.stdout.write(`fuzz: ${report.cases} cases, no failure\n${lines.join('\n')}\n`);
+      for (const note of report.notes) process.stdout.write(`fuzz: ${note}\n`);
       process.exitCode = 0;
     }
   });

@@ -31,16 +31,21 @@ import {
 } from 'batchwire/soap';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import fc from 'fast-check';
+import { misuseTarget } from './misuse-target.js';
 
 export interface FuzzCase {
   input: Uint8Array | string;
   labels: string[];
 }
 
-export interface FuzzTarget {
+export interface FuzzTarget<I = Uint8Array | string> {
   name: string;
-  cases: fc.Arbitrary<FuzzCase>;
-  decode(input: Uint8Array | string): unknown;
+  cases: fc.Arbitrary<{ input: I; labels: string[] }>;
+  decode(input: I): unknown;
+  /** How a failing input is printed (default: its bytes in hex). */
+  show?(input: I): string;
+  /** A line printed at the end of a run without failure (known findings, counts). */
+  summary?(): string | undefined;
 }
 
 const valid = (bytes: Uint8Array): FuzzCase => ({ input: bytes, labels: ['valid'] });
@@ -122,7 +127,7 @@ async function drain(iterable: AsyncIterable<unknown>): Promise<number> {
   return n;
 }
 
-export const targets: FuzzTarget[] = [
+const byteTargets: FuzzTarget[] = [
   ...(['utf-8', 'utf-16le', 'utf-16be'] as const).map((encoding) => ({
     name: `generic responses (${encoding})`,
     cases: genericCases(encoding),
@@ -265,4 +270,10 @@ export const targets: FuzzTarget[] = [
       return refused;
     },
   },
+];
+
+/** Every target of the run: the API-misuse target first, then the decoders over bytes. */
+export const targets: readonly FuzzTarget<unknown>[] = [
+  misuseTarget() as unknown as FuzzTarget<unknown>,
+  ...(byteTargets as unknown as FuzzTarget<unknown>[]),
 ];

@@ -1,0 +1,473 @@
+// The API-misuse target: every public function, constructor and method of every subpath, called
+// with arguments and option values of every JavaScript type (undefined, null, numbers with NaN,
+// -0 and Infinity, strings, arrays, plain objects, buffers of every view, promises, objects with
+// `__proto__` keys, getters that throw, functions), and every push decoder and
+// TransformStream it returns fed such chunks. The only allowed outcomes are a value and a
+// BatchwireError (and, for a function the caller passed in, that function's own exception).
+import * as root from 'batchwire';
+import * as arbitraries from 'batchwire/arbitraries';
+import * as emulator from 'batchwire/emulator';
+import * as faults from 'batchwire/faults';
+import * as generic from 'batchwire/generic';
+import * as odata from 'batchwire/odata';
+import * as requests from 'batchwire/requests';
+import * as soap from 'batchwire/soap';
+import * as status from 'batchwire/status';
+import fc from 'fast-check';
+
+/** Thrown by a hostile getter or proxy trap: it must never come out of batchwire as it is. */
+export class GetterError extends Error {
+  override name = 'GetterError';
+}
+
+/** Thrown by a function the caller passed in: passing it through is the caller's own business. */
+export class CallbackError extends Error {
+  override name = 'CallbackError';
+}
+
+/** One public callable. */
+export interface Callable {
+  /** `subpath.name`, `subpath.object.method` or `new subpath.Class`. */
+  name: string;
+  call(args: readonly unknown[]): unknown;
+}
+
+// Not called: fast-check's own API (re-exported by batchwire/arbitraries), and the emulator's
+// server, which binds a port (its handlers are reached through createEmulator().handle).
+const SKIP = new Set(['arbitraries.fc', 'emulator.startEmulator']);
+
+function isClass(value: unknown): value is new (...args: unknown[]) => unknown {
+  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Every public function, constructor and method of an exported plain object, once each. */
+export function publicCallables(): Callable[] {
+  const modules: [string, Record<string, unknown>][] = [
+    ['generic', generic],
+    ['soap', soap],
+    ['odata', odata],
+    ['faults', faults],
+    ['status', status],
+    ['requests', requests],
+    ['arbitraries', arbitraries],
+    ['emulator', emulator],
+    ['batchwire', root],
+  ];
+  const seen = new Set<unknown>();
+  const out: Callable[] = [];
+  for (const [subpath, module] of modules) {
+    for (const [name, value] of Object.entries(module)) {
+      const path = `${subpath}.${name}`;
+      if (SKIP.has(path) || seen.has(value)) continue;
+      seen.add(value);
+      if (isClass(value)) out.push({ name: `new ${path}`, call: (args) => new value(...args) });
+      else if (typeof value === 'function') {
+        out.push({ name: path, call: (args) => (value as (...a: unknown[]) => unknown)(...args) });
+      } else if (isPlainObject(value)) {
+        for (const [method, fn] of Object.entries(value)) {
+          if (typeof fn !== 'function' || seen.has(fn)) continue;
+          seen.add(fn);
+          out.push({
+            name: `${path}.${method}`,
+            call: (args) => (fn as (...a: unknown[]) => unknown).apply(value, args as unknown[]),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Option names used across the library, so that junk values reach the code that reads them.
+const OPTION_KEYS = [
+  'encoding',
+  'contentType',
+  'maxRecordBytes',
+  'verifyCount',
+  'loneSurrogates',
+  'maxBytes',
+  'maxBodyBytes',
+  'maxJsonDepth',
+  'maxTextLength',
+  'maxMessageBytes',
+  'maxDepth',
+  'requireEnd',
+  'now',
+  'maxLength',
+  'maxFilterLength',
+  'maxFilterDepth',
+  'maxDiagnostics',
+  'schema',
+  'filter',
+  'select',
+  'expand',
+  'maxResults',
+  'timeout',
+  'apiVersion',
+  'apiVersionIn',
+  'baseUrl',
+  'endpoint',
+  'projectId',
+  'batchId',
+  'jobId',
+  'poolId',
+  'sessionId',
+  'batchName',
+  'cluster',
+  'accept',
+  'headers',
+  'body',
+  'status',
+  'reason',
+  'count',
+  'bom',
+  'signal',
+  'parse',
+  'maxPages',
+  'maxLinkLength',
+  'allowedOrigins',
+  'clock',
+  'seed',
+  'fixture',
+  'faults',
+  'method',
+  'url',
+  'action',
+  'userData',
+  'input',
+  'output',
+  'name',
+  'namespace',
+  'result',
+  'xml',
+  'kind',
+  'value',
+  'type',
+  'code',
+  'message',
+  'values',
+  '__proto__',
+  'constructor',
+];
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+// Real payloads, so that junk options meet code paths past the first check.
+const PAYLOADS: unknown[] = [
+  'https://a.b',
+  "poolId eq 'p' and nodeId ne 'n'",
+  '{"id":"0a32","state":"Success"}',
+  '{"value":[{"poolId":"p","nodeId":"n"}],"odata.nextLink":"https://a/next"}',
+  '{"code":"ServerBusy","message":{"value":"busy"}}',
+  '{"Code":1,"Message":"{0}{0}","Values":[{"key":"k","value":"v"}]}',
+  '<BrokerClientStatus xmlns="http://hpc.microsoft.com">Finished</BrokerClientStatus>',
+  '<ArrayOfMessage/>',
+  'a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffffSuccess\u0000',
+  utf8('a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffffSuccess\u0000'),
+  [{ action: 'http://a/b', output: 'o', userData: 'u' }],
+  [{ input: 'i', userData: 'u' }],
+  { method: 'GET', url: 'http://127.0.0.1/WindowsHPC/Clusters', headers: {} },
+  {
+    baseUrl: 'https://head',
+    sessionId: 1,
+    batchName: 'b',
+    projectId: 'p',
+    batchId: 'b',
+    jobId: 'j',
+    apiVersion: '1',
+  },
+];
+
+function throwingGetter(key: string): object {
+  return Object.defineProperty({}, key, {
+    enumerable: true,
+    get() {
+      throw new GetterError(`getter ${key}`);
+    },
+  });
+}
+
+function detached(): ArrayBuffer {
+  const buffer = new ArrayBuffer(8);
+  structuredClone(buffer, { transfer: [buffer] });
+  return buffer;
+}
+
+/**
+ * A value to be made just before the call. fast-check looks into the values it generates (for
+ * a clone method), which would set off the hostile getters and proxies; it sees only these.
+ */
+export interface Make {
+  make(): unknown;
+}
+
+const of = (make: () => unknown): Make => ({ make });
+const constant = (value: unknown): Make => of(() => value);
+
+const bytes = fc.uint8Array({ maxLength: 24 });
+const views: fc.Arbitrary<Make> = fc.oneof(
+  bytes.map((b) => of(() => b.slice())),
+  bytes.map((b) => of(() => b.slice().buffer)),
+  bytes.map((b) => of(() => new DataView(b.slice().buffer))),
+  bytes.map((b) => of(() => Buffer.from(b))),
+  bytes.map((b) => of(() => new Int8Array(b.slice().buffer))),
+  fc.constant(of(() => new Uint16Array([0x68, 0xffff, 0]))),
+  fc.constant(of(() => new Float64Array([Number.NaN]))),
+  fc.constant(of(detached)),
+);
+
+const leaf: fc.Arbitrary<Make> = fc.oneof(
+  fc
+    .constantFrom(
+      undefined,
+      null,
+      true,
+      false,
+      0,
+      -0,
+      1,
+      -1,
+      1.5,
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      2 ** 53,
+      2 ** 31,
+      1e308,
+      10n,
+      '',
+      '__proto__',
+      'constructor',
+      'auto',
+      'utf-8',
+      'utf-16le',
+      'keep',
+      'error',
+      'query',
+      'manual',
+      '\ud800',
+      '\r\n',
+    )
+    .map(constant),
+  fc.integer({ min: -5, max: 70_000 }).map(constant),
+  fc.double().map(constant),
+  fc.string({ unit: 'binary', maxLength: 16 }).map(constant),
+  fc.nat({ max: PAYLOADS.length - 1 }).map((i) => of(() => structuredClone(PAYLOADS[i]))),
+  views,
+  fc.constant(of(() => Symbol('junk'))),
+  fc.constant(of(() => new Date(Number.NaN))),
+  fc.constant(of(() => new Date(0))),
+  fc.constant(of(() => /x/)),
+  fc.constant(of(() => new Map([['a', 'b']]))),
+  fc.constant(of(() => new Error('plain error'))),
+);
+
+/** A value of any JavaScript type; objects hold junk of their own, up to `depth` levels. */
+export function junk(depth = 2): fc.Arbitrary<Make> {
+  if (depth <= 0) return leaf;
+  const inner = junk(depth - 1);
+  const options = fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...OPTION_KEYS), inner), { maxLength: 4, selector: ([k]) => k })
+    .map((entries) =>
+      of(() => {
+        const object: Record<string, unknown> = {};
+        // defineProperty: a `__proto__` key becomes an own property, as JSON.parse makes it.
+        for (const [k, v] of entries) {
+          Object.defineProperty(object, k, {
+            value: v.make(),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+        return object;
+      }),
+    );
+  return fc.oneof(
+    { weight: 4, arbitrary: leaf },
+    { weight: 3, arbitrary: options },
+    {
+      weight: 1,
+      arbitrary: fc.array(inner, { maxLength: 3 }).map((items) => of(() => items.map((i) => i.make()))),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(...OPTION_KEYS).map((key) => of(() => throwingGetter(key))) },
+    { weight: 1, arbitrary: fc.constant(of(() => JSON.parse('{"__proto__":{"polluted":true},"a":1}'))) },
+    { weight: 1, arbitrary: fc.constant(of(() => Object.create(null))) },
+    { weight: 1, arbitrary: inner.map((v) => of(() => Promise.resolve(v.make()))) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        inner.map((v) => of(() => () => v.make())),
+        fc.constant(
+          of(() => () => {
+            throw new CallbackError('callback');
+          }),
+        ),
+        inner.map((v) => of(() => async () => v.make())),
+      ),
+    },
+  );
+}
+
+/** A call: which callable, its arguments, and the chunks fed to what it returns. */
+export interface MisuseCase {
+  callable: number;
+  args: Make[];
+  chunks: Make[];
+}
+
+export function misuseCases(count: number): fc.Arbitrary<MisuseCase> {
+  return fc.record({
+    callable: fc.nat({ max: count - 1 }),
+    args: fc.array(junk(2), { maxLength: 3 }),
+    chunks: fc.array(junk(1), { maxLength: 3 }),
+  });
+}
+
+/** The arguments and chunks of a case, made afresh. */
+export interface MadeCase {
+  args: unknown[];
+  chunks: unknown[];
+}
+
+export function make(c: MisuseCase): MadeCase {
+  return { args: c.args.map((a) => a.make()), chunks: c.chunks.map((a) => a.make()) };
+}
+
+/** Whether an exception may come out of batchwire: its own error, or the caller's callback's. */
+export function allowed(error: unknown): boolean {
+  return root.isBatchwireError(error) || error instanceof CallbackError;
+}
+
+// Attaches a handler to every promise made along the way, so none is left rejected unhandled.
+async function settle(value: unknown, chunks: readonly unknown[], problems: unknown[]): Promise<void> {
+  const guard = async (action: () => unknown) => {
+    try {
+      const result = action();
+      if (result instanceof Promise) await result;
+    } catch (error) {
+      problems.push(error);
+    }
+  };
+  if (value instanceof Promise) {
+    let resolved: unknown;
+    await guard(async () => {
+      resolved = await value;
+    });
+    if (resolved !== undefined) await settle(resolved, chunks, problems);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const object = value as Record<string, unknown>;
+  if (value instanceof fc.Arbitrary) {
+    await guard(() => fc.sample(value as fc.Arbitrary<unknown>, { numRuns: 1, seed: 1 }));
+    return;
+  }
+  if (value instanceof TransformStream) {
+    const writer = value.writable.getWriter();
+    const reader = value.readable.getReader();
+    const reading = (async () => {
+      for (let i = 0; i < 50; i++) if ((await reader.read()).done) return;
+    })();
+    const before = problems.length;
+    for (const chunk of chunks) await guard(() => writer.write(chunk));
+    // Closing a stream that a write errored rejects with the platform's TypeError, by the spec;
+    // the stream's own error came out of the write (and the read).
+    if (problems.length === before) await guard(() => writer.close());
+    await guard(() => reading);
+    return;
+  }
+  if (typeof object.write === 'function' && typeof object.end === 'function') {
+    for (const chunk of chunks) await guard(() => (object.write as (c: unknown) => unknown)(chunk));
+    await guard(() => (object.end as () => unknown)());
+    return;
+  }
+  if (typeof object.handle === 'function' && typeof object.close === 'function') {
+    // An emulator without a socket: one request through its handler, then close it.
+    await guard(() => (object.handle as (r: unknown) => unknown)(chunks[0]));
+    await guard(() => (object.close as () => unknown)());
+    return;
+  }
+  if (typeof (object as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') {
+    await guard(async () => {
+      let n = 0;
+      for await (const _ of value as AsyncIterable<unknown>) if (++n >= 50) break;
+    });
+    return;
+  }
+  if (!Array.isArray(value) && typeof object.next === 'function') {
+    await guard(() => {
+      let n = 0;
+      for (const _ of value as Iterable<unknown>) if (++n >= 50) break;
+    });
+  }
+}
+
+/**
+ * Calls one callable with the case's arguments and works what it returns. Resolves to the list
+ * of exceptions that are not allowed (empty when the call behaved).
+ */
+export async function runMisuse(callable: Callable, c: MadeCase): Promise<unknown[]> {
+  const problems: unknown[] = [];
+  let value: unknown;
+  try {
+    value = callable.call(c.args);
+  } catch (error) {
+    problems.push(error);
+  }
+  await settle(value, c.chunks, problems);
+  return problems.filter((p) => !allowed(p));
+}
+
+/** A short description of a value that never runs a getter or a proxy trap. */
+export function show(value: unknown, depth = 2): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return 'Symbol()';
+  if (typeof value === 'function') return 'function';
+  if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? '-0' : String(value);
+  if (!isPlainObjectSafe(value)) return `[${kindOf(value)}]`;
+  if (depth <= 0) return '{…}';
+  if (Array.isArray(value)) return `[${value.map((v) => show(v, depth - 1)).join(', ')}]`;
+  const parts: string[] = [];
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(value))) {
+    parts.push(
+      `${JSON.stringify(key)}: ${'value' in descriptor ? show(descriptor.value, depth - 1) : '<getter that throws>'}`,
+    );
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+function isPlainObjectSafe(value: object): boolean {
+  if (isProxyLike(value)) return false;
+  return Array.isArray(value) || isPlainObject(value);
+}
+
+// Proxies cannot be told apart from their target without a trap; ours throw on every one.
+function isProxyLike(value: object): boolean {
+  try {
+    Object.getPrototypeOf(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function kindOf(value: object): string {
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${value.byteLength})`;
+  if (value instanceof ArrayBuffer)
+    return `ArrayBuffer(${value.byteLength}${value.byteLength === 0 ? ', maybe detached' : ''})`;
+  if (value instanceof Promise) return 'Promise';
+  return value.constructor?.name ?? 'object';
+}
+
+/** Describes a failure: the call, and the exception. */
+export function describeFailure(callable: Callable, c: MadeCase, problem: unknown): string {
+  const error = problem as Error;
+  return `${callable.name}(${c.args.map((a) => show(a)).join(', ')}) with chunks [${c.chunks.map((a) => show(a)).join(', ')}] threw ${error?.name ?? typeof problem}: ${error?.message ?? String(problem)}`;
+}

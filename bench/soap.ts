@@ -82,7 +82,7 @@ const SAXES = 'saxes, count events';
 const FXP = 'fast-xml-parser, whole document';
 
 function saxCount(chunks: Uint8Array[], xmlns: boolean): number {
-  const parser = sax.parser(true, { xmlns, strictEntities: true } as sax.SAXOptions);
+  const parser = sax.parser(true, { xmlns, strictEntities: true });
   let n = 0;
   parser.onopentag = () => {
     n++;

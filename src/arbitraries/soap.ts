@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { EndOfResponses } from '../core/end-of-responses.js';
 import { escapeText } from '../soap/escape.js';
 import { BROKER_CLIENT_STATUSES, type BrokerClientStatus } from '../soap/status.js';
-import type { SoapFaultMessage, SoapMessage, SoapRecord } from '../soap/types.js';
+import type { QualifiedName, SoapFaultMessage, SoapMessage, SoapRecord } from '../soap/types.js';
 import { writeMessageArray } from '../soap/writer.js';
 
 // Characters XML 1.0 cannot carry at all: C0 controls other than tab, LF, CR; U+FFFE, U+FFFF.
@@ -106,13 +106,27 @@ export function soapMessage(): fc.Arbitrary<SoapMessage> {
     });
 }
 
+// The prefixes the writer's envelopes bind; an unprefixed code is in no namespace there.
+const CODE_NAMESPACES: Record<string, string> = {
+  s: 'http://www.w3.org/2003/05/soap-envelope',
+  a: 'http://www.w3.org/2005/08/addressing',
+};
+
+function qualified(raw: string): QualifiedName {
+  const colon = raw.indexOf(':');
+  return colon < 0
+    ? { namespace: '', name: raw }
+    : { namespace: CODE_NAMESPACES[raw.slice(0, colon)] ?? '', name: raw.slice(colon + 1) };
+}
+
 /**
- * A SOAP 1.2 fault as the reader returns it: `s:Sender`/`s:Receiver` with subcodes, a reason,
- * and sometimes a detail and one of the HPC session fault actions.
+ * A SOAP 1.2 fault as the reader returns it: `s:Sender`/`s:Receiver` with subcodes (resolved by
+ * namespace, and as written), a reason, and sometimes a detail and one of the HPC session fault
+ * actions.
  *
  * @example
  * ```ts
- * fc.sample(soapFault(), 1)[0].code; // 's:Receiver'
+ * fc.sample(soapFault(), 1)[0].code; // { namespace: 'http://www.w3.org/2003/05/soap-envelope', name: 'Receiver' }
  * ```
  */
 export function soapFault(): fc.Arbitrary<SoapFaultMessage> {
@@ -150,7 +164,14 @@ export function soapFault(): fc.Arbitrary<SoapFaultMessage> {
     })
     .map((r) =>
       withOptional<SoapFaultMessage>(
-        { kind: 'fault', code: r.code, subcodes: r.subcodes, reason: r.reason },
+        {
+          kind: 'fault',
+          code: qualified(r.code),
+          subcodes: r.subcodes.map(qualified),
+          rawCode: r.code,
+          rawSubcodes: r.subcodes,
+          reason: r.reason,
+        },
         { detail: r.detail, action: r.action, relatesTo: r.relatesTo, userData: r.userData },
       ),
     );

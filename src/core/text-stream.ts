@@ -40,29 +40,32 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/** Receives each piece of decoded text; `start`/`offset` of the stream frame it while it runs. */
+export type TextSink = (text: string) => void;
+
 /**
- * Turns a stream of byte (or string) chunks into text, with exact error offsets. It returns
- * only whole characters: a partial UTF-8 sequence, an odd UTF-16 byte and a trailing high
+ * Turns a stream of byte (or string) chunks into text, with exact error offsets. It hands only
+ * whole characters to its sink: a partial UTF-8 sequence, an odd UTF-16 byte and a trailing high
  * surrogate are held back until the next chunk completes them.
  *
- * Offsets are in input units: bytes for byte input, UTF-16 code units for string input.
- * After `write`, the returned text covers input `[start, offset)`. When the input turns bad,
- * `write` returns the good text before the problem and sets `error`; the caller processes
- * that text and then throws `error`.
+ * Offsets are in input units: bytes for byte input, UTF-16 code units for string input. While
+ * the sink runs, the text it was given covers input `[start, offset)`. When the input turns bad,
+ * `write`/`end` hand the good text before the problem to the sink and then throw the problem
+ * themselves (and again on every later call): no caller can forget to check for it.
  */
 export class TextStream {
   /** The encoding in use, once known; `'text'` when the chunks are strings. */
   encoding: TextEncodingName | 'text' | undefined;
-  /** Input offset where the text returned by the last `write`/`end` begins. */
+  /** Input offset where the text handed to the sink begins. */
   start = 0;
-  /** Input offset just after the text returned so far. */
+  /** Input offset just after the text handed out so far. */
   offset = 0;
-  /** Set once the input has turned out bad; everything before it has been returned. */
-  error: BatchwireError | undefined;
 
   private readonly option: EncodingOption;
   private readonly contentType: string | undefined;
   private readonly strictSurrogates: boolean;
+  // Set once the input has turned out bad; everything before it has been handed out.
+  private failure: BatchwireError | undefined;
   // Bytes seen before the encoding is decided (at most DETECT_BYTES).
   private head: Uint8Array = EMPTY;
   // The start of a UTF-8 sequence, or an odd UTF-16 byte, that the next chunk completes.
@@ -83,11 +86,18 @@ export class TextStream {
     return text.length;
   }
 
-  /** Decodes one chunk. Returns the text it completes (possibly empty). */
-  write(chunk: Chunk): string {
-    if (this.error) throw this.error;
+  /**
+   * Decodes one chunk and hands the text it completes to `sink` (in pieces of at most about
+   * 1 MiB of input, so no temporary string grows with one huge chunk). Throws the problem, if the
+   * chunk turns out bad, after the good text before it has been handed out.
+   */
+  write(chunk: Chunk, sink: TextSink): void {
+    if (this.failure) throw this.failure;
     this.start = this.offset;
-    if (typeof chunk === 'string') return this.writeText(chunk);
+    if (typeof chunk === 'string') {
+      this.emit(this.writeText(chunk), sink);
+      return;
+    }
     if (this.encoding === 'text') {
       throw new BatchwireError(
         'INVALID_ARGUMENT',
@@ -98,45 +108,55 @@ export class TextStream {
     if (this.encoding === undefined) {
       if (this.head.length + chunk.length < DETECT_BYTES) {
         this.head = concat(this.head, chunk);
-        return '';
+        return;
       }
       chunk = this.decide(concat(this.head, chunk));
     }
-    if (chunk.length <= SLICE_BYTES) return this.decodeBytes(chunk);
-    const parts: string[] = [];
-    for (let i = 0; i < chunk.length && !this.error; i += SLICE_BYTES) {
-      parts.push(this.decodeBytes(chunk.subarray(i, i + SLICE_BYTES)));
+    if (chunk.length <= SLICE_BYTES) {
+      this.emit(this.decodeBytes(chunk), sink);
+      return;
     }
-    return parts.join('');
+    for (let i = 0; i < chunk.length; i += SLICE_BYTES) {
+      this.start = this.offset;
+      this.emit(this.decodeBytes(chunk.subarray(i, i + SLICE_BYTES)), sink);
+    }
   }
 
-  /** Flushes held-back input at the end of the stream. Sets `error` (`TRUNCATED`) for a partial character. */
-  end(): string {
-    if (this.error) throw this.error;
+  /**
+   * Flushes held-back input at the end of the stream into `sink`. Throws `TRUNCATED` for a
+   * partial character, or the problem an earlier call found.
+   */
+  end(sink: TextSink): void {
+    if (this.failure) throw this.failure;
     this.start = this.offset;
-    let text = '';
     if (this.encoding === undefined && this.head.length > 0) {
-      text = this.decodeBytes(this.decide(this.head));
-      if (this.error) return text;
+      this.emit(this.decodeBytes(this.decide(this.head)), sink);
+      this.start = this.offset;
     }
     if (this.carry.length > 0) {
       const what = this.encoding === 'utf-8' ? 'an unfinished UTF-8 sequence' : 'half a UTF-16 code unit';
-      this.error = new BatchwireError(
+      this.failure = new BatchwireError(
         'TRUNCATED',
         `input ends inside ${what}`,
         this.offset + this.measure(this.pendingHigh),
         { excerpt: hexExcerpt(this.carry, 0) },
       );
-      return text;
+      throw this.failure;
     }
     const high = this.pendingHigh;
     this.pendingHigh = '';
     if (high && this.strictSurrogates) {
-      this.error = this.surrogateError(this.offset);
-      return text;
+      this.failure = this.surrogateError(this.offset);
+      throw this.failure;
     }
     this.offset += this.measure(high);
-    return text + high;
+    this.emit(high, sink);
+  }
+
+  // Hands good text to the sink, then throws the failure if decoding stopped at one.
+  private emit(text: string, sink: TextSink): void {
+    if (text.length > 0) sink(text);
+    if (this.failure) throw this.failure;
   }
 
   private decide(bytes: Uint8Array): Uint8Array {
@@ -189,7 +209,7 @@ export class TextStream {
       try {
         text = decodeUtf8Strict(joined);
       } catch {
-        this.error = this.utf8Error(this.offset, joined, 0);
+        this.failure = this.utf8Error(this.offset, joined, 0);
         return '';
       }
       this.carry = EMPTY;
@@ -202,7 +222,7 @@ export class TextStream {
       const bad = utf8ErrorOffset(bytes, from, end);
       const good = bad < 0 ? end : bad;
       text += decodeUtf8Strict(bytes.subarray(from, good));
-      this.error = this.utf8Error(this.offset + (good - from), bytes, good);
+      this.failure = this.utf8Error(this.offset + (good - from), bytes, good);
       this.offset += good - from;
       return text;
     }
@@ -246,7 +266,7 @@ export class TextStream {
     }
     if (this.strictSurrogates && !isWellFormedText(text)) {
       const bad = loneSurrogateIndex(text);
-      this.error = this.surrogateError(this.offset + bad * unit, textExcerpt(text, bad, 8));
+      this.failure = this.surrogateError(this.offset + bad * unit, textExcerpt(text, bad, 8));
       text = text.slice(0, bad);
     }
     this.offset += text.length * unit;

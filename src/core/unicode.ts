@@ -103,19 +103,20 @@ export function utf8SequenceLength(lead: number): number {
   return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
 }
 
-/** Size of `text` in UTF-8 bytes (lone surrogates count 3, as WTF-8 would write them). */
-export function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
+/**
+ * Size of `text[start, end)` in UTF-8 bytes, without slicing (lone surrogates count 3, as WTF-8
+ * would write them; a pair cut by `end` counts as a lone surrogate).
+ */
+export function utf8Length(text: string, start = 0, end = text.length): number {
+  let n = end - start;
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
       const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2; // four bytes for two code units
-        i++;
-      } else n += 2;
+      n += 2; // a pair: four bytes for two code units; a lone high surrogate: three for one
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
     } else n += 2;
   }
   return n;

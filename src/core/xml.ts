@@ -1,144 +1,82 @@
-// Shared XML infrastructure: a sax parser set up safely (strict, the five XML entities only, no
-// DOCTYPE), fed text decoded by TextStream so that offsets are exact input offsets, a namespace
-// scope resolved by URI (cheaper than sax's xmlns mode), and a small-document tree parser.
-import sax from 'sax';
+// The XML layer: saxes (strict, conformant, namespaces off) fed with text decoded by TextStream,
+// plus batchwire's own namespace scope, which costs less than saxes' xmlns mode (measured) and is
+// O(1) per name. It keeps every guarantee the codecs promise: no DOCTYPE (refused as soon as it
+// starts, nothing is expanded), only the five XML entities, exact input offsets with line and
+// column, and limits checked at every slice of at most FEED_SLICE characters, before saxes or
+// anyone else can buffer more than that.
+import { SaxesParser, type SaxesTagPlain, type XMLDecl } from 'saxes';
+import type { DecodedBody } from './body.js';
 import type { EncodingOption } from './charset.js';
-import { BatchwireError, isBatchwireError, textExcerpt } from './errors.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { BatchwireError, textExcerpt } from './errors.js';
+import { declarationProblem, type NamespaceBinding, NamespaceScope } from './namespaces.js';
 import type { Chunk } from './source.js';
 import { TextStream } from './text-stream.js';
+import { utf8Length } from './unicode.js';
 
-/** The namespace the `xml` prefix is always bound to. */
-export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
-/** The namespace of `xmlns` declarations, as DOM reports them. */
-export const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+export { NamespaceBinding, NamespaceScope, XML_NAMESPACE, XMLNS_NAMESPACE } from './namespaces.js';
 
-/** An attribute of an {@link XmlElement}. Namespace declarations are in `declarations`, not here. */
-export interface XmlAttribute {
-  /** Local name. */
-  name: string;
-  /** Namespace URI, or `''` for an unprefixed attribute. */
-  namespace: string;
-  value: string;
-  /** The prefix as written (`''` when none). */
-  prefix: string;
+/** A start tag as saxes reports it with namespaces off: the raw name and attributes. */
+export type XmlTag = SaxesTagPlain;
+
+/** What an {@link XmlFeed} calls. Any handler may throw a BatchwireError to stop the parse. */
+export interface XmlHandlers {
+  /**
+   * A start tag, at `depth` (the root is 1), with its declarations in scope. `binding` is the
+   * element's namespace (`undefined`: none). Prefixed attributes are in `feed.attributeNames`.
+   */
+  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void;
+  /** An end tag (for an empty element, right after its start tag), its declarations still in scope. */
+  close(tag: XmlTag, depth: number): void;
+  /** Character data (text, references resolved, and CDATA), while the feed is asked for text. */
+  text(text: string): void;
+  /** After each slice handed to saxes: where a reader checks its own limits. */
+  slice?(): void;
+  /** At the end of each decoded piece, while `feed.current` still holds it. */
+  piece?(): void;
 }
 
-/** A namespace declaration written on an element (`xmlns="..."` has prefix `''`). */
-export interface XmlNamespaceDeclaration {
-  prefix: string;
-  uri: string;
-}
-
-/** One element of a parsed document, with its namespace resolved. */
-export interface XmlElement {
-  /** Local name. */
-  name: string;
-  /** Resolved namespace URI, or `''`. */
-  namespace: string;
-  /** The prefix as written (`''` when none). */
-  prefix: string;
-  attributes: XmlAttribute[];
-  children: XmlElement[];
-  /** The element's direct text and CDATA, concatenated (not its descendants'). */
-  text: string;
-  /** Namespace declarations written on this element. */
-  declarations: XmlNamespaceDeclaration[];
-}
-
-/** Options of {@link parseXmlDocument}. */
-export interface XmlParseOptions {
-  /** A Content-Type header value whose `charset` guides decoding of byte input. */
-  contentType?: string;
+/** Options of an {@link XmlFeed}. */
+export interface XmlFeedOptions {
   /** @defaultValue `'auto'` (byte order mark, then `contentType`, then sniffing, then UTF-8) */
   encoding?: EncodingOption;
-  /** Deepest element nesting. @defaultValue 64 */
-  maxDepth?: number;
-  /** Longest text of one element, in characters. @defaultValue 16 MiB */
-  maxTextLength?: number;
-  /** Largest input, in input units (bytes, or characters for string input). @defaultValue 4 MiB */
-  maxBytes?: number;
+  /** A Content-Type header value whose `charset` guides decoding of byte input. */
+  contentType?: string;
+  /** Deepest element nesting, counting the root as 1. */
+  maxDepth: number;
+  /** Longest text node, attribute value, comment, CDATA section or name saxes may buffer, in characters. */
+  maxTextLength: number;
 }
 
-/** Splits `p:local` into its prefix and local name (`''` prefix when there is none). */
-export function splitName(qname: string): { prefix: string; local: string } {
-  const colon = qname.indexOf(':');
-  return colon < 0
-    ? { prefix: '', local: qname }
-    : { prefix: qname.slice(0, colon), local: qname.slice(colon + 1) };
+// saxes 6 internals read here (its typings mark them private): the state machine's state and
+// buffers, for limits and offsets, and the handler slots, to switch text reporting on and off.
+interface SaxesInternals {
+  state: number;
+  text: string;
+  name: string;
+  entity: string;
+  piTarget: string;
+  chunkPosition: number;
+  i: number;
+  prevI: number;
+  line: number;
+  column: number;
+  textHandler: ((text: string) => void) | undefined;
+  cdataHandler: ((text: string) => void) | undefined;
 }
 
-/**
- * The in-scope namespace bindings of a document being read, as two parallel stacks. An element
- * remembers `size` before declaring and `truncate`s back to it at its end tag. Lookups scan from
- * the innermost binding: documents here bind a handful of prefixes, so a scan beats a map.
- */
-export class NamespaceScope {
-  // Bindings [0, size) are in scope; entries past size are stale and get overwritten. Shrinking
-  // by a counter, not by setting `length`, keeps the end tag of every element cheap.
-  readonly prefixes: string[] = [];
-  readonly uris: string[] = [];
-  size = 0;
-  /** Changes whenever a binding comes or goes, so callers can cache a lookup. */
-  version = 0;
+// saxes states (saxes.js, S_*), with a sample of the input they stand for.
+const S_DOCTYPE = 2; // <!DOCTYPE
+const S_DTD_PI_ENDING = 12; // <!DOCTYPE x [ <?pi ?  (the last state of the internal subset)
+const S_OPEN_WAKA = 15; // <
+const S_OPEN_WAKA_BANG = 16; // <!-
+const S_PI_FIRST_CHAR = 23; // <?
+const S_OPEN_TAG = 34; // <strong
+const S_CLOSE_TAG_SAW_WHITE = 44; // </a   >
 
-  declare(prefix: string, uri: string): void {
-    this.prefixes[this.size] = prefix;
-    this.uris[this.size] = uri;
-    this.size++;
-    this.version++;
-  }
+const NO_HANDLERS: XmlHandlers = { open() {}, close() {}, text() {} };
 
-  truncate(size: number): void {
-    if (size === this.size) return;
-    this.size = size;
-    this.version++;
-  }
-
-  /** Index of the innermost binding of `prefix` below `limit`, or -1. */
-  indexOf(prefix: string, limit = this.size): number {
-    const prefixes = this.prefixes;
-    for (let i = limit - 1; i >= 0; i--) if (prefixes[i] === prefix) return i;
-    return -1;
-  }
-
-  /** The URI `prefix` is bound to; `''` for an undeclared default namespace; `undefined` if unbound. */
-  resolve(prefix: string): string | undefined {
-    const i = this.indexOf(prefix);
-    if (i >= 0) return this.uris[i]!;
-    if (prefix === '') return '';
-    if (prefix === 'xml') return XML_NAMESPACE;
-    return undefined;
-  }
-
-  /**
-   * Declares the `xmlns` attributes of a start tag. Returns how many attributes the tag has
-   * (declarations included), so callers can skip a second walk over none.
-   * Throws `XML_SYNTAX` for `xmlns:p=""` and for rebinding `xml`/`xmlns`, which XML forbids.
-   */
-  declareAttributes(attributes: Record<string, string>, offset: () => number): number {
-    let count = 0;
-    for (const name in attributes) {
-      count++;
-      // 0x78 'x': most attributes are not declarations, so test one character first.
-      if (name.charCodeAt(0) !== 0x78 || !name.startsWith('xmlns')) continue;
-      const value = attributes[name]!;
-      if (name.length === 5) this.declare('', value);
-      else if (name.charCodeAt(5) === 0x3a) {
-        const prefix = name.slice(6);
-        if (value === '' || prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NAMESPACE)) {
-          throw new BatchwireError(
-            'XML_SYNTAX',
-            `namespace declaration ${name}=${JSON.stringify(value.slice(0, 80))} is not allowed`,
-            offset(),
-          );
-        }
-        this.declare(prefix, value);
-      }
-    }
-    return count;
-  }
-}
+/** Characters handed to saxes at a time: every limit is checked at least this often. */
+const FEED_SLICE = 64 * 1024;
 
 /** Encoding names an XML declaration may give for the encodings batchwire decodes. */
 const DECLARED_ENCODINGS = new Set([
@@ -155,394 +93,556 @@ const DECLARED_ENCODINGS = new Set([
   'ascii',
 ]);
 
-// Linear: the body of a processing instruction is bounded by sax's buffer limit.
-const ENCODING_DECLARATION = /\bencoding\s*=\s*(["'])([^"']*)\1/;
-
-/** What a {@link SaxFeed} calls; any handler may throw a BatchwireError to stop the parse. */
-export interface SaxHandlers {
-  onopentag(tag: sax.Tag): void;
-  onclosetag(name: string): void;
-  ontext(text: string): void;
-  oncdata(text: string): void;
-  /** Called after sax has parsed each decoded piece of text, while `current` still holds it. */
-  onchunkend?(): void;
+// A saxes error message starts with "line:column: ".
+function saxesMessage(error: Error): string {
+  const text = error.message;
+  const colon = text.indexOf(': ');
+  return colon >= 0 && /^\d+:\d+$/.test(text.slice(0, colon)) ? text.slice(colon + 2) : text;
 }
 
 /**
- * A strict sax parser fed from bytes or strings through a {@link TextStream}. It maps every sax
- * error, DOCTYPE and wrong XML declaration to a BatchwireError with an exact input offset and
- * line/column, and lets handlers turn a sax position (a character index in the decoded text)
- * into an input offset with {@link SaxFeed.offsetAt}.
+ * A strict XML reader over saxes for one document (or one message array), fed bytes or strings.
+ * It resolves namespaces itself and refuses what XML Namespaces 1.0 forbids (unbound or
+ * malformed prefixes, `xmlns:p=""`, rebinding `xml`/`xmlns`, two attributes with one expanded
+ * name), maps every problem to a BatchwireError with the exact input offset, and lets handlers
+ * turn a character position (an index into all the text parsed so far) into an input offset.
  */
-export class SaxFeed {
-  readonly parser: sax.SAXParser;
-  readonly text: TextStream;
-  /** Characters handed to sax before `current`. */
-  charBase = 0;
-  /** The text being parsed by the current `write`. */
+export class XmlFeed {
+  /** The namespace declarations in scope. */
+  readonly scope = new NamespaceScope();
+  /** Depth of the innermost open element (0 outside the root). */
+  depth = 0;
+  /** True once the root element has been read whole. */
+  rootClosed = false;
+  /** The decoded piece being parsed; character positions count from the start of all text. */
   current = '';
-  // Input offset where `current` begins.
+  /** Position of `current[0]`. */
+  charBase = 0;
+  /** How many prefixed attributes (declarations aside) the start tag being reported has. */
+  attributeCount = 0;
+  /** Their names, `[0, attributeCount)`. */
+  readonly attributeNames: string[] = [];
+  /** Their namespaces, `[0, attributeCount)`, in the same order. */
+  readonly attributeBindings: NamespaceBinding[] = [];
+
+  private readonly parser: SaxesParser;
+  private readonly raw: SaxesInternals;
+  private handlers: XmlHandlers;
+  private onText: (text: string) => void;
+  private readonly maxDepth: number;
+  private readonly maxText: number;
+  private readonly stream: TextStream | undefined;
+  // A body decoded up front (parseDocument) maps offsets itself.
+  private decoded: DecodedBody | undefined;
+  // Scope size before each open element's declarations, by depth.
+  private readonly marks: number[] = [0];
+  private readonly attributeColons: number[] = [];
+  // The attributes of the start tag being read, as saxes reports them before the tag itself.
+  private readonly rawNames: string[] = [];
+  private readonly rawValues: string[] = [];
+  private rawCount = 0;
+  // The last element prefix looked up, its binding, and the scope's version then.
+  private lastPrefix = '';
+  private lastBinding: NamespaceBinding | undefined;
+  private lastVersion = -1;
+  private failure: BatchwireError | undefined;
+  // Input offsets of current[0] and just past current.
   private textStart = 0;
-  // A position measured in `current` (index and input offset), so measuring moves forward only.
+  private textEnd = 0;
+  // A position in `current` whose offset is known: measuring moves forward from it.
   private cursorIndex = 0;
   private cursorOffset = 0;
+  // The `<` of a tag still open when the last piece ended (a tag cut by a chunk boundary).
+  private markPosition = -1;
+  private markOffset = 0;
+  // Where the slice being parsed begins and ends, in `current`.
+  private sliceStart = 0;
+  private sliceEnd = 0;
+  // Slices since saxes' text buffer was last made flat (see flattenBuffers).
+  private slicesSinceFlat = 0;
   private bytes = false;
-  private readonly onchunkend: (() => void) | undefined;
+  private readonly sink = (text: string) => this.parsePiece(text, this.stream!.start, this.stream!.offset);
 
-  constructor(handlers: SaxHandlers, options: { contentType?: string; encoding?: EncodingOption } = {}) {
-    this.text = new TextStream({
-      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    });
-    // strictEntities: only the five XML entities; &nbsp; and friends are errors.
-    const parser = sax.parser(true, { strictEntities: true, position: true } as sax.SAXOptions);
+  constructor(handlers: XmlHandlers | undefined, options: XmlFeedOptions, decoded?: DecodedBody) {
+    this.handlers = handlers ?? NO_HANDLERS;
+    this.onText = this.handlers.text.bind(this.handlers);
+    this.maxDepth = options.maxDepth;
+    this.maxText = options.maxTextLength;
+    this.decoded = decoded;
+    this.stream =
+      decoded === undefined
+        ? new TextStream({
+            ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+            ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+          })
+        : undefined;
+    // XML 1.0 processors read any 1.x document as 1.0 (XML 1.0 5th edition, section 2.8).
+    const parser = new SaxesParser({ xmlns: false, defaultXMLVersion: '1.0', forceXMLVersion: true });
     this.parser = parser;
-    this.onchunkend = handlers.onchunkend?.bind(handlers);
-    parser.onopentag = handlers.onopentag as (tag: sax.Tag | sax.QualifiedTag) => void;
-    parser.onclosetag = handlers.onclosetag;
-    parser.ontext = handlers.ontext;
-    parser.oncdata = handlers.oncdata;
-    parser.onerror = (error: Error) => {
-      throw this.saxError(error);
-    };
-    parser.ondoctype = () => {
+    this.raw = parser as unknown as SaxesInternals;
+    parser.on('attribute', ({ name, value }) => {
+      this.rawNames[this.rawCount] = name;
+      this.rawValues[this.rawCount++] = value;
+    });
+    parser.on('opentag', this.onOpen);
+    parser.on('closetag', this.onClose);
+    parser.on('error', (error: Error) => {
+      const message = saxesMessage(error);
+      if (message === 'unexpected close tag.') this.closeMismatchAt = this.position;
+      throw this.syntaxError(message);
+    });
+    parser.on('doctype', () => {
       throw this.doctypeError();
-    };
-    parser.onsgmldeclaration = (declaration: string) => {
-      throw new BatchwireError(
-        'XML_SYNTAX',
-        `unexpected markup declaration <!${declaration.slice(0, 20)}`,
-        this.tagStartOffset(),
-        this.lineColumn(),
-      );
-    };
-    parser.onprocessinginstruction = (instruction: { name: string; body: string }) => {
-      if (instruction.name.toLowerCase() !== 'xml') return;
-      if (parser.startTagPosition !== 1) {
-        throw new BatchwireError(
-          'XML_SYNTAX',
-          'an XML declaration is only allowed at the very start of the document',
-          this.tagStartOffset(),
-          this.lineColumn(),
-        );
+    });
+    parser.on('xmldecl', (declaration: XMLDecl) => this.checkDeclaration(declaration));
+    parser.on('processinginstruction', ({ target }) => {
+      // XML Namespaces 1.0: no colon in a processing instruction's target (NE08).
+      if (target.includes(':')) {
+        throw this.error('XML_SYNTAX', `processing instruction target ${JSON.stringify(target)} has a colon`);
       }
-      const declared = ENCODING_DECLARATION.exec(instruction.body)?.[2];
-      if (declared !== undefined && this.bytes && !DECLARED_ENCODINGS.has(declared.toLowerCase())) {
-        throw new BatchwireError(
-          'INVALID_ENCODING',
-          `the XML declaration names encoding ${JSON.stringify(declared.slice(0, 40))}; only UTF-8 and UTF-16 are read`,
-          this.tagStartOffset(),
-        );
-      }
-    };
+    });
+  }
+
+  /** Position of an end tag saxes found not to match its start tag (after reporting it), or -1. */
+  closeMismatchAt = -1;
+
+  /** Sets the handlers (for an owner that needs the feed to exist before it can handle events). */
+  handle(handlers: XmlHandlers): void {
+    this.handlers = handlers;
+    this.onText = handlers.text.bind(handlers);
+  }
+
+  /** Where the parser is: the position just after the last character saxes has read. */
+  get position(): number {
+    return this.raw.chunkPosition + this.raw.i;
+  }
+
+  /** How input units relate to characters: `'text'` for string input (one each). */
+  get encoding(): 'utf-8' | 'utf-16le' | 'utf-16be' | 'text' {
+    if (this.stream === undefined) return this.decoded?.bytes ? 'utf-8' : 'text';
+    return this.stream.encoding ?? 'text';
+  }
+
+  /**
+   * The position of the `<` of the start or end tag saxes is in the middle of, at the end of a
+   * slice, or -1 when it is not inside one.
+   */
+  openTagStart(): number {
+    const state = this.raw.state;
+    if (state < S_OPEN_TAG || state > S_CLOSE_TAG_SAW_WHITE) return -1;
+    const at = this.current.lastIndexOf('<', this.sliceEnd - 1);
+    return at >= 0 ? this.charBase + at : this.markPosition;
+  }
+
+  /** Input offset just after everything decoded so far. */
+  get inputOffset(): number {
+    return this.stream === undefined ? this.textEnd : this.stream.offset;
+  }
+
+  /** Whether saxes reports text (and CDATA): off, it skips the work of collecting it. */
+  wantText(on: boolean): void {
+    this.raw.textHandler = on ? this.onText : undefined;
+    this.raw.cdataHandler = on ? this.onText : undefined;
   }
 
   /** Decodes a chunk and parses it; handlers run inside. Throws the first problem. */
   write(chunk: Chunk): void {
+    if (this.failure) throw this.failure;
     if (typeof chunk !== 'string') this.bytes = true;
-    const text = this.text.write(chunk);
-    this.parse(text);
-    if (this.text.error) throw this.text.error;
+    try {
+      this.stream!.write(chunk, this.sink);
+    } catch (error) {
+      throw this.fail(error);
+    }
   }
 
-  /** Flushes the decoder and closes the parser. Check for unclosed elements before calling. */
-  end(): void {
-    const text = this.text.end();
-    this.parse(text);
-    if (this.text.error) throw this.text.error;
-    this.guard(() => this.parser.close());
+  /** Flushes the decoder: a character cut at the very end is `TRUNCATED`. */
+  flush(): void {
+    if (this.failure) throw this.failure;
+    try {
+      this.stream?.end(this.sink);
+    } catch (error) {
+      throw this.fail(error);
+    }
   }
 
-  private parse(text: string): void {
-    if (text.length === 0) return;
-    this.textStart = this.text.start;
+  /** Closes the parser once the input is all there: anything left open is an error. */
+  close(): void {
+    if (this.failure) throw this.failure;
+    try {
+      this.parser.close();
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  /**
+   * Parses a whole document decoded up front (by `decodeBody`): `TRUNCATED` when it ends before
+   * its root element does or has none.
+   */
+  parseDocument(body: DecodedBody): void {
+    this.decoded = body;
+    this.bytes = body.bytes;
+    try {
+      this.parsePiece(body.text, body.offsetOf(0), body.offsetOf(body.text.length));
+    } catch (error) {
+      throw this.fail(error);
+    }
+    if (!this.rootClosed) {
+      throw this.fail(
+        new BatchwireError(
+          'TRUNCATED',
+          this.depth === 0 ? 'the document has no root element' : 'the document ends inside an element',
+          this.textEnd,
+        ),
+      );
+    }
+    this.close();
+  }
+
+  private fail(error: unknown): unknown {
+    if (error instanceof BatchwireError) this.failure = error;
+    return error;
+  }
+
+  private parsePiece(text: string, start: number, end: number): void {
     this.current = text;
+    this.textStart = start;
+    this.textEnd = end;
     this.cursorIndex = 0;
-    this.cursorOffset = this.textStart;
-    this.guard(() => this.parser.write(text));
-    this.onchunkend?.();
+    this.cursorOffset = start;
+    const parser = this.parser;
+    for (let from = 0; from < text.length; from += FEED_SLICE) {
+      const to = Math.min(text.length, from + FEED_SLICE);
+      this.sliceStart = from;
+      this.sliceEnd = to;
+      parser.write(to - from === text.length ? text : text.slice(from, to));
+      this.checkBuffers();
+      this.handlers.slice?.();
+    }
+    this.handlers.piece?.();
+    if (this.insideTag()) {
+      const at = text.lastIndexOf('<');
+      if (at >= 0) {
+        this.markOffset = this.offsetAt(this.charBase + at);
+        this.markPosition = this.charBase + at;
+      }
+    }
     this.charBase += text.length;
     this.current = '';
   }
 
-  private guard(run: () => void): void {
-    try {
-      run();
-    } catch (error) {
-      if (isBatchwireError(error)) throw error;
-      // sax's own error (thrown again by a later write).
-      if (error === this.parser.error) throw this.saxError(this.parser.error);
-      // sax calls tag.attributes.hasOwnProperty(name), which an attribute of that name shadows.
-      if (error instanceof TypeError && error.message.includes('hasOwnProperty')) {
-        throw new BatchwireError(
-          'XML_SYNTAX',
-          'sax cannot read a start tag with an attribute named hasOwnProperty followed by another attribute',
-          this.tagStartOffset(),
-          this.lineColumn(),
-        );
-      }
-      // Anything else is a bug to surface.
-      throw error;
+  private insideTag(): boolean {
+    const state = this.raw.state;
+    return (
+      state === S_OPEN_WAKA ||
+      state === S_OPEN_WAKA_BANG ||
+      (state >= S_PI_FIRST_CHAR && state <= S_CLOSE_TAG_SAW_WHITE) ||
+      (state >= S_DOCTYPE && state <= S_DTD_PI_ENDING)
+    );
+  }
+
+  // What saxes holds between slices is bounded here, before it can grow further.
+  private checkBuffers(): void {
+    const raw = this.raw;
+    if (raw.state >= S_DOCTYPE && raw.state <= S_DTD_PI_ENDING) throw this.doctypeError();
+    const held = Math.max(raw.text.length, raw.name.length, raw.entity.length, raw.piTarget.length);
+    if (held > this.maxText) {
+      throw this.error(
+        'LIMIT_EXCEEDED',
+        `a text node, attribute value, comment, CDATA section or name is longer than maxTextLength (${this.maxText})`,
+      );
+    }
+    this.flattenBuffers();
+  }
+
+  // saxes grows a buffer by `+=` once per slice; with tiny chunks that is a rope of one node per
+  // chunk (about 32 bytes per character). Flattening it when it holds more nodes than 1 per 16
+  // characters keeps it near its length, for linear work overall.
+  private flattenBuffers(): void {
+    const raw = this.raw;
+    if (raw.text.length === 0 && raw.name.length === 0) {
+      this.slicesSinceFlat = 0;
+      return;
+    }
+    this.slicesSinceFlat++;
+    if (this.slicesSinceFlat * 16 > Math.max(raw.text.length, raw.name.length) && this.slicesSinceFlat > 64) {
+      // Number() reads the whole string, which makes V8 flatten a rope in place.
+      Number(raw.text);
+      Number(raw.name);
+      this.slicesSinceFlat = 0;
     }
   }
 
-  /** The input offset of sax character position `position` (0-based index of a character). */
-  offsetAt(position: number): number {
-    // Outside a write (sax closing at the end) the position is the end of the input.
-    if (this.current === '') return this.text.offset;
-    const index = position - this.charBase;
-    if (this.text.encoding === 'text' || this.text.encoding === undefined) return this.textStart + index;
-    if (index <= 0) return this.textStart;
-    // Measure forward from the last position asked for in this chunk: linear over a chunk.
-    if (index < this.cursorIndex) {
-      this.cursorIndex = 0;
-      this.cursorOffset = this.textStart;
+  private readonly onOpen = (tag: XmlTag): void => {
+    const depth = ++this.depth;
+    if (depth > this.maxDepth) {
+      throw this.tagError('LIMIT_EXCEEDED', `elements nest deeper than maxDepth (${this.maxDepth})`);
     }
-    const unit = this.text.encoding === 'utf-8' ? 0 : 2;
-    this.cursorOffset +=
-      unit === 0 ? utf8RangeLength(this.current, this.cursorIndex, index) : (index - this.cursorIndex) * unit;
+    const scope = this.scope;
+    this.marks[depth] = scope.size;
+    // Attributes as saxes reported them one by one (an array walk, cheaper than for-in over the
+    // tag's prototype-free attribute object).
+    const count = this.rawCount;
+    this.rawCount = 0;
+    let prefixed = 0;
+    for (let i = 0; i < count; i++) {
+      const name = this.rawNames[i]!;
+      const colon = name.indexOf(':');
+      if (colon < 0) {
+        if (name === 'xmlns') this.declare('', this.rawValues[i]!, depth);
+        continue;
+      }
+      if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
+        throw this.tagError('XML_SYNTAX', `malformed qualified name ${JSON.stringify(name.slice(0, 80))}`);
+      }
+      if (colon === 5 && name.startsWith('xmlns')) {
+        this.declare(name.slice(6), this.rawValues[i]!, depth);
+        continue;
+      }
+      this.attributeNames[prefixed] = name;
+      this.attributeColons[prefixed] = colon;
+      prefixed++;
+    }
+    // Declarations on a start tag apply to its own attributes: resolve those after them.
+    for (let i = 0; i < prefixed; i++) {
+      const name = this.attributeNames[i]!;
+      const binding = scope.lookup(name.slice(0, this.attributeColons[i]));
+      if (binding === undefined) throw this.unbound(name);
+      this.attributeBindings[i] = binding;
+    }
+    if (prefixed > 1) this.checkDuplicates(prefixed);
+    this.attributeCount = prefixed;
+    const name = tag.name;
+    const colon = name.indexOf(':');
+    let binding: NamespaceBinding | undefined;
+    if (colon < 0) binding = scope.defaultBinding;
+    else {
+      if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
+        throw this.tagError('XML_SYNTAX', `malformed qualified name ${JSON.stringify(name.slice(0, 80))}`);
+      }
+      const last = this.lastPrefix;
+      // Runs of elements share a prefix (b:Iterations, b:Label...): reuse the last lookup.
+      if (colon === last.length && this.lastVersion === scope.version && name.startsWith(last)) {
+        binding = this.lastBinding;
+      } else {
+        const prefix = name.slice(0, colon);
+        binding = scope.lookup(prefix);
+        if (binding === undefined) throw this.unbound(name);
+        this.lastPrefix = prefix;
+        this.lastBinding = binding;
+        this.lastVersion = scope.version;
+      }
+    }
+    this.handlers.open(tag, depth, binding);
+  };
+
+  private readonly onClose = (tag: XmlTag): void => {
+    const depth = this.depth--;
+    this.handlers.close(tag, depth);
+    this.scope.truncate(this.marks[depth]!);
+    if (depth === 1) this.rootClosed = true;
+  };
+
+  private declare(prefix: string, uri: string, depth: number): void {
+    const problem = declarationProblem(prefix, uri);
+    if (problem !== undefined) throw this.tagError('XML_SYNTAX', `namespace declaration refused: ${problem}`);
+    this.scope.declare(prefix, uri, depth);
+  }
+
+  // Two prefixes bound to one URI make `p:a` and `q:a` the same attribute, which XML forbids.
+  private checkDuplicates(count: number): void {
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const expanded = `${this.attributeBindings[i]!.uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
+      if (seen.has(expanded)) {
+        throw this.tagError(
+          'XML_SYNTAX',
+          `attribute ${JSON.stringify(this.attributeNames[i])} is repeated under another prefix`,
+        );
+      }
+      seen.add(expanded);
+    }
+  }
+
+  private checkDeclaration(declaration: XMLDecl): void {
+    const declared = declaration.encoding;
+    if (declared !== undefined && this.bytes && !DECLARED_ENCODINGS.has(declared.toLowerCase())) {
+      throw new BatchwireError(
+        'INVALID_ENCODING',
+        `the XML declaration names encoding ${JSON.stringify(declared.slice(0, 40))}; only UTF-8 and UTF-16 are read`,
+        this.offsetAt(0),
+      );
+    }
+  }
+
+  /**
+   * The position of the `<` of the tag being reported (or of the markup being read): searched
+   * back in the current piece, or remembered from the piece where the tag began.
+   */
+  tagStart(): number {
+    const index = this.position - 1 - this.charBase;
+    const at = index >= 0 ? this.current.lastIndexOf('<', index) : -1;
+    return at >= 0 ? this.charBase + at : this.markPosition;
+  }
+
+  /**
+   * The input offset of character position `position`: exact in the current piece and for the
+   * start of a tag cut by a chunk boundary (the only earlier positions anyone asks for).
+   */
+  offsetAt(position: number): number {
+    const index = position - this.charBase;
+    const decoded = this.decoded;
+    if (decoded !== undefined) return decoded.offsetOf(index);
+    if (index < 0) {
+      if (position === this.markPosition) return this.markOffset;
+      // A carried CR (saxes holds one back across chunks): one ASCII character.
+      return (
+        this.textStart -
+        (this.charBase - position) *
+          (this.stream!.encoding === 'utf-8' || this.stream!.encoding === 'text' ? 1 : 2)
+      );
+    }
+    const encoding = this.stream!.encoding;
+    if (encoding === 'text') return this.textStart + index;
+    if (encoding !== 'utf-8') return this.textStart + index * 2;
+    const text = this.current;
+    if (index >= text.length) return this.textEnd;
+    // Measure from whichever known point is nearer: the cursor, or the end of the piece.
+    if (index >= this.cursorIndex && index - this.cursorIndex <= text.length - index) {
+      this.cursorOffset += utf8Length(text, this.cursorIndex, index);
+    } else if (index < this.cursorIndex && index <= text.length - index) {
+      this.cursorOffset = this.textStart + utf8Length(text, 0, index);
+    } else {
+      this.cursorOffset = this.textEnd - utf8Length(text, index, text.length);
+    }
     this.cursorIndex = index;
     return this.cursorOffset;
   }
 
-  /**
-   * Like {@link SaxFeed.offsetAt} for a position in `current`, measured back from the end of
-   * `current` (whose input offset is known): cheaper for positions near the end.
-   */
-  offsetBefore(position: number): number {
-    const index = position - this.charBase;
-    if (this.current === '' || index < 0) return this.offsetAt(position);
-    const end = this.textStart + (this.text.offset - this.text.start);
-    if (this.text.encoding === 'utf-8')
-      return end - utf8RangeLength(this.current, index, this.current.length);
-    if (this.text.encoding === 'text' || this.text.encoding === undefined) return this.textStart + index;
-    return this.textStart + index * 2;
-  }
-
-  /** Offset of the `<` of the tag sax is reading or has just read. */
-  tagStartOffset(): number {
-    return this.offsetAt(Math.max(0, this.parser.startTagPosition - 1));
-  }
-
-  /** Offset of the character sax has just read. */
-  currentOffset(): number {
-    return this.offsetAt(Math.max(0, this.parser.position - 1));
-  }
-
-  /** 1-based line and column of the character sax has just read. */
+  /** 1-based line and column of the character saxes has just read. */
   lineColumn(): { line: number; column: number } {
-    return { line: this.parser.line + 1, column: Math.max(1, this.parser.column) };
+    return { line: this.raw.line, column: Math.max(1, this.raw.column) };
   }
 
-  private doctypeError(): BatchwireError {
-    return new BatchwireError(
-      'DOCTYPE_FORBIDDEN',
-      'a document type declaration is not allowed (no entity is ever expanded)',
-      this.tagStartOffset(),
-      this.lineColumn(),
+  /** An error at the `<` of the tag being reported. */
+  tagError(
+    code: 'XML_SYNTAX' | 'LIMIT_EXCEEDED' | 'MALFORMED_RECORD' | 'TRAILING_DATA',
+    message: string,
+  ): BatchwireError {
+    return new BatchwireError(code, message, this.offsetAt(this.tagStart()), this.lineColumn());
+  }
+
+  /** `XML_SYNTAX` for a prefix no declaration in scope binds, at its tag. */
+  unbound(name: string): BatchwireError {
+    const prefix = name.slice(0, name.indexOf(':'));
+    return this.tagError(
+      'XML_SYNTAX',
+      `unbound namespace prefix ${JSON.stringify(prefix)} in ${JSON.stringify(name.slice(0, 80))}`,
     );
   }
 
-  private saxError(error: Error): BatchwireError {
-    const message = error.message.split('\n', 1)[0] ?? 'XML syntax error';
-    // A DOCTYPE whose internal subset outgrows sax's buffer is still a DOCTYPE.
-    if (message.endsWith(': doctype')) return this.doctypeError();
-    if (message.startsWith('Max buffer length exceeded')) {
-      return new BatchwireError('LIMIT_EXCEEDED', message, this.currentOffset(), this.lineColumn());
-    }
-    const offset = this.currentOffset();
-    const index = Math.max(0, this.parser.position - 1 - this.charBase);
+  /** An error at the character saxes has just read. */
+  error(code: 'XML_SYNTAX' | 'LIMIT_EXCEEDED', message: string): BatchwireError {
+    const index = this.raw.prevI + this.raw.chunkPosition - this.charBase;
     const excerpt = this.current ? textExcerpt(this.current, Math.max(0, index - 10), 30) : undefined;
-    return new BatchwireError('XML_SYNTAX', `XML syntax error: ${message}`, offset, {
+    return new BatchwireError(code, message, this.offsetAt(this.charBase + Math.max(0, index)), {
       ...this.lineColumn(),
       ...(excerpt === undefined ? {} : { excerpt }),
     });
   }
-}
 
-// UTF-8 size of text[start, end), without slicing; a pair counts 4, a lone surrogate 3.
-function utf8RangeLength(text: string, start: number, end: number): number {
-  let n = end - start;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
-      const d = text.charCodeAt(i + 1);
-      n += 2;
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    } else n += 2;
+  private syntaxError(message: string): BatchwireError {
+    return this.error('XML_SYNTAX', `XML syntax error: ${message}`);
   }
-  return n;
-}
 
-function limitError(what: string, limit: number, offset: number): BatchwireError {
-  return new BatchwireError('LIMIT_EXCEEDED', `${what} exceeds its limit (${limit})`, offset);
+  private doctypeError(): BatchwireError {
+    // The DOCTYPE keyword was read in this slice (the check after the last one found none).
+    const from = Math.max(0, this.sliceStart - 9);
+    const at = this.current.indexOf('<!DOCTYPE', from);
+    const position = at >= 0 ? this.charBase + at : this.markPosition;
+    return new BatchwireError(
+      'DOCTYPE_FORBIDDEN',
+      'a document type declaration is not allowed (no entity is ever expanded)',
+      this.offsetAt(Math.max(0, position)),
+      this.lineColumn(),
+    );
+  }
 }
 
 /**
- * Resolves a start tag into an {@link XmlElement} (without children or text yet). Declarations
- * must already be in `scope`. Throws `XML_SYNTAX` for an unbound prefix.
+ * Collects the direct text of one element (text and CDATA, not its children's), switching the
+ * feed's text reporting on for as long as it collects, with a length limit.
  */
-export function resolveElement(tag: sax.Tag, scope: NamespaceScope, offset: () => number): XmlElement {
-  const { prefix, local } = splitName(tag.name);
-  const namespace = scope.resolve(prefix);
-  if (namespace === undefined) {
-    throw new BatchwireError('XML_SYNTAX', `unbound namespace prefix ${JSON.stringify(prefix)}`, offset());
-  }
-  const attributes: XmlAttribute[] = [];
-  const declarations: XmlNamespaceDeclaration[] = [];
-  for (const name in tag.attributes) {
-    const value = tag.attributes[name]!;
-    if (name === 'xmlns') {
-      declarations.push({ prefix: '', uri: value });
-      continue;
-    }
-    const split = splitName(name);
-    if (split.prefix === 'xmlns') {
-      declarations.push({ prefix: split.local, uri: value });
-      continue;
-    }
-    // Unprefixed attributes are in no namespace, whatever the default namespace is.
-    const uri = split.prefix === '' ? '' : scope.resolve(split.prefix);
-    if (uri === undefined) {
-      throw new BatchwireError(
-        'XML_SYNTAX',
-        `unbound namespace prefix ${JSON.stringify(split.prefix)}`,
-        offset(),
-      );
-    }
-    attributes.push({ name: split.local, namespace: uri, value, prefix: split.prefix });
-  }
-  return { name: local, namespace, prefix, attributes, children: [], text: '', declarations };
-}
-
-/**
- * Builds a namespace-resolved tree from sax events, with an explicit stack (no recursion), and
- * checks depth and text limits as it goes. Used for whole small documents and for the parts of
- * a SOAP message that are read as a tree (faults).
- */
-export class XmlTreeBuilder {
-  /** The finished root, once its end tag has been read. */
-  root: XmlElement | undefined;
-  private readonly stack: XmlElement[] = [];
-  private readonly marks: number[] = [];
-  private readonly texts: string[][] = [];
-  private readonly textLengths: number[] = [];
+export class ElementText {
+  /** Depth of the element being collected, or -1. */
+  depth = -1;
+  // Usually one piece: saxes joins a text node unless a chunk, a child or CDATA splits it.
+  private first = '';
+  private rest: string[] | undefined;
+  private length = 0;
 
   constructor(
-    private readonly scope: NamespaceScope,
-    private readonly offset: () => number,
-    private readonly maxDepth: number,
-    private readonly maxTextLength: number,
+    private readonly feed: XmlFeed,
+    private readonly max: number,
   ) {}
 
-  get depth(): number {
-    return this.stack.length;
+  /** Starts collecting the text of the element at `depth` (the one just opened). */
+  start(depth: number): void {
+    this.depth = depth;
+    this.first = '';
+    this.rest = undefined;
+    this.length = 0;
+    this.feed.wantText(true);
   }
 
-  open(tag: sax.Tag): void {
-    if (this.stack.length >= this.maxDepth)
-      throw limitError('element nesting depth', this.maxDepth, this.offset());
-    if (this.stack.length === 0 && this.root !== undefined) {
-      // sax's strict mode lets a second root element through; XML does not.
-      throw new BatchwireError(
-        'XML_SYNTAX',
-        'a document has one root element; another follows it',
-        this.offset(),
-      );
+  /** Adds text reported by the feed, when it belongs to the element being collected. */
+  add(text: string): void {
+    if (this.feed.depth !== this.depth) return;
+    this.length += text.length;
+    if (this.length > this.max) {
+      throw this.feed.error('LIMIT_EXCEEDED', `a text node is longer than maxTextLength (${this.max})`);
     }
-    const mark = this.scope.size;
-    this.scope.declareAttributes(tag.attributes, this.offset);
-    const element = resolveElement(tag, this.scope, this.offset);
-    this.stack[this.stack.length - 1]?.children.push(element);
-    this.stack.push(element);
-    this.marks.push(mark);
-    this.texts.push([]);
-    this.textLengths.push(0);
+    if (this.length === text.length) this.first = text;
+    else if (this.rest === undefined) this.rest = [text];
+    else this.rest.push(text);
   }
 
-  text(text: string): void {
-    const top = this.texts.length - 1;
-    if (top < 0) return;
-    const length = this.textLengths[top]! + text.length;
-    if (length > this.maxTextLength) throw limitError('text length', this.maxTextLength, this.offset());
-    this.textLengths[top] = length;
-    this.texts[top]!.push(text);
+  /** Stops collecting and returns the text. */
+  take(): string {
+    const rest = this.rest;
+    const text = this.length === 0 ? '' : rest === undefined ? this.first : this.first + rest.join('');
+    this.stop();
+    return text;
   }
 
-  close(): XmlElement {
-    const element = this.stack.pop()!;
-    this.scope.truncate(this.marks.pop()!);
-    const parts = this.texts.pop()!;
-    this.textLengths.pop();
-    element.text = parts.length === 1 ? parts[0]! : parts.join('');
-    if (this.stack.length === 0) this.root = element;
-    return element;
+  /** Stops collecting, dropping the text. */
+  stop(): void {
+    if (this.depth < 0) return;
+    this.depth = -1;
+    this.first = '';
+    this.rest = undefined;
+    this.length = 0;
+    this.feed.wantText(false);
   }
 }
 
+/** A name resolved by namespace: what a QName means, whatever prefix the writer chose. */
+export interface QualifiedName {
+  /** The namespace URI (`''`: none, or a prefix no declaration binds). */
+  namespace: string;
+  /** The local name. */
+  name: string;
+}
+
 /**
- * Parses a whole small document (a fault body, a status element) into a namespace-resolved
- * tree. Bytes are decoded as UTF-8 unless a byte order mark, zero-byte sniffing or the
- * `contentType` charset says UTF-16; an XML declaration naming another encoding is refused.
- *
- * @throws {@link BatchwireError} `XML_SYNTAX` (with offset, line and column), `DOCTYPE_FORBIDDEN`,
- *   `LIMIT_EXCEEDED`, `INVALID_ENCODING`, `TRUNCATED`
- *
- * @example
- * ```ts
- * const root = parseXmlDocument('<BrokerClientStatus xmlns="http://hpc.microsoft.com">Finished</BrokerClientStatus>');
- * root.name; // 'BrokerClientStatus'
- * root.namespace; // 'http://hpc.microsoft.com'
- * root.text; // 'Finished'
- * ```
+ * Resolves a QName written as element content (a SOAP fault code, `xsi:type`) against the
+ * declarations in scope: a prefix by its binding, no prefix by the default namespace. An
+ * unbound prefix gives namespace `''`.
  */
-export function parseXmlDocument(input: string | Uint8Array, options: XmlParseOptions = {}): XmlElement {
-  const maxBytes = options.maxBytes ?? DEFAULT_LIMITS.maxBodyBytes;
-  if (input.length > maxBytes) {
-    throw new BatchwireError(
-      'LIMIT_EXCEEDED',
-      `the document is longer than maxBytes (${maxBytes})`,
-      maxBytes,
-    );
-  }
-  const scope = new NamespaceScope();
-  let builder: XmlTreeBuilder | undefined;
-  const feed: SaxFeed = new SaxFeed(
-    {
-      onopentag: (tag) => builder!.open(tag),
-      onclosetag: () => {
-        builder!.close();
-      },
-      ontext: (text) => builder!.text(text),
-      oncdata: (text) => builder!.text(text),
-    },
-    {
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-    },
-  );
-  builder = new XmlTreeBuilder(
-    scope,
-    () => feed.tagStartOffset(),
-    options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-    options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength,
-  );
-  feed.write(input);
-  if (builder.depth > 0 || builder.root === undefined) {
-    const offset = feed.text.offset;
-    // Let the decoder report a cut character first: it is the more precise problem.
-    feed.text.end();
-    if (feed.text.error) throw feed.text.error;
-    throw new BatchwireError(
-      'TRUNCATED',
-      builder.root === undefined && builder.depth === 0
-        ? 'the document has no root element'
-        : 'the document ends inside an element',
-      offset,
-    );
-  }
-  feed.end();
-  return builder.root;
+export function resolveQName(text: string, scope: NamespaceScope): QualifiedName {
+  const qname = text.trim();
+  const colon = qname.indexOf(':');
+  if (colon < 0) return { namespace: scope.defaultBinding?.uri ?? '', name: qname };
+  return { namespace: scope.lookup(qname.slice(0, colon))?.uri ?? '', name: qname.slice(colon + 1) };
 }

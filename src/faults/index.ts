@@ -11,7 +11,7 @@ export {
   isBatchwireServiceError,
 } from '../core/errors.js';
 export type { ResponseLike } from '../core/source.js';
-export type { BodyInput } from './body.js';
+export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from './error.js';
 export {
   FORMAT_ELLIPSIS,

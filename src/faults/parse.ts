@@ -1,40 +1,17 @@
+import { decodeLenient, normaliseBody } from '../core/body.js';
+import { extraFields, isJsonObject, own } from '../core/json.js';
 import { jsonDepthOffset } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { ResponseLike } from '../core/source.js';
-import { parseXmlDocument, type XmlElement } from '../core/xml.js';
-import { decodeLenient, extraFields, isJsonObject, normaliseBody, own } from './body.js';
 import { formatDotNet, hpcFaultInfo } from './hpc.js';
 import { isFetchResponse, parseFaultResponse } from './response.js';
 import { headerValue, isRetriableStatus, retryAfterMsOf, TRANSIENT_FAULT_CODES } from './retry.js';
-import type { FaultResponse, FaultService, FaultValue, ParseFaultOptions, ServiceFault } from './types.js';
+import type { FaultResponse, FaultValue, ParseFaultOptions, ServiceFault } from './types.js';
+import { type BodyFault, classifyXml } from './xml.js';
 
-/** Namespace of the HPC Pack Web API's `HpcWebServiceFault` (2008 R2 SP3 and later). */
-export const HPC_FAULT_NAMESPACE = 'http://schemas.microsoft.com/HPCS2008R2/common';
-/** Namespace of a bare .NET string: the pre-2011 HPC Pack Web API error body. */
-export const SERIALIZATION_NAMESPACE = 'http://schemas.microsoft.com/2003/10/Serialization/';
-/** Namespace of the HPC Pack session `SessionFault` carried in SOAP fault details. */
-export const HPC_SESSION_NAMESPACE = 'http://hpc.microsoft.com/session/';
+export { HPC_FAULT_NAMESPACE, HPC_SESSION_NAMESPACE, SERIALIZATION_NAMESPACE } from './xml.js';
 
-const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
-const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
-const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
-// Fault bodies are small; deeper XML is not an error body anyone sends.
-const FAULT_MAX_DEPTH = 32;
-// Values kept from a SOAP detail element: enough for any real detail, bounded for hostile ones.
-const MAX_DETAIL_VALUES = 64;
 const DEFAULT_MAX_TEXT = 4096;
-
-/** The parts of a fault that depend on the body's shape. */
-interface BodyFault {
-  service: FaultService;
-  code: string;
-  message: string;
-  formatted?: string;
-  values: FaultValue[];
-  action?: string;
-  extra?: Record<string, unknown> | undefined;
-  hpc?: boolean;
-}
 
 /**
  * Recognises and normalises an error response from HPC Pack (`HpcWebServiceFault` in XML or
@@ -196,6 +173,7 @@ function finish(
   if (info.name !== undefined) fault.name = info.name;
   if (shape.action !== undefined) fault.action = shape.action;
   if (shape.extra !== undefined) fault.extra = shape.extra;
+  if (shape.soap !== undefined) fault.soap = shape.soap;
   if (truncated) fault.truncated = true;
   return fault;
 }
@@ -221,13 +199,13 @@ function classify(text: string, contentType: string | undefined): BodyFault {
     return classifyJson(value) ?? unknownFault(typeof value === 'string' ? value : text);
   }
   if (first === 0x3c) {
-    let root: XmlElement;
+    let shape: BodyFault | undefined;
     try {
-      root = parseXmlDocument(text, { maxDepth: FAULT_MAX_DEPTH, maxBytes: text.length + 1 });
+      shape = classifyXml({ text, bytes: false, offsetOf: (index) => index });
     } catch {
       return unknownFault(text);
     }
-    return classifyXml(root) ?? unknownFault(text);
+    return shape ?? unknownFault(text);
   }
   return unknownFault(text);
 }
@@ -345,131 +323,4 @@ function pairs(list: unknown): FaultValue[] {
     out.push({ key: textOf(key), value: textOf(value) });
   }
   return out;
-}
-
-// ---- XML forms -------------------------------------------------------------------------------
-
-function classifyXml(root: XmlElement): BodyFault | undefined {
-  if (root.name === 'HpcWebServiceFault') return hpcXml(root);
-  if (root.name === 'string' && root.namespace === SERIALIZATION_NAMESPACE) {
-    return { service: 'hpc-pack', code: '', message: root.text, values: [], hpc: true };
-  }
-  if (root.name === 'SessionFault') return { service: 'hpc-pack', ...sessionFault(root) };
-  if (root.namespace === SOAP11 || root.namespace === SOAP12) {
-    if (root.name === 'Envelope') return soapEnvelope(root);
-    if (root.name === 'Fault') return soapFault(root, undefined);
-  }
-  return undefined;
-}
-
-function child(element: XmlElement, name: string): XmlElement | undefined {
-  for (const c of element.children) if (c.name === name) return c;
-  return undefined;
-}
-
-function isNil(element: XmlElement): boolean {
-  for (const a of element.attributes) {
-    if (a.name === 'nil' && a.namespace === XSI) return a.value.trim() === 'true' || a.value.trim() === '1';
-  }
-  return false;
-}
-
-function textIn(element: XmlElement | undefined): string {
-  return element === undefined || isNil(element) ? '' : element.text;
-}
-
-function hpcXml(root: XmlElement): BodyFault {
-  const values: FaultValue[] = [];
-  const list = child(root, 'Values');
-  if (list !== undefined && !isNil(list)) {
-    for (const pair of list.children) {
-      values.push({
-        key: textIn(child(pair, 'key') ?? child(pair, 'Key')),
-        value: textIn(child(pair, 'value') ?? child(pair, 'Value')),
-      });
-    }
-  }
-  return {
-    service: 'hpc-pack',
-    code: textIn(child(root, 'Code')).trim(),
-    message: textIn(child(root, 'Message')),
-    values,
-    hpc: true,
-  };
-}
-
-// SessionFault (namespace http://hpc.microsoft.com/session/): Code, Reason, Context (object[]).
-function sessionFault(element: XmlElement): Omit<BodyFault, 'service'> {
-  const values: FaultValue[] = [];
-  const context = child(element, 'Context');
-  if (context !== undefined && !isNil(context)) {
-    for (const item of context.children) values.push({ key: String(values.length), value: textIn(item) });
-  }
-  return {
-    code: textIn(child(element, 'Code')).trim(),
-    message: textIn(child(element, 'Reason')),
-    values,
-    hpc: true,
-  };
-}
-
-function soapEnvelope(envelope: XmlElement): BodyFault | undefined {
-  let action: string | undefined;
-  const header = child(envelope, 'Header');
-  if (header !== undefined) {
-    const element = child(header, 'Action');
-    if (element !== undefined) action = element.text.trim();
-  }
-  const body = child(envelope, 'Body');
-  const fault = body === undefined ? undefined : child(body, 'Fault');
-  return fault === undefined ? undefined : soapFault(fault, action);
-}
-
-function localName(qname: string): string {
-  const text = qname.trim();
-  const colon = text.indexOf(':');
-  return colon < 0 ? text : text.slice(colon + 1);
-}
-
-function soapFault(fault: XmlElement, action: string | undefined): BodyFault {
-  let code = '';
-  let reason = '';
-  let detail: XmlElement | undefined;
-  if (fault.namespace === SOAP12) {
-    // Code/Value, then the most specific Subcode/Value (a chain bounded by the depth limit).
-    let level = child(fault, 'Code');
-    while (level !== undefined) {
-      const value = child(level, 'Value');
-      if (value !== undefined && value.text.trim() !== '') code = localName(value.text);
-      level = child(level, 'Subcode');
-    }
-    const texts = child(fault, 'Reason')?.children ?? [];
-    reason = texts[0]?.text ?? '';
-    detail = child(fault, 'Detail');
-  } else {
-    code = localName(textIn(child(fault, 'faultcode')));
-    reason = textIn(child(fault, 'faultstring'));
-    detail = child(fault, 'detail');
-  }
-  const shape: BodyFault = { service: 'soap', code, message: reason, values: [] };
-  if (action !== undefined) shape.action = action;
-  const first = detail?.children[0];
-  if (first === undefined) return shape;
-  if (
-    first.name === 'HpcWebServiceFault' ||
-    (first.name === 'SessionFault' && first.namespace === HPC_SESSION_NAMESPACE)
-  ) {
-    const hpc = first.name === 'SessionFault' ? sessionFault(first) : hpcXml(first);
-    shape.code = hpc.code;
-    shape.message = hpc.message === '' ? reason : hpc.message;
-    shape.values = hpc.values;
-    shape.hpc = true;
-    return shape;
-  }
-  // Another detail (WCF's ExceptionDetail, a service's own type): its simple fields as values.
-  for (const field of first.children) {
-    if (shape.values.length >= MAX_DETAIL_VALUES) break;
-    if (field.children.length === 0) shape.values.push({ key: field.name, value: textIn(field) });
-  }
-  return shape;
 }

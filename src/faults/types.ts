@@ -1,4 +1,5 @@
-import type { BodyInput } from './body.js';
+import type { BodyInput } from '../core/body.js';
+import type { SoapFaultCode } from '../soap/fault.js';
 import type { HeadersInput } from './retry.js';
 
 /** Which service's error shape a body had. */
@@ -39,6 +40,11 @@ export interface ServiceFault {
   name?: string;
   /** SOAP: the WS-Addressing action of the fault envelope. */
   action?: string;
+  /**
+   * SOAP: the fault's code and subcodes resolved by namespace, with the QNames as written; equal
+   * to the `code`, `subcodes`, `rawCode` and `rawSubcodes` the message array reader gives.
+   */
+  soap?: SoapFaultCode;
   /** JSON forms: top-level fields the shape does not define (`odata.metadata`, `request_id`, ...). */
   extra?: Record<string, unknown>;
   /** True when the body was longer than the limit and only its start was read. */

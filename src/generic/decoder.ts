@@ -68,8 +68,7 @@ abstract class RecordSplitter<T> {
     const out: T[] = [];
     this.unitsWritten += input.length;
     try {
-      this.consume(this.text.write(input), out);
-      if (this.text.error) throw this.text.error;
+      this.text.write(input, (text) => this.consume(text, out));
     } catch (error) {
       return this.counted(this.fail(error, out));
     }
@@ -86,8 +85,7 @@ abstract class RecordSplitter<T> {
     this.ended = true;
     const out: T[] = [];
     try {
-      this.consume(this.text.end(), out);
-      if (this.text.error) throw this.text.error;
+      this.text.end((text) => this.consume(text, out));
       if (this.pieces.length > 0) {
         throw new BatchwireError(
           'TRUNCATED',

@@ -1,7 +1,7 @@
+import { decodeBody } from '../core/body.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import { TextStream } from '../core/text-stream.js';
-import { parseXmlDocument } from '../core/xml.js';
+import { ElementText, XmlFeed } from '../core/xml.js';
 
 /** Members of the broker's `BrokerClientStatus` enumeration, in numeric order. */
 export const BROKER_CLIENT_STATUSES = ['Unknown', 'Ready', 'Processing', 'Finished'] as const;
@@ -26,13 +26,37 @@ function member(text: string, offset: number): BrokerClientStatus {
   return found;
 }
 
-function decode(body: Uint8Array, contentType: string | undefined): string {
-  const stream = new TextStream(contentType === undefined ? {} : { contentType });
-  const text = stream.write(body);
-  if (stream.error) throw stream.error;
-  const rest = stream.end();
-  if (stream.error) throw stream.error;
-  return text + rest;
+// The status element's text, read in one streaming pass: the root's local name, its direct
+// text, and whether it has child elements.
+function readStatusXml(body: ReturnType<typeof decodeBody>): {
+  name: string;
+  text: string;
+  children: boolean;
+} {
+  let name = '';
+  let children = false;
+  let text = '';
+  let collected: ElementText | undefined;
+  const feed: XmlFeed = new XmlFeed(
+    {
+      open(tag, depth) {
+        if (depth === 1) {
+          name = tag.name.slice(tag.name.indexOf(':') + 1);
+          collected!.start(1);
+        } else children = true;
+      },
+      close(_tag, depth) {
+        if (depth === 1) text = collected!.take();
+      },
+      text(piece) {
+        collected!.add(piece);
+      },
+    },
+    { maxDepth: 8, maxTextLength: DEFAULT_LIMITS.maxTextLength },
+  );
+  collected = new ElementText(feed, DEFAULT_LIMITS.maxTextLength);
+  feed.parseDocument(body);
+  return { name, text, children };
 }
 
 /**
@@ -53,27 +77,20 @@ function decode(body: Uint8Array, contentType: string | undefined): string {
  * ```
  */
 export function parseBrokerClientStatus(
-  body: string | Uint8Array | ArrayBuffer,
+  body: string | Uint8Array | ArrayBuffer | ArrayBufferView,
   contentType?: string,
 ): BrokerClientStatus {
-  const input = body instanceof ArrayBuffer ? new Uint8Array(body) : body;
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+  if (contentType !== undefined && contentType !== null && typeof contentType !== 'string') {
     throw new BatchwireError(
       'INVALID_ARGUMENT',
-      'expected the body as a string, Uint8Array or ArrayBuffer',
+      `parseBrokerClientStatus: contentType must be a string, got ${typeof contentType}`,
       0,
     );
   }
-  if (input.length > DEFAULT_LIMITS.maxBodyBytes) {
-    throw new BatchwireError(
-      'LIMIT_EXCEEDED',
-      `a status body is longer than ${DEFAULT_LIMITS.maxBodyBytes}`,
-      0,
-    );
-  }
-  const text = typeof input === 'string' ? input : decode(input, contentType);
-  const trimmed = text.trim();
-  const json = contentType?.toLowerCase().includes('json') === true;
+  const type = contentType ?? undefined;
+  const decoded = decodeBody(body, type, DEFAULT_LIMITS.maxBodyBytes);
+  const trimmed = decoded.text.trim();
+  const json = type?.toLowerCase().includes('json') === true;
   if (json || !trimmed.startsWith('<')) {
     let value: unknown;
     try {
@@ -86,17 +103,14 @@ export function parseBrokerClientStatus(
     if (typeof value === 'string') return member(value, 0);
     throw unknown(trimmed, 0);
   }
-  const root = parseXmlDocument(input, {
-    maxDepth: 8,
-    ...(contentType === undefined ? {} : { contentType }),
-  });
+  const root = readStatusXml(decoded);
   if (root.name !== 'BrokerClientStatus') {
     throw new BatchwireError(
       'UNKNOWN_STATUS',
-      `expected a BrokerClientStatus element, got ${JSON.stringify(root.name)}`,
+      `expected a BrokerClientStatus element, got ${JSON.stringify(root.name.slice(0, 80))}`,
       0,
     );
   }
-  if (root.children.length > 0) throw unknown('(an element with child elements)', 0);
+  if (root.children) throw unknown('(an element with child elements)', 0);
   return member(root.text, 0);
 }

@@ -1,5 +1,6 @@
 import type { EncodingOption } from '../core/charset.js';
 import type { EndOfResponses } from '../core/end-of-responses.js';
+import type { SoapFaultCode } from './fault.js';
 
 export type { EndOfResponses, EndOfResponsesReason } from '../core/end-of-responses.js';
 
@@ -41,15 +42,15 @@ export interface SoapMessage {
   body: SoapBody;
 }
 
+/** A name resolved by namespace (a SOAP fault code): the same whatever prefix the service wrote. */
+export type { QualifiedName } from '../core/xml.js';
+export type { SoapFaultCode } from './fault.js';
+
 /** A SOAP 1.2 fault (or a SOAP 1.1 fault: `faultcode`, `faultstring`, `detail`) in a message array. */
-export interface SoapFaultMessage {
+export interface SoapFaultMessage extends SoapFaultCode {
   kind: 'fault';
   /** WS-Addressing `Action` of the fault envelope, e.g. `http://hpc.microsoft.com/session/SessionFault`. */
   action?: string;
-  /** `Code/Value` (SOAP 1.2) or `faultcode` (SOAP 1.1), as written (a QName such as `s:Receiver`). */
-  code: string;
-  /** The `Subcode/Value` chain, outermost first (empty for SOAP 1.1). */
-  subcodes: string[];
   /** The first `Reason/Text` (SOAP 1.2) or `faultstring` (SOAP 1.1). */
   reason: string;
   /** The inner XML of `Detail` (SOAP 1.2) or `detail` (SOAP 1.1), when there is one. */
@@ -71,7 +72,7 @@ export interface SoapReadOptions {
   contentType?: string;
   /** Deepest element nesting, counting the array's root as 1. @defaultValue 64 */
   maxDepth?: number;
-  /** Largest single envelope, in characters. @defaultValue 16 MiB */
+  /** Largest single envelope (or start tag outside one), in input units: bytes, or characters for string input. @defaultValue 16 MiB */
   maxMessageBytes?: number;
   /** Longest text read into a field (a header, a result), in characters. @defaultValue 16 MiB */
   maxTextLength?: number;

@@ -1,8 +1,9 @@
 import { END_OF_GET_RESPONSE_ACTION, type EndOfResponses } from '../core/end-of-responses.js';
 import { BatchwireError } from '../core/errors.js';
-import { SaxFeed } from '../core/xml.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { type QualifiedName, XmlFeed } from '../core/xml.js';
 import { escapeAttribute, escapeText } from './escape.js';
-import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './reader.js';
+import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './header.js';
 import type { SoapFaultMessage, SoapMessage } from './types.js';
 
 /** A message to write: a {@link SoapMessage} whose `kind` may be left out and whose body may give `result` only. */
@@ -18,6 +19,19 @@ export interface SoapMessageInput extends Omit<SoapMessage, 'kind' | 'body'> {
   };
 }
 
+/**
+ * A fault to write: a {@link SoapFaultMessage} whose QNames as written may be left out (the
+ * writer then picks prefixes), and whose codes may also be given as QName text, `'s:Receiver'`,
+ * read against the envelope's prefixes (`s` SOAP 1.2, `a` WS-Addressing, none: no namespace).
+ */
+export interface SoapFaultInput
+  extends Omit<SoapFaultMessage, 'code' | 'subcodes' | 'rawCode' | 'rawSubcodes'> {
+  code: QualifiedName | string;
+  subcodes?: (QualifiedName | string)[];
+  rawCode?: string;
+  rawSubcodes?: string[];
+}
+
 /** The closing record to write: the count defaults to the number of messages and faults written. */
 export interface EndOfResponsesInput {
   kind: 'end';
@@ -28,7 +42,7 @@ export interface EndOfResponsesInput {
 }
 
 /** What {@link writeMessageArray} writes. */
-export type SoapWriteRecord = SoapMessageInput | SoapFaultMessage | EndOfResponses | EndOfResponsesInput;
+export type SoapWriteRecord = SoapMessageInput | SoapFaultInput | EndOfResponses | EndOfResponsesInput;
 
 /** Options of {@link writeMessageArray}. */
 export interface SoapWriteOptions {
@@ -60,22 +74,22 @@ function checkName(name: string, field: string): string {
  */
 function checkFragment(xml: string, field: string): string {
   if (xml === '') return xml;
-  let depth = 0;
   let closedAt = -1;
-  const feed = new SaxFeed({
-    onopentag: () => {
-      depth++;
+  const feed: XmlFeed = new XmlFeed(
+    {
+      open: () => {},
+      close: (_tag, depth) => {
+        if (depth === 1 && closedAt < 0) closedAt = feed.position;
+      },
+      text: () => {},
     },
-    onclosetag: () => {
-      if (--depth === 0 && closedAt < 0) closedAt = feed.parser.position;
-    },
-    ontext: () => {},
-    oncdata: () => {},
-  });
+    { maxDepth: Number.MAX_SAFE_INTEGER, maxTextLength: DEFAULT_LIMITS.maxTextLength },
+  );
   const open = `<f xmlns:s="${SOAP12_NAMESPACE}" xmlns:a="${WSA_NAMESPACE}">`;
   try {
     feed.write(`${open}${xml}</f>`);
-    feed.end();
+    feed.flush();
+    feed.close();
   } catch (error) {
     throw new BatchwireError('INVALID_FIELD', `${field} is not a well-formed XML fragment`, 0, {
       cause: error,
@@ -85,6 +99,51 @@ function checkFragment(xml: string, field: string): string {
     throw new BatchwireError('INVALID_FIELD', `${field} is not a balanced XML fragment`, 0);
   }
   return xml;
+}
+
+// The prefixes a fault envelope binds, and the namespace each reads as in element content.
+const ENVELOPE_PREFIXES = new Map([
+  ['s', SOAP12_NAMESPACE],
+  ['a', WSA_NAMESPACE],
+  ['', ''],
+]);
+
+// Writes one fault code level: the QName as written when it reads back as `name`, else one the
+// writer makes (declaring a prefix on the Value element when the namespace needs one).
+function codeValue(name: QualifiedName | string, raw: string | undefined, field: string): string {
+  if (typeof name === 'string') return element('s:Value', name, field);
+  if (
+    typeof name !== 'object' ||
+    name === null ||
+    typeof name.name !== 'string' ||
+    typeof name.namespace !== 'string'
+  ) {
+    throw new BatchwireError('INVALID_FIELD', `${field} must be { namespace, name } or QName text`, 0);
+  }
+  checkName(name.name, `${field}.name`);
+  if (raw !== undefined) {
+    const text = raw.trim();
+    const colon = text.indexOf(':');
+    const prefix = colon < 0 ? '' : text.slice(0, colon);
+    const local = text.slice(colon + 1);
+    const bound = ENVELOPE_PREFIXES.get(prefix);
+    if (local === name.name) {
+      if (bound === name.namespace) return element('s:Value', raw, field);
+      // A prefix the envelope leaves free: declared where it is used, or left unbound for ''.
+      if (bound === undefined && NAME.test(prefix)) {
+        const declaration =
+          name.namespace === ''
+            ? ''
+            : ` xmlns:${prefix}="${escapeAttribute(name.namespace, `${field}.namespace`)}"`;
+        return element('s:Value', raw, field, declaration);
+      }
+    }
+  }
+  if (name.namespace === SOAP12_NAMESPACE) return element('s:Value', `s:${name.name}`, field);
+  if (name.namespace === WSA_NAMESPACE) return element('s:Value', `a:${name.name}`, field);
+  if (name.namespace === '') return element('s:Value', name.name, field);
+  const declaration = ` xmlns:c="${escapeAttribute(name.namespace, `${field}.namespace`)}"`;
+  return element('s:Value', `c:${name.name}`, field, declaration);
 }
 
 function element(name: string, value: string | undefined, field: string, attributes = ''): string {
@@ -124,15 +183,16 @@ function writeMessage(message: SoapMessageInput, flavour: string, index: number)
   return envelope(header, `<${name}${ns}>${inner}</${name}>`);
 }
 
-function writeFault(fault: SoapFaultMessage, flavour: string, index: number): string {
+function writeFault(fault: SoapFaultInput, flavour: string, index: number): string {
   const at = `messages[${index}]`;
   let header = element('a:Action', fault.action, `${at}.action`, MUST);
   header += element('a:RelatesTo', fault.relatesTo, `${at}.relatesTo`);
   header += brokerHeader(flavour, 'UserDataNS', fault.userData, `${at}.userData`);
-  let code = `<s:Code>${element('s:Value', fault.code, `${at}.code`)}`;
+  let code = `<s:Code>${codeValue(fault.code, fault.rawCode, `${at}.code`)}`;
   let close = '</s:Code>';
-  for (let i = 0; i < fault.subcodes.length; i++) {
-    code += `<s:Subcode>${element('s:Value', fault.subcodes[i], `${at}.subcodes[${i}]`)}`;
+  const subcodes = fault.subcodes ?? [];
+  for (let i = 0; i < subcodes.length; i++) {
+    code += `<s:Subcode>${codeValue(subcodes[i]!, fault.rawSubcodes?.[i], `${at}.subcodes[${i}]`)}`;
     close = `</s:Subcode>${close}`;
   }
   let body = `<s:Fault>${code}${close}<s:Reason>${element('s:Text', fault.reason, `${at}.reason`, ' xml:lang="en-US"')}</s:Reason>`;

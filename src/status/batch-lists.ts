@@ -3,13 +3,8 @@
 // reads dates, integers and nested objects the same way and reports a bad value at its offset.
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, textOption } from '../core/options.js';
-import {
-  type BodyInput,
-  decodeStrict,
-  extraFields,
-  type JsonPathStep,
-  parseJsonDocument,
-} from '../faults/body.js';
+import { type BodyInput, decodeBody } from '../core/body.js';
+import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
 import { BatchwireServiceError } from '../faults/error.js';
 import { parseFault } from '../faults/parse.js';
 import type { BatchComputeNode, BatchJob, BatchListPage, BatchPool, BatchTask } from './batch-types.js';
@@ -234,7 +229,7 @@ function readListPage<T>(
   const contentType = textOption(read, 'contentType', `parse ${what}`);
   const legacy = limitOption(read, 'maxBytes', DEFAULT_LIMITS.maxBodyBytes, `parse ${what}`);
   const maxBodyBytes = limitOption(read, 'maxBodyBytes', legacy, `parse ${what}`);
-  const decoded = decodeStrict(body, contentType, maxBodyBytes);
+  const decoded = decodeBody(body, contentType, maxBodyBytes);
   const value = parseJsonDocument(decoded, what);
   const reader = new DocumentReader(decoded, what);
   const root = reader.object(value, []);

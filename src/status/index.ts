@@ -11,7 +11,7 @@ export {
   isBatchwireError,
   isBatchwireServiceError,
 } from '../core/errors.js';
-export type { BodyInput } from '../faults/body.js';
+export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
 export {

@@ -1,8 +1,8 @@
+import type { BodyInput } from '../core/body.js';
 import { BatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, optionValue } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';
-import type { BodyInput } from '../faults/body.js';
 import { BatchwireServiceError } from '../faults/error.js';
 import { parseFault } from '../faults/parse.js';
 import { type HeadersInput, headerValue } from '../faults/retry.js';

@@ -1,14 +1,9 @@
+import { type BodyInput, decodeBody } from '../core/body.js';
 import { BatchwireError, textExcerpt } from '../core/errors.js';
+import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
 import { jsonDepthOffset } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, textOption } from '../core/options.js';
-import {
-  type BodyInput,
-  decodeStrict,
-  extraFields,
-  type JsonPathStep,
-  parseJsonDocument,
-} from '../faults/body.js';
 import { BatchwireServiceError } from '../faults/error.js';
 import { parseFault } from '../faults/parse.js';
 import { DocumentReader } from './read.js';
@@ -59,7 +54,7 @@ function statusOptions(options: StatusParseOptions | undefined, what: string): S
 }
 
 function readDocument(body: BodyInput, options: StatusSettings, what: string) {
-  const decoded = decodeStrict(body, options.contentType, options.maxBytes);
+  const decoded = decodeBody(body, options.contentType, options.maxBytes);
   const deep = jsonDepthOffset(decoded.text, options.maxJsonDepth);
   if (deep >= 0) {
     throw new BatchwireError(

@@ -1,8 +1,10 @@
 // Typed reading of parsed JSON documents: every shape error is MALFORMED_DOCUMENT at the offset
 // where the offending value starts (located by a rescan, on the error path only).
+
+import type { DecodedBody } from '../core/body.js';
 import { BatchwireError, textExcerpt } from '../core/errors.js';
 import { type IsoDateRules, parseIsoDateTime } from '../core/iso-date.js';
-import { type DecodedBody, isJsonObject, type JsonPathStep, jsonPathOffset } from '../faults/body.js';
+import { isJsonObject, type JsonPathStep, jsonPathOffset } from '../core/json.js';
 
 /** Reads fields out of one parsed document, knowing how to point at a bad one. */
 export class DocumentReader {

@@ -2,13 +2,13 @@ import {
   isBatchwireError,
   MessageArrayReader,
   MessageArrayReaderStream,
+  parseBrokerClientStatus,
   parseMessageArray,
   readMessageArray,
   type SoapRecord,
   writeMessageArray,
 } from 'batchwire/soap';
 import { describe, expect, it } from 'vitest';
-import { parseXmlDocument } from '../../src/core/xml.js';
 
 const reply = (i: number) => ({
   action: 'http://tempuri.org/IService/EchoResponse',
@@ -103,27 +103,23 @@ describe('soap API surface', () => {
   });
 });
 
-describe('parseXmlDocument (core/xml)', () => {
+describe('the XML layer through parseBrokerClientStatus', () => {
   it('resolves namespaces by URI and reports syntax errors with line and column', () => {
-    const root = parseXmlDocument(
-      '<f:Fault xmlns:f="urn:f" xmlns:i="urn:i"><f:Code i:nil="true">1</f:Code><Message>m &amp; n</Message></f:Fault>',
-    );
-    expect(root).toMatchObject({ name: 'Fault', namespace: 'urn:f', prefix: 'f' });
-    expect(root.children[0]).toMatchObject({
-      name: 'Code',
-      attributes: [{ name: 'nil', namespace: 'urn:i', value: 'true' }],
-    });
-    expect(root.children[1]).toMatchObject({ name: 'Message', namespace: '', text: 'm & n' });
+    expect(
+      parseBrokerClientStatus(
+        '<f:BrokerClientStatus xmlns:f="urn:f" xmlns:i="urn:i" i:x="1">Ready</f:BrokerClientStatus>',
+      ),
+    ).toBe('Ready');
     try {
-      parseXmlDocument('<a>\n<b></a>');
+      parseBrokerClientStatus('<a>\n<b></a>');
       throw new Error('expected an error');
     } catch (error) {
       expect(error).toMatchObject({ code: 'XML_SYNTAX', line: 2 });
     }
-    expect(() => parseXmlDocument('<a/>', { maxBytes: 2 })).toThrow(
+    expect(() => parseBrokerClientStatus(`<a>${' '.repeat(5 * 1024 * 1024)}</a>`)).toThrow(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED' }),
     );
-    expect(() => parseXmlDocument('<a><b><c/></b></a>', { maxDepth: 2 })).toThrow(
+    expect(() => parseBrokerClientStatus(`${'<a>'.repeat(9)}${'</a>'.repeat(9)}`)).toThrow(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED' }),
     );
   });

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export type { BodyInput } from '../core/body.js';
 export {
   BatchwireError,
   type BatchwireErrorCode,
@@ -11,7 +13,6 @@ export {
   isBatchwireServiceError,
 } from '../core/errors.js';
 export type { ResponseLike } from '../core/source.js';
-export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from './error.js';
 export {
   FORMAT_ELLIPSIS,

@@ -1,10 +1,11 @@
 // Typed page parsers for the Azure Batch list operations (jobs, tasks, pools, compute nodes).
 // Each item type is described once as a field table; one reader walks a table, so every list
 // reads dates, integers and nested objects the same way and reports a bad value at its offset.
-import { DEFAULT_LIMITS } from '../core/limits.js';
-import { limitOption, optionsObject, textOption } from '../core/options.js';
+
 import { type BodyInput, decodeBody } from '../core/body.js';
 import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { limitOption, optionsObject, textOption } from '../core/options.js';
 import { BatchwireServiceError } from '../faults/error.js';
 import { parseFault } from '../faults/parse.js';
 import type { BatchComputeNode, BatchJob, BatchListPage, BatchPool, BatchTask } from './batch-types.js';

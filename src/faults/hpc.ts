@@ -126,19 +126,21 @@ export function formatDotNet(format: string, args: readonly string[], options?: 
   const maxLength = given < 0 ? defaultMaxLength(format, args) : given;
   const out: string[] = [];
   let length = 0;
-  // Adds a piece; false once the result is full (the piece was cut and the marker added).
+  // Adds a piece; false once the result is full (then `out` holds it, cut, with the marker).
   const add = (piece: string): boolean => {
     if (length + piece.length <= maxLength) {
       out.push(piece);
       length += piece.length;
       return true;
     }
-    let room = Math.max(0, maxLength - length - FORMAT_ELLIPSIS.length);
+    out.push(piece);
+    const whole = out.join('');
+    let room = Math.max(0, maxLength - FORMAT_ELLIPSIS.length);
     // Never end on half a surrogate pair.
-    const last = piece.charCodeAt(room - 1);
+    const last = whole.charCodeAt(room - 1);
     if (room > 0 && last >= 0xd800 && last <= 0xdbff) room--;
-    out.push(piece.slice(0, room));
-    if (maxLength >= FORMAT_ELLIPSIS.length) out.push(FORMAT_ELLIPSIS);
+    out.length = 0;
+    out.push(whole.slice(0, room), FORMAT_ELLIPSIS);
     return false;
   };
   const n = format.length;

@@ -305,7 +305,8 @@ function textOf(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null || value === undefined) return '';
   try {
-    return JSON.stringify(value) ?? '';
+    // Printed JSON can be longer than its source (1e20 prints 21 digits): kept bounded.
+    return (JSON.stringify(value) ?? '').slice(0, DEFAULT_MAX_TEXT);
   } catch {
     // Too deeply nested to print: the shape is what matters, and it is not a message.
     return '';

@@ -1,3 +1,5 @@
+import { BatchwireError, textExcerpt } from './errors.js';
+
 // V8's JSON.parse takes time that grows faster than linear with nesting depth (about 3x per
 // doubling at a million levels), and no real body of these services nests more than a few levels.
 // So JSON bodies are checked for depth first, by one linear scan that skips strings.
@@ -36,4 +38,23 @@ export function jsonDepthOffset(text: string, max: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * Throws `LIMIT_EXCEEDED` at the bracket that opens a level deeper than `max` in a decoded JSON
+ * body (see {@link jsonDepthOffset}); `offsetOf` maps a character index to an input offset.
+ */
+export function checkJsonDepth(
+  body: { text: string; offsetOf(index: number): number },
+  max: number,
+  what: string,
+): void {
+  const deep = jsonDepthOffset(body.text, max);
+  if (deep < 0) return;
+  throw new BatchwireError(
+    'LIMIT_EXCEEDED',
+    `${what}: nested deeper than maxJsonDepth (${max})`,
+    body.offsetOf(deep),
+    { excerpt: textExcerpt(body.text, deep) },
+  );
 }

@@ -4,6 +4,7 @@
 
 import { type BodyInput, decodeBody } from '../core/body.js';
 import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
+import { checkJsonDepth } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, textOption } from '../core/options.js';
 import { BatchwireServiceError } from '../faults/error.js';
@@ -231,6 +232,11 @@ function readListPage<T>(
   const legacy = limitOption(read, 'maxBytes', DEFAULT_LIMITS.maxBodyBytes, `parse ${what}`);
   const maxBodyBytes = limitOption(read, 'maxBodyBytes', legacy, `parse ${what}`);
   const decoded = decodeBody(body, contentType, maxBodyBytes);
+  checkJsonDepth(
+    decoded,
+    limitOption(read, 'maxJsonDepth', DEFAULT_LIMITS.maxJsonDepth, `parse ${what}`),
+    what,
+  );
   const value = parseJsonDocument(decoded, what);
   const reader = new DocumentReader(decoded, what);
   const root = reader.object(value, []);

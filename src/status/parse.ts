@@ -1,7 +1,7 @@
 import { type BodyInput, decodeBody } from '../core/body.js';
-import { BatchwireError, textExcerpt } from '../core/errors.js';
+import { BatchwireError } from '../core/errors.js';
 import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
-import { jsonDepthOffset } from '../core/json-depth.js';
+import { checkJsonDepth } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, textOption } from '../core/options.js';
 import { BatchwireServiceError } from '../faults/error.js';
@@ -55,15 +55,7 @@ function statusOptions(options: StatusParseOptions | undefined, what: string): S
 
 function readDocument(body: BodyInput, options: StatusSettings, what: string) {
   const decoded = decodeBody(body, options.contentType, options.maxBytes);
-  const deep = jsonDepthOffset(decoded.text, options.maxJsonDepth);
-  if (deep >= 0) {
-    throw new BatchwireError(
-      'LIMIT_EXCEEDED',
-      `${what}: nested deeper than maxJsonDepth (${options.maxJsonDepth})`,
-      decoded.offsetOf(deep),
-      { excerpt: textExcerpt(decoded.text, deep) },
-    );
-  }
+  checkJsonDepth(decoded, options.maxJsonDepth, what);
   const value = parseJsonDocument(decoded, what);
   return { reader: new DocumentReader(decoded, what), value };
 }

@@ -1,6 +1,11 @@
 // Attacks on the status documents: DLI batch state and Azure Batch job prep/release pages with
 // many items, long strings, deep JSON, and errors found at the end of a long body.
-import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
+import {
+  parseDliBatchState,
+  parseJobListPage,
+  parseJobPrepReleaseStatusPage,
+  parseTaskListPage,
+} from 'batchwire/status';
 import { type Attack, attack } from '../harness.js';
 
 // Bodies stay under maxBodyBytes (4 MiB) at 8n: n at most 4 MiB / 8 / (characters per n).
@@ -168,6 +173,33 @@ const attacks: Attack[] = [
         Array.from({ length: n }, (_, i) => `,"${i % 2 ? '__proto__' : 'constructor'}${i}":{"a":1}`).join(''),
       ),
     run: (body) => parseJobPrepReleaseStatusPage(body),
+  }),
+  attack({
+    target: 'parseJobListPage',
+    name: 'many jobs',
+    n: 500,
+    maxN: under(200),
+    build: (n) =>
+      page(
+        Array.from({ length: n }, (_, i) =>
+          JSON.stringify({
+            id: `job-${i}`,
+            state: 'active',
+            poolInfo: { poolId: 'p' },
+            creationTime: '2024-07-01T10:20:31Z',
+          }),
+        ),
+      ),
+    run: (body) => parseJobListPage(body),
+  }),
+  attack({
+    target: 'parseTaskListPage',
+    name: 'an unknown field nested n levels deep (past maxJsonDepth)',
+    n: 2000,
+    maxN: under(2),
+    build: (n) => page([`{"id":"t","x":${'['.repeat(n)}${']'.repeat(n)}}`]),
+    run: (body) => parseTaskListPage(body),
+    expect: 'LIMIT_EXCEEDED',
   }),
 ];
 

@@ -1,0 +1,444 @@
+// `batchwire bench FILE...`: batchwire's decoder on the caller's own bodies, beside the baselines
+// of `npm run bench` when their packages are installed, in interleaved rounds (so machine noise
+// hits every case alike), with medians, spread, throughput and heap growth.
+import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseFault } from '../faults/parse.js';
+import { GenericRequestDecoder, GenericResponseDecoder } from '../generic/index.js';
+import { parseFilter } from '../odata/index.js';
+import { MessageArrayReader } from '../soap/index.js';
+
+/** The formats `bench` measures. */
+export const BENCH_FORMATS = ['generic', 'generic-requests', 'soap', 'filter', 'fault'] as const;
+/** One of {@link BENCH_FORMATS}. */
+export type BenchFormat = (typeof BENCH_FORMATS)[number];
+
+/** One thing to time: `run` returns a count (records, events...) that must not change between rounds. */
+export interface BenchCase {
+  name: string;
+  baseline: boolean;
+  run(): number;
+}
+
+/** The timing of one case. */
+export interface CaseResult {
+  name: string;
+  baseline: boolean;
+  /** What one run counted: records for batchwire, events or records for a baseline. */
+  count: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** First and third quartile of the round times. */
+  q1Ms: number;
+  q3Ms: number;
+  /** `(q3 - q1) / median`: how noisy the rounds were. */
+  spread: number;
+  mbPerSecond: number;
+  /** Items per second (records for batchwire). */
+  perSecond: number;
+  /** batchwire's median over this case's (a baseline's): above 1, batchwire is faster. */
+  ratio?: number;
+}
+
+/** What `bench` reports for one body. */
+export interface BodyReport {
+  file: string;
+  format: BenchFormat;
+  bytes: number;
+  chunkBytes: number;
+  rounds: number;
+  /** Records batchwire read from the body (messages, filters, one fault). */
+  records: number;
+  /** Peak heap growth while batchwire decoded the body once, in bytes (after a full GC when available). */
+  heapGrowthBytes: number;
+  results: CaseResult[];
+  /** Baselines not measured because their package is not installed. */
+  missingBaselines: string[];
+}
+
+const requireHere = createRequire(import.meta.url);
+
+// A baseline package, if installed where batchwire is (the caller's project, or this repository).
+function optional<T>(name: string): T | undefined {
+  try {
+    return requireHere(name) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function gcFunction(): (() => void) | undefined {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  try {
+    // Without --expose-gc: enable it now and fetch gc from a fresh context.
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+function chunked(body: Uint8Array, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < body.length; i += size) chunks.push(body.subarray(i, i + size));
+  if (chunks.length === 0) chunks.push(body);
+  return chunks;
+}
+
+function splitRecords(text: string, carry: string, count: (fields: string[]) => void): string {
+  const records = (carry + text).split('\u0000');
+  const rest = records.pop()!;
+  for (const record of records) count(record.split('\uffff'));
+  return rest;
+}
+
+function genericEncoding(body: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  const [a, b] = body;
+  if (a === 0xff && b === 0xfe) return 'utf-16le';
+  if (a === 0xfe && b === 0xff) return 'utf-16be';
+  if (body.length >= 2 && a !== 0 && b === 0) return 'utf-16le';
+  if (body.length >= 2 && a === 0 && b !== 0) return 'utf-16be';
+  return 'utf-8';
+}
+
+type Sax = {
+  parser(
+    strict: boolean,
+    options: object,
+  ): {
+    onopentag: () => void;
+    onclosetag: () => void;
+    ontext: () => void;
+    write(text: string): unknown;
+    close(): unknown;
+  };
+};
+type Saxes = {
+  SaxesParser: new () => {
+    on(event: string, f: () => void): void;
+    write(t: string): unknown;
+    close(): unknown;
+  };
+};
+type Fxp = { XMLParser: new (options: object) => { parse(text: string): unknown } };
+type Iconv = { getDecoder(encoding: string): { write(b: Uint8Array): string; end(): string | undefined } };
+type FilterParser = { filter(text: string): unknown };
+
+function decodeAll(chunks: Uint8Array[], encoding = 'utf-8'): string {
+  const decoder = new TextDecoder(encoding);
+  const parts: string[] = [];
+  for (const chunk of chunks) parts.push(decoder.decode(chunk, { stream: true }));
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** The batchwire case and the baselines for a body of `format`, and the baselines left out. */
+export function casesFor(
+  format: BenchFormat,
+  body: Uint8Array,
+  chunkBytes: number,
+): { cases: BenchCase[]; missing: string[] } {
+  const chunks = chunked(body, chunkBytes);
+  const missing: string[] = [];
+  const cases: BenchCase[] = [];
+  if (format === 'generic' || format === 'generic-requests') {
+    const Decoder = format === 'generic' ? GenericResponseDecoder : GenericRequestDecoder;
+    cases.push({
+      name: `batchwire ${Decoder.name}`,
+      baseline: false,
+      run() {
+        const decoder = new Decoder();
+        let n = 0;
+        for (const chunk of chunks) n += decoder.write(chunk).length;
+        return n + decoder.end().length;
+      },
+    });
+    const encoding = genericEncoding(body);
+    const count = (counter: { n: number }) => (fields: string[]) => {
+      if (fields.length > 0) counter.n++;
+    };
+    cases.push({
+      name: '(a) TextDecoder stream + split',
+      baseline: true,
+      run() {
+        const decoder = new TextDecoder(encoding);
+        const counter = { n: 0 };
+        let carry = '';
+        for (const chunk of chunks)
+          carry = splitRecords(decoder.decode(chunk, { stream: true }), carry, count(counter));
+        splitRecords(decoder.decode(), carry, count(counter));
+        return counter.n;
+      },
+    });
+    const iconv = optional<Iconv>('iconv-lite');
+    if (iconv && encoding !== 'utf-16be') {
+      cases.push({
+        name: '(b) iconv-lite decoder + split',
+        baseline: true,
+        run() {
+          const decoder = iconv.getDecoder(encoding === 'utf-8' ? 'utf8' : 'utf16le');
+          const counter = { n: 0 };
+          let carry = '';
+          for (const chunk of chunks)
+            carry = splitRecords(decoder.write(Buffer.from(chunk)), carry, count(counter));
+          splitRecords(decoder.end() ?? '', carry, count(counter));
+          return counter.n;
+        },
+      });
+    } else if (!iconv) missing.push('iconv-lite');
+  } else if (format === 'soap') {
+    cases.push({
+      name: 'batchwire MessageArrayReader',
+      baseline: false,
+      run() {
+        const reader = new MessageArrayReader();
+        let n = 0;
+        for (const chunk of chunks) n += reader.write(chunk).length;
+        return n + reader.end().length;
+      },
+    });
+    const sax = optional<Sax>('sax');
+    if (sax) {
+      for (const xmlns of [false, true]) {
+        cases.push({
+          name: `sax strict, xmlns ${xmlns ? 'on' : 'off'}, count events`,
+          baseline: true,
+          run() {
+            const parser = sax.parser(true, { xmlns, strictEntities: true });
+            let n = 0;
+            parser.onopentag = () => void n++;
+            parser.onclosetag = () => void n++;
+            parser.ontext = () => void n++;
+            const decoder = new TextDecoder();
+            for (const chunk of chunks) parser.write(decoder.decode(chunk, { stream: true }));
+            parser.write(decoder.decode());
+            parser.close();
+            return n;
+          },
+        });
+      }
+    } else missing.push('sax');
+    const saxes = optional<Saxes>('saxes');
+    if (saxes) {
+      cases.push({
+        name: 'saxes, count events',
+        baseline: true,
+        run() {
+          const parser = new saxes.SaxesParser();
+          let n = 0;
+          for (const event of ['opentag', 'closetag', 'text']) parser.on(event, () => void n++);
+          const decoder = new TextDecoder();
+          for (const chunk of chunks) parser.write(decoder.decode(chunk, { stream: true }));
+          parser.write(decoder.decode());
+          parser.close();
+          return n;
+        },
+      });
+    } else missing.push('saxes');
+    const fxp = optional<Fxp>('fast-xml-parser');
+    if (fxp) {
+      cases.push({
+        name: 'fast-xml-parser, whole document',
+        baseline: true,
+        run() {
+          new fxp.XMLParser({ ignoreAttributes: false }).parse(decodeAll(chunks));
+          return 1;
+        },
+      });
+    } else missing.push('fast-xml-parser');
+  } else if (format === 'filter') {
+    // One filter per non-empty line.
+    const filters = decodeAll(chunks)
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    cases.push({
+      name: 'batchwire parseFilter',
+      baseline: false,
+      run() {
+        for (const filter of filters) parseFilter(filter);
+        return filters.length;
+      },
+    });
+    const v4 = optional<FilterParser>('odata-v4-parser');
+    const soontao = optional<{ defaultParser: FilterParser }>('@odata/parser');
+    for (const [name, parser, pkg] of [
+      ['odata-v4-parser filter()', v4, 'odata-v4-parser'],
+      ['@odata/parser filter()', soontao?.defaultParser, '@odata/parser'],
+    ] as const) {
+      if (!parser) {
+        missing.push(pkg);
+        continue;
+      }
+      cases.push({
+        name,
+        baseline: true,
+        run() {
+          let n = 0;
+          for (const filter of filters) {
+            try {
+              if (parser.filter(filter)) n++;
+            } catch {
+              // A filter the other parser cannot read (DateTime'...' literals): counted as not read.
+            }
+          }
+          return n;
+        },
+      });
+    }
+  } else {
+    cases.push({
+      name: 'batchwire parseFault',
+      baseline: false,
+      run() {
+        parseFault({ body });
+        return 1;
+      },
+    });
+  }
+  return { cases, missing };
+}
+
+function quantile(sorted: number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+/**
+ * Times each case `rounds` times, interleaved, after one warm-up round; a case whose count
+ * changes between rounds is a broken measurement and throws. A small body is decoded several
+ * times per round (the same number for every case), so a round lasts at least ~20 ms and timer
+ * resolution does not dominate; times are per decode.
+ */
+export function timeCases(cases: BenchCase[], rounds: number, bytes: number): CaseResult[] {
+  const times = cases.map(() => [] as number[]);
+  const counts = cases.map(() => Number.NaN);
+  // Calibrate on batchwire, warmed up (runs for ~50 ms): its fastest decode sets the repeat.
+  let fastest = Number.POSITIVE_INFINITY;
+  const warmUntil = performance.now() + 50;
+  for (let n = 0; n < 10_000 && (n < 2 || performance.now() < warmUntil); n++) {
+    const start = performance.now();
+    cases[0]?.run();
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  const repeat = Math.min(100_000, Math.max(1, Math.ceil(20 / Math.max(fastest, 0.0005))));
+  for (let round = -1; round < rounds; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      const start = performance.now();
+      let count = 0;
+      for (let r = 0; r < repeat; r++) count = cases[i]!.run();
+      const elapsed = (performance.now() - start) / repeat;
+      if (round < 0) counts[i] = count;
+      else {
+        if (count !== counts[i])
+          throw new Error(`${cases[i]!.name}: count changed from ${counts[i]} to ${count}`);
+        times[i]!.push(elapsed);
+      }
+    }
+  }
+  const results = cases.map((bench, i): CaseResult => {
+    const sorted = [...times[i]!].sort((a, b) => a - b);
+    const medianMs = Math.max(quantile(sorted, 0.5), 1e-6);
+    const q1Ms = quantile(sorted, 0.25);
+    const q3Ms = quantile(sorted, 0.75);
+    return {
+      name: bench.name,
+      baseline: bench.baseline,
+      count: counts[i]!,
+      medianMs,
+      minMs: sorted[0]!,
+      maxMs: sorted[sorted.length - 1]!,
+      q1Ms,
+      q3Ms,
+      spread: (q3Ms - q1Ms) / medianMs,
+      mbPerSecond: bytes / 1e6 / (medianMs / 1000),
+      perSecond: counts[i]! / (medianMs / 1000),
+    };
+  });
+  const ours = results.find((r) => !r.baseline);
+  if (ours) for (const r of results) if (r.baseline) r.ratio = r.medianMs / ours.medianMs;
+  return results;
+}
+
+/** Peak heap growth over one run of `bench` (sampled around the run; after a full GC when possible). */
+export function heapGrowth(bench: BenchCase): number {
+  const gc = gcFunction();
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 5);
+  try {
+    bench.run();
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(0, peak - before);
+}
+
+/** Measures one body: batchwire and the installed baselines, then batchwire's heap growth. */
+export function benchBody(
+  file: string,
+  format: BenchFormat,
+  body: Uint8Array,
+  options: { rounds: number; chunkBytes: number; baselines: boolean },
+): BodyReport {
+  const { cases, missing } = casesFor(format, body, options.chunkBytes);
+  const measured = options.baselines ? cases : cases.filter((c) => !c.baseline);
+  const results = timeCases(measured, options.rounds, body.length);
+  const ours = results.find((r) => !r.baseline)!;
+  return {
+    file,
+    format,
+    bytes: body.length,
+    chunkBytes: options.chunkBytes,
+    rounds: options.rounds,
+    records: ours.count,
+    heapGrowthBytes: heapGrowth(cases[0]!),
+    results,
+    missingBaselines: options.baselines ? missing : [],
+  };
+}
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+/** A report as an aligned text table. */
+export function formatReport(report: BodyReport): string {
+  const header = ['case', 'median ms', 'q1-q3 ms', 'min-max ms', 'MB/s', 'items/s', 'vs batchwire'];
+  const digits = report.results[0] !== undefined && report.results[0].medianMs < 1 ? 4 : 2;
+  const rows = report.results.map((r) => [
+    r.name,
+    fixed(r.medianMs, digits),
+    `${fixed(r.q1Ms, digits)}-${fixed(r.q3Ms, digits)}`,
+    `${fixed(r.minMs, digits)}-${fixed(r.maxMs, digits)}`,
+    fixed(r.mbPerSecond, 1),
+    Math.round(r.perSecond).toLocaleString('en-US'),
+    r.ratio === undefined ? '' : `${fixed(r.ratio, 2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const out = [
+    `## ${report.file}: ${report.format}, ${(report.bytes / 1e6).toFixed(2)} MB, ${report.records.toLocaleString('en-US')} records, ${report.format === 'filter' || report.format === 'fault' ? 'whole body' : `${report.chunkBytes} B chunks`}, ${report.rounds} rounds`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    `heap growth while batchwire decodes it once: ${(report.heapGrowthBytes / 1048576).toFixed(1)} MiB`,
+  ];
+  if (report.missingBaselines.length > 0) {
+    out.push(
+      `baselines not installed: ${report.missingBaselines.join(', ')} (npm install --no-save ${report.missingBaselines.join(' ')} to compare)`,
+    );
+  }
+  out.push('"vs batchwire": the baseline\'s median over batchwire\'s; above 1, batchwire is faster.', '');
+  return out.join('\n');
+}

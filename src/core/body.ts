@@ -1,6 +1,6 @@
 // Whole bodies in memory: error and status documents, read at once. One strict decoder (exact
 // offsets, bad bytes are errors) and one lenient one (for error text that only needs to be read).
-import { charsetOf, detectEncoding } from './charset.js';
+import { charsetOf, detectEncoding, type TextEncodingName } from './charset.js';
 import { BatchwireError } from './errors.js';
 import { type Chunk, toChunk } from './source.js';
 import { TextStream } from './text-stream.js';
@@ -11,8 +11,8 @@ export type BodyInput = string | Uint8Array | ArrayBuffer;
 /** A body as text, with a way back from character indexes to input offsets. */
 export interface DecodedBody {
   text: string;
-  /** True when the body was bytes (offsets count bytes), false for a string (they count characters). */
-  bytes: boolean;
+  /** How the body was decoded: `'text'` for a string (offsets count characters, else bytes). */
+  encoding: TextEncodingName | 'text';
   /** Input offset (bytes for byte input, characters for strings) of character index `index`. */
   offsetOf(index: number): number;
 }
@@ -60,7 +60,7 @@ export function decodeBody(body: unknown, contentType: string | undefined, maxBy
   const start = base < 0 ? stream.offset : base;
   return {
     text,
-    bytes: typeof input !== 'string',
+    encoding: stream.encoding ?? (typeof input === 'string' ? 'text' : 'utf-8'),
     offsetOf(index) {
       return start + stream.measure(text.slice(0, Math.max(0, Math.min(index, text.length))));
     },

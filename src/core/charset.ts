@@ -1,3 +1,5 @@
+import { BatchwireError } from './errors.js';
+
 /** The byte encodings batchwire's text codecs read and write. */
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -36,7 +38,8 @@ function parameterOf(contentType: string, wanted: string): string | undefined {
  * ```
  */
 export function charsetOf(contentType: string | undefined): CharsetHint {
-  if (contentType === undefined) return undefined;
+  // Not a header value (undefined, null, a number...): no charset.
+  if (typeof contentType !== 'string') return undefined;
   const charset = parameterOf(contentType, 'charset');
   switch (charset) {
     case undefined:
@@ -95,6 +98,9 @@ export function detectEncoding(
   head: Uint8Array,
   hint?: CharsetHint,
 ): { encoding: TextEncodingName; bomLength: number } {
+  if (!(head instanceof Uint8Array)) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'detectEncoding: head must be a Uint8Array', 0);
+  }
   const bom = bomOf(head);
   if (bom) return { encoding: bom.encoding, bomLength: bom.length };
   if (hint === 'utf-8' || hint === 'utf-16le' || hint === 'utf-16be') {

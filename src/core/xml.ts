@@ -75,6 +75,16 @@ const S_CLOSE_TAG_SAW_WHITE = 44; // </a   >
 
 const NO_HANDLERS: XmlHandlers = { open() {}, close() {}, text() {} };
 
+// Index of the first character in a pending entity reference that no reference may hold
+// (markup, quotes, whitespace), or -1.
+function entityEnd(entity: string): number {
+  for (let i = 0; i < entity.length; i++) {
+    const c = entity.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x22 || c === 0x27 || c <= 0x20) return i;
+  }
+  return -1;
+}
+
 /** Characters handed to saxes at a time: every limit is checked at least this often. */
 const FEED_SLICE = 64 * 1024;
 
@@ -131,7 +141,7 @@ export class XmlFeed {
   private onText: (text: string) => void;
   private readonly maxDepth: number;
   private readonly maxText: number;
-  private readonly stream: TextStream | undefined;
+  private readonly stream: TextStream;
   // A body decoded up front (parseDocument) maps offsets itself.
   private decoded: DecodedBody | undefined;
   // Scope size before each open element's declarations, by depth.
@@ -161,21 +171,17 @@ export class XmlFeed {
   // Slices since saxes' text buffer was last made flat (see flattenBuffers).
   private slicesSinceFlat = 0;
   private bytes = false;
-  private readonly sink = (text: string) => this.parsePiece(text, this.stream!.start, this.stream!.offset);
+  private readonly sink = (text: string) => this.parsePiece(text, this.stream.start, this.stream.offset);
 
-  constructor(handlers: XmlHandlers | undefined, options: XmlFeedOptions, decoded?: DecodedBody) {
+  constructor(handlers: XmlHandlers | undefined, options: XmlFeedOptions) {
     this.handlers = handlers ?? NO_HANDLERS;
     this.onText = this.handlers.text.bind(this.handlers);
     this.maxDepth = options.maxDepth;
     this.maxText = options.maxTextLength;
-    this.decoded = decoded;
-    this.stream =
-      decoded === undefined
-        ? new TextStream({
-            ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-            ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-          })
-        : undefined;
+    this.stream = new TextStream({
+      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    });
     // XML 1.0 processors read any 1.x document as 1.0 (XML 1.0 5th edition, section 2.8).
     const parser = new SaxesParser({ xmlns: false, defaultXMLVersion: '1.0', forceXMLVersion: true });
     this.parser = parser;
@@ -219,7 +225,7 @@ export class XmlFeed {
 
   /** How input units relate to characters: `'text'` for string input (one each). */
   get encoding(): 'utf-8' | 'utf-16le' | 'utf-16be' | 'text' {
-    if (this.stream === undefined) return this.decoded?.bytes ? 'utf-8' : 'text';
+    if (this.decoded !== undefined) return this.decoded.encoding;
     return this.stream.encoding ?? 'text';
   }
 
@@ -236,7 +242,7 @@ export class XmlFeed {
 
   /** Input offset just after everything decoded so far. */
   get inputOffset(): number {
-    return this.stream === undefined ? this.textEnd : this.stream.offset;
+    return this.decoded !== undefined ? this.textEnd : this.stream.offset;
   }
 
   /** Whether saxes reports text (and CDATA): off, it skips the work of collecting it. */
@@ -250,7 +256,7 @@ export class XmlFeed {
     if (this.failure) throw this.failure;
     if (typeof chunk !== 'string') this.bytes = true;
     try {
-      this.stream!.write(chunk, this.sink);
+      this.stream.write(chunk, this.sink);
     } catch (error) {
       throw this.fail(error);
     }
@@ -260,7 +266,7 @@ export class XmlFeed {
   flush(): void {
     if (this.failure) throw this.failure;
     try {
-      this.stream?.end(this.sink);
+      this.stream.end(this.sink);
     } catch (error) {
       throw this.fail(error);
     }
@@ -282,7 +288,7 @@ export class XmlFeed {
    */
   parseDocument(body: DecodedBody): void {
     this.decoded = body;
-    this.bytes = body.bytes;
+    this.bytes = body.encoding !== 'text';
     try {
       this.parsePiece(body.text, body.offsetOf(0), body.offsetOf(body.text.length));
     } catch (error) {
@@ -346,6 +352,7 @@ export class XmlFeed {
   private checkBuffers(): void {
     const raw = this.raw;
     if (raw.state >= S_DOCTYPE && raw.state <= S_DTD_PI_ENDING) throw this.doctypeError();
+    if (raw.entity.length > 0) this.checkEntity(raw.entity);
     const held = Math.max(raw.text.length, raw.name.length, raw.entity.length, raw.piTarget.length);
     if (held > this.maxText) {
       throw this.error(
@@ -354,6 +361,23 @@ export class XmlFeed {
       );
     }
     this.flattenBuffers();
+  }
+
+  // saxes reads a reference up to its `;` whatever comes first (`&amp no;` never ends): a character
+  // no reference can hold is the error, at that character, not the end of the input later.
+  private checkEntity(entity: string): void {
+    const bad = entityEnd(entity);
+    if (bad < 0) return;
+    // The reference runs to the end of the slice: the character sits that far back from it.
+    let index = this.sliceEnd - (entity.length - bad);
+    if (this.current.charCodeAt(index) !== entity.charCodeAt(bad)) index = this.sliceEnd - 1;
+    const code = entity.charCodeAt(bad);
+    throw new BatchwireError(
+      'XML_SYNTAX',
+      `XML syntax error: ${code === 0x26 ? 'a reference inside a reference' : 'a reference without its ";"'}`,
+      this.offsetAt(this.charBase + index),
+      { ...this.lineColumn(), excerpt: textExcerpt(this.current, Math.max(0, index - 10), 30) },
+    );
   }
 
   // saxes grows a buffer by `+=` once per slice; with tiny chunks that is a rope of one node per
@@ -466,14 +490,18 @@ export class XmlFeed {
   }
 
   private checkDeclaration(declaration: XMLDecl): void {
-    const declared = declaration.encoding;
-    if (declared !== undefined && this.bytes && !DECLARED_ENCODINGS.has(declared.toLowerCase())) {
+    const declared = declaration.encoding?.toLowerCase();
+    if (declared === undefined || !this.bytes) return;
+    if (!DECLARED_ENCODINGS.has(declared)) {
       throw new BatchwireError(
         'INVALID_ENCODING',
         `the XML declaration names encoding ${JSON.stringify(declared.slice(0, 40))}; only UTF-8 and UTF-16 are read`,
         this.offsetAt(0),
       );
     }
+    // UTF-8 against UTF-16 is not checked: the bytes (mark or sniffing) decide. .NET declares
+    // utf-16 on XML it serialized to a string and then sends as UTF-8, and text re-encoded keeps
+    // the declaration it had.
   }
 
   /**
@@ -500,10 +528,10 @@ export class XmlFeed {
       return (
         this.textStart -
         (this.charBase - position) *
-          (this.stream!.encoding === 'utf-8' || this.stream!.encoding === 'text' ? 1 : 2)
+          (this.stream.encoding === 'utf-8' || this.stream.encoding === 'text' ? 1 : 2)
       );
     }
-    const encoding = this.stream!.encoding;
+    const encoding = this.stream.encoding;
     if (encoding === 'text') return this.textStart + index;
     if (encoding !== 'utf-8') return this.textStart + index * 2;
     const text = this.current;

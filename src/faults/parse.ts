@@ -201,7 +201,7 @@ function classify(text: string, contentType: string | undefined): BodyFault {
   if (first === 0x3c) {
     let shape: BodyFault | undefined;
     try {
-      shape = classifyXml({ text, bytes: false, offsetOf: (index) => index });
+      shape = classifyXml({ text, encoding: 'text', offsetOf: (index) => index });
     } catch {
       return unknownFault(text);
     }

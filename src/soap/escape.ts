@@ -10,6 +10,7 @@ const NEEDS_ESCAPE = /[&<>"\t\n\r\u0000-\u001f\ud800-\udfff\ufffe\uffff]/;
  * Characters XML 1.0 cannot represent at all are an `INVALID_FIELD` error naming `field`.
  */
 function escapeXml(value: string, attribute: boolean, field: string): string {
+  if (typeof value !== 'string') throw new BatchwireError('INVALID_FIELD', `${field} must be a string`, 0);
   if (!NEEDS_ESCAPE.test(value)) return value;
   let out = '';
   let from = 0;

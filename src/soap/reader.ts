@@ -1,65 +1,27 @@
 import { BatchwireError, toBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import { type Chunk, type PushDecoder, toChunk } from '../core/source.js';
+import { choiceOption, flagOption, limitOption, optionsObject, textOption } from '../core/options.js';
+import { type ChunkInput, type PushDecoder, toChunk } from '../core/source.js';
 import { XmlFeed } from '../core/xml.js';
 import { MessageArrayMachine } from './envelope.js';
 import type { SoapReadOptions, SoapRecord } from './types.js';
 
 export { HPC_NAMESPACE, SOAP11_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './header.js';
 
-const ENCODINGS = new Set(['auto', 'utf-8', 'utf-16le', 'utf-16be']);
-
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', `MessageArrayReader: ${message}`, 0);
-}
+const ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be'] as const;
+const WHAT = 'MessageArrayReader';
 
 // Every option checked once, up front: a wrong type is INVALID_ARGUMENT, never a misread body.
-function readOptions(
-  value: unknown,
-): Required<Omit<SoapReadOptions, 'contentType'>> & { contentType?: string } {
-  if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-    throw invalid(`options must be an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
-  }
-  const options = (value ?? {}) as Record<string, unknown>;
-  const get = (key: string): unknown => {
-    try {
-      const v = options[key];
-      return v === null ? undefined : v;
-    } catch (error) {
-      throw new BatchwireError('INVALID_ARGUMENT', `MessageArrayReader: reading option ${key} threw`, 0, {
-        cause: error,
-      });
-    }
-  };
-  const limit = (key: string, fallback: number): number => {
-    const v = get(key);
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !(v >= 1) || (!Number.isSafeInteger(v) && v !== Infinity)) {
-      throw invalid(`${key} must be a positive integer (or Infinity)`);
-    }
-    return v;
-  };
-  const flag = (key: string, fallback: boolean): boolean => {
-    const v = get(key);
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') throw invalid(`${key} must be a boolean`);
-    return v;
-  };
-  const encoding = get('encoding') ?? 'auto';
-  if (typeof encoding !== 'string' || !ENCODINGS.has(encoding)) {
-    throw invalid("encoding must be 'auto', 'utf-8', 'utf-16le' or 'utf-16be'");
-  }
-  const contentType = get('contentType');
-  if (contentType !== undefined && typeof contentType !== 'string')
-    throw invalid('contentType must be a string');
+function readOptions(value: SoapReadOptions | undefined) {
+  const options = optionsObject(value, WHAT);
   return {
-    encoding: encoding as SoapReadOptions['encoding'] & string,
-    ...(contentType === undefined ? {} : { contentType }),
-    maxDepth: limit('maxDepth', DEFAULT_LIMITS.maxDepth),
-    maxMessageBytes: limit('maxMessageBytes', DEFAULT_LIMITS.maxMessageBytes),
-    maxTextLength: limit('maxTextLength', DEFAULT_LIMITS.maxTextLength),
-    verifyCount: flag('verifyCount', true),
-    requireEnd: flag('requireEnd', true),
+    encoding: choiceOption(options, 'encoding', ENCODINGS, 'auto', WHAT),
+    contentType: textOption(options, 'contentType', WHAT),
+    maxDepth: limitOption(options, 'maxDepth', DEFAULT_LIMITS.maxDepth, WHAT),
+    maxMessageBytes: limitOption(options, 'maxMessageBytes', DEFAULT_LIMITS.maxMessageBytes, WHAT),
+    maxTextLength: limitOption(options, 'maxTextLength', DEFAULT_LIMITS.maxTextLength, WHAT),
+    verifyCount: flagOption(options, 'verifyCount', true, WHAT),
+    requireEnd: flagOption(options, 'requireEnd', true, WHAT),
   };
 }
 
@@ -97,6 +59,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private failure: BatchwireError | undefined;
   private ended = false;
 
+  /** @throws {@link BatchwireError} `INVALID_ARGUMENT` for options of the wrong type */
   constructor(options?: SoapReadOptions) {
     const read = readOptions(options);
     this.requireEnd = read.requireEnd;
@@ -114,7 +77,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   }
 
   /** Reads one chunk; returns the records it completed. */
-  write(chunk: Chunk | ArrayBuffer | ArrayBufferView): SoapRecord[] {
+  write(chunk: ChunkInput): SoapRecord[] {
     this.check();
     const input = toChunk(chunk);
     try {

@@ -65,7 +65,8 @@ function readStatusXml(body: ReturnType<typeof decodeBody>): {
  * Member names are matched without regard to case; numbers 0-3 map to the members in order.
  *
  * @param body - the body as bytes (UTF-8, or UTF-16 by BOM, sniffing or `contentType`) or text
- * @param contentType - the response's Content-Type; `json` in it selects the JSON form
+ * @param contentType - the response's Content-Type; `json` in it selects the JSON form, `xml` the XML
+ *   form (otherwise a body that starts with `<` is XML)
  * @throws {@link BatchwireError} `UNKNOWN_STATUS` for any other value or element; `XML_SYNTAX`,
  *   `DOCTYPE_FORBIDDEN`, `INVALID_ENCODING`, `LIMIT_EXCEEDED`, `TRUNCATED` for broken XML
  *
@@ -90,8 +91,11 @@ export function parseBrokerClientStatus(
   const type = contentType ?? undefined;
   const decoded = decodeBody(body, type, DEFAULT_LIMITS.maxBodyBytes);
   const trimmed = decoded.text.trim();
-  const json = type?.toLowerCase().includes('json') === true;
-  if (json || !trimmed.startsWith('<')) {
+  const lower = type?.toLowerCase();
+  const json = lower?.includes('json') === true;
+  // An XML Content-Type means XML, whatever the body starts with; without one, the body says.
+  const xml = !json && lower?.includes('xml') === true;
+  if (json || (!xml && !trimmed.startsWith('<'))) {
     let value: unknown;
     try {
       value = JSON.parse(trimmed);

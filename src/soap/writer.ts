@@ -1,6 +1,7 @@
 import { END_OF_GET_RESPONSE_ACTION, type EndOfResponses } from '../core/end-of-responses.js';
 import { BatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { choiceOption, flagOption, optionsObject, textOption } from '../core/options.js';
 import { type QualifiedName, XmlFeed } from '../core/xml.js';
 import { escapeAttribute, escapeText } from './escape.js';
 import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './header.js';
@@ -54,14 +55,17 @@ export interface SoapWriteOptions {
   declaration?: boolean;
 }
 
+const FLAVOURS = ['HPCPack2008', 'HPCServer2008'] as const;
+const WHAT = 'writeMessageArray';
+
 // XML names as XML 1.0 (5th edition) allows them, without the colon (local names only).
 const NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\u00B7\u203F\u2040-]*$/u;
 
 function checkName(name: string, field: string): string {
-  if (!NAME.test(name)) {
+  if (typeof name !== 'string' || !NAME.test(name)) {
     throw new BatchwireError(
       'INVALID_FIELD',
-      `${field} ${JSON.stringify(name.slice(0, 80))} is not an XML name`,
+      `${field} ${typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : `(a ${typeof name})`} is not an XML name`,
       0,
     );
   }
@@ -73,6 +77,7 @@ function checkName(name: string, field: string): string {
  * envelope it is written into) with no DOCTYPE or XML declaration.
  */
 function checkFragment(xml: string, field: string): string {
+  if (typeof xml !== 'string') throw new BatchwireError('INVALID_FIELD', `${field} must be a string`, 0);
   if (xml === '') return xml;
   let closedAt = -1;
   const feed: XmlFeed = new XmlFeed(
@@ -148,6 +153,7 @@ function codeValue(name: QualifiedName | string, raw: string | undefined, field:
 
 function element(name: string, value: string | undefined, field: string, attributes = ''): string {
   if (value === undefined) return '';
+  if (typeof value !== 'string') throw new BatchwireError('INVALID_FIELD', `${field} must be a string`, 0);
   return `<${name}${attributes}>${escapeText(value, field)}</${name}>`;
 }
 
@@ -171,6 +177,9 @@ function writeMessage(message: SoapMessageInput, flavour: string, index: number)
   header += brokerHeader(flavour, 'UserDataNS', message.userData, `${at}.userData`);
   header += brokerHeader(flavour, 'ClientIdNS', message.clientId, `${at}.clientId`);
   const { body } = message;
+  if (typeof body !== 'object' || body === null) {
+    throw new BatchwireError('INVALID_FIELD', `${at}.body must be { name, namespace, result?, xml? }`, 0);
+  }
   const name = checkName(body.name, `${at}.body.name`);
   let inner: string;
   if (body.xml !== undefined) inner = checkFragment(body.xml, `${at}.body.xml`);
@@ -191,6 +200,8 @@ function writeFault(fault: SoapFaultInput, flavour: string, index: number): stri
   let code = `<s:Code>${codeValue(fault.code, fault.rawCode, `${at}.code`)}`;
   let close = '</s:Code>';
   const subcodes = fault.subcodes ?? [];
+  if (!Array.isArray(subcodes))
+    throw new BatchwireError('INVALID_FIELD', `${at}.subcodes must be an array`, 0);
   for (let i = 0; i < subcodes.length; i++) {
     code += `<s:Subcode>${codeValue(subcodes[i]!, fault.rawSubcodes?.[i], `${at}.subcodes[${i}]`)}`;
     close = `</s:Subcode>${close}`;
@@ -245,15 +256,20 @@ export function writeMessageArray(
   messages: readonly SoapWriteRecord[],
   options: SoapWriteOptions = {},
 ): string {
-  const flavour = options.flavour ?? 'HPCPack2008';
-  if (flavour !== 'HPCPack2008' && flavour !== 'HPCServer2008') {
-    throw new BatchwireError('INVALID_ARGUMENT', `unknown flavour ${JSON.stringify(flavour)}`, 0);
+  if (!Array.isArray(messages)) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'writeMessageArray: expected an array of records', 0);
   }
-  const root = checkName(options.root ?? `${flavour}_WebAPI_MessageArray`, 'options.root');
-  const parts: string[] = [options.declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '', `<${root}>`];
+  const read = optionsObject(options, WHAT);
+  const flavour = choiceOption(read, 'flavour', FLAVOURS, 'HPCPack2008', WHAT);
+  const root = checkName(textOption(read, 'root', WHAT) ?? `${flavour}_WebAPI_MessageArray`, 'options.root');
+  const declaration = flagOption(read, 'declaration', false, WHAT);
+  const parts: string[] = [declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '', `<${root}>`];
   let received = 0;
   for (let i = 0; i < messages.length; i++) {
     const record = messages[i]!;
+    if (typeof record !== 'object' || record === null) {
+      throw new BatchwireError('INVALID_FIELD', `messages[${i}] is not a record`, 0);
+    }
     if (record.kind === 'end') {
       parts.push(writeEnd(record, received, flavour));
       if (i !== messages.length - 1) {

@@ -19,14 +19,6 @@ import {
  * guards it).
  */
 export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
-  // xml (core/charset.ts, soap/**)
-  'batchwire.charsetOf': 'xml: a non-string contentType: TypeError contentType.slice',
-  'batchwire.detectEncoding': 'xml: head that is not bytes: TypeError bytes is not iterable',
-  'new soap.MessageArrayReader': 'xml: write({}) or write(Promise): TypeError bytes is not iterable',
-  'new soap.MessageArrayReaderStream': 'xml: options with a throwing getter: the getter error escapes',
-  'soap.parseBrokerClientStatus': 'xml: options of the wrong type (issue 12 finding 4)',
-  'soap.readMessageArray': 'xml: options with a throwing getter: the getter error escapes',
-  'soap.writeMessageArray': 'xml: writeMessageArray() with no list: TypeError reading length',
   // odata (odata/**)
   'odata.buildListQuery': 'odata: buildListQuery() / (null): TypeError destructuring options',
   'odata.evaluateFilter': 'odata: evaluateFilter() / (null, {}): TypeError reading kind',

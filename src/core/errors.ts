@@ -60,6 +60,32 @@ const SERVICE_BRAND = Symbol.for('batchwire.serviceError');
 /** Every code but `SERVICE_FAULT`: what a codec, builder or argument check throws. */
 export type BatchwireCodecErrorCode = Exclude<BatchwireErrorCode, 'SERVICE_FAULT'>;
 
+/** Text of any value, for a message: a value that cannot become a string gives a placeholder. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return '(a message that cannot be shown as text)';
+  }
+}
+
+function readDetails(details: unknown): BatchwireErrorDetails {
+  if (typeof details !== 'object' || details === null) return {};
+  try {
+    const { line, column, excerpt, cause } = details as BatchwireErrorDetails;
+    return {
+      ...(line === undefined ? {} : { line }),
+      ...(column === undefined ? {} : { column }),
+      ...(excerpt === undefined ? {} : { excerpt }),
+      ...(cause === undefined ? {} : { cause }),
+    };
+  } catch {
+    // A details object whose getters throw: an error without the details.
+    return {};
+  }
+}
+
 // The class behind `BatchwireError`. It is exported under that name as a value whose type makes
 // `BatchwireError` a union discriminated by `code` (see below); subclasses extend this class.
 /** @internal */
@@ -77,12 +103,15 @@ export class BatchwireErrorBase extends Error {
     offset: number,
     details: BatchwireErrorDetails = {},
   ) {
-    super(message, details?.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
-    this.offset = offset;
-    if (details?.line !== undefined) this.line = details.line;
-    if (details?.column !== undefined) this.column = details.column;
-    if (details?.excerpt !== undefined) this.excerpt = details.excerpt;
+    // Arguments of any type give an error, never another exception: an error is what a caller
+    // is about to throw or report.
+    const facts = readDetails(details);
+    super(asText(message), facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.code = typeof code === 'string' ? code : 'INVALID_ARGUMENT';
+    this.offset = typeof offset === 'number' && Number.isFinite(offset) ? offset : 0;
+    if (typeof facts.line === 'number') this.line = facts.line;
+    if (typeof facts.column === 'number') this.column = facts.column;
+    if (typeof facts.excerpt === 'string') this.excerpt = facts.excerpt;
     Object.defineProperty(this, BRAND, { value: true });
   }
 

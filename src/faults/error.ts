@@ -1,5 +1,38 @@
-import { BatchwireErrorBase, brandServiceError, isBatchwireServiceError } from '../core/errors.js';
+import {
+  BatchwireError,
+  BatchwireErrorBase,
+  brandServiceError,
+  isBatchwireServiceError,
+} from '../core/errors.js';
 import type { ServiceFault } from './types.js';
+
+// The message: `service code (HTTP status): text`, from a fault checked to be one.
+function summary(fault: ServiceFault): string {
+  let parts: { service: unknown; code: unknown; status: unknown; text: unknown };
+  try {
+    parts = {
+      service: fault.service,
+      code: fault.code,
+      status: fault.status,
+      text: fault.formatted || fault.message,
+    };
+  } catch (error) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'BatchwireServiceError: reading the fault threw', 0, {
+      cause: error,
+    });
+  }
+  if (typeof parts.service !== 'string' || typeof parts.code !== 'string') {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      'BatchwireServiceError needs a ServiceFault (as parseFault returns it)',
+      0,
+    );
+  }
+  const what = parts.code === '' ? parts.service : `${parts.service} ${parts.code}`;
+  const status = typeof parts.status === 'number' ? ` (HTTP ${parts.status})` : '';
+  const text = typeof parts.text === 'string' ? parts.text.slice(0, 500) : '';
+  return `${what}${status}${text === '' ? '' : `: ${text}`}`;
+}
 
 /**
  * A service's error response as an exception, for callers who throw: `code` is always
@@ -20,11 +53,12 @@ export class BatchwireServiceError extends BatchwireErrorBase {
   /** The normalised error response. */
   readonly fault: ServiceFault;
 
+  /**
+   * @throws {@link BatchwireError} `INVALID_ARGUMENT` when `fault` is not a `ServiceFault` (an
+   *   object with string `service` and `code`, as {@link parseFault} returns)
+   */
   constructor(fault: ServiceFault, options: { cause?: unknown } = {}) {
-    const what = fault.code === '' ? fault.service : `${fault.service} ${fault.code}`;
-    const status = fault.status === undefined ? '' : ` (HTTP ${fault.status})`;
-    const text = (fault.formatted || fault.message).slice(0, 500);
-    super('SERVICE_FAULT', `${what}${status}${text === '' ? '' : `: ${text}`}`, 0, options ?? {});
+    super('SERVICE_FAULT', summary(fault), 0, options ?? {});
     this.fault = fault;
     brandServiceError(this);
   }

@@ -88,3 +88,32 @@ describe('BatchwireError narrows on code', () => {
     expect(error.toJSON()).toEqual({ name: 'BatchwireError', code: 'TRUNCATED', offset: 3, message: 'cut' });
   });
 });
+
+describe('the error constructors take arguments of any type', () => {
+  it('BatchwireError never throws another exception while being built', () => {
+    const hostile = Object.create(null) as object;
+    const throwing = {
+      get line(): number {
+        throw new Error('getter');
+      },
+    };
+    for (const [code, message, offset, details] of [
+      ['TRUNCATED', hostile, Number.NaN, undefined],
+      [42, undefined, '3', null],
+      ['LIMIT_EXCEEDED', Symbol('s'), 1, throwing],
+    ] as const) {
+      const error = new BatchwireError(code as never, message as never, offset as never, details as never);
+      expect(isBatchwireError(error)).toBe(true);
+      expect(typeof error.message).toBe('string');
+      expect(Number.isFinite(error.offset)).toBe(true);
+    }
+  });
+
+  it('BatchwireServiceError refuses what is not a ServiceFault with INVALID_ARGUMENT', () => {
+    for (const bad of [undefined, 'ServerBusy', 5, {}, { service: 'unknown' }]) {
+      const error = caught(() => new BatchwireServiceError(bad as never));
+      expect(error).toBeInstanceOf(BatchwireError);
+      expect((error as BatchwireError).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+});

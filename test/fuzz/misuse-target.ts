@@ -32,9 +32,6 @@ export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   'odata.startswith': 'odata: a value object with a throwing getter: the getter error escapes',
   'odata.or': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.and': 'odata: an operand object with a throwing getter: the getter error escapes',
-  // sdk (core/errors.ts, faults/error.ts)
-  'new generic.BatchwireError': 'sdk: new BatchwireError(code, {}) with a null-prototype message: TypeError',
-  'new faults.BatchwireServiceError': 'sdk: new BatchwireServiceError() / (string): TypeError reading code',
   // emulator (emulator/**)
   'emulator.echoService': 'emulator: echoService(): TypeError reading input',
   'emulator.isLoopbackHost': 'emulator: a non-string host: TypeError host.startsWith',

@@ -44,3 +44,20 @@ export async function bodies(baseUrl: string): Promise<void> {
   ))
     new Response(sample.bytes);
 }
+
+// One vocabulary: limit options carry DEFAULT_LIMITS' key names, so the defaults spread in.
+export async function limits(): Promise<void> {
+  const { DEFAULT_LIMITS } = await import('batchwire');
+  const { parseFilter, validateFilter } = await import('batchwire/odata');
+  const { decodeGenericResponses } = await import('batchwire/generic');
+  const { readMessageArray } = await import('batchwire/soap');
+  const { parseDliBatchState } = await import('batchwire/status');
+  parseFault({ body: '' }, { ...DEFAULT_LIMITS });
+  parseJobListPage('{"value":[]}', { ...DEFAULT_LIMITS });
+  parseDliBatchState('{"state":"running"}', { ...DEFAULT_LIMITS });
+  paginate(() => '{"value":[]}', { ...DEFAULT_LIMITS, parse: parseJobListPage });
+  decodeGenericResponses('', { ...DEFAULT_LIMITS });
+  readMessageArray('', { ...DEFAULT_LIMITS });
+  parseFilter("id eq 'x'", { ...DEFAULT_LIMITS });
+  validateFilter("id eq 'x'", undefined, { ...DEFAULT_LIMITS });
+}

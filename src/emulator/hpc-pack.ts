@@ -178,7 +178,14 @@ interface Batch {
   /** Responses handed out, per (action, clientdata), since that pair's last reset. */
   pairs: Map<string, number>;
   /** No response before this index is pending. */
-  scanFrom: number;
+  /**
+   * Per action filter (-1: none), an index before which no response matching it is pending.
+   * Responses only go pending -> handed -> acknowledged until a reset, so these bounds only grow
+   * and each Get Responses call scans what it hands out, not the whole batch.
+   */
+  scanFrom: Map<number, number>;
+  /** Runs `[from, to)` handed out since the last call, to acknowledge or put back. */
+  handed: number[];
   waiters: Set<() => void>;
   /** Send Requests calls on one batch run one after another. */
   flushing: Promise<unknown>;
@@ -212,7 +219,8 @@ function newBatch(name: string): Batch {
     actions: [],
     actionIndex: new Map(),
     pairs: new Map(),
-    scanFrom: 0,
+    scanFrom: new Map(),
+    handed: [],
     waiters: new Set(),
     flushing: Promise.resolve(),
   };
@@ -885,17 +893,27 @@ export class HpcPackService implements HpcPackEmulator {
     const clientData = request.query.get('clientdata') ?? '';
     const pair = `${action}\u0000${clientData}`;
     // Responses handed out by the previous call are acknowledged (reset=false) or put back (reset=true).
-    const states = batch.states;
+    const states = batch.states.array;
     const total = batch.responses?.length ?? 0;
+    const runs = batch.handed;
+    batch.handed = [];
     if (reset === true) {
-      for (let i = 0; i < total; i++) {
-        const s = states.array[i]!;
-        if (s === HANDED || (session.durable && s === ACKED)) states.array[i] = PENDING;
+      let lowest = total;
+      for (let r = 0; r < runs.length; r += 2) {
+        for (let i = runs[r]!; i < runs[r + 1]!; i++) if (states[i] === HANDED) states[i] = PENDING;
+        lowest = Math.min(lowest, runs[r]!);
       }
-      batch.scanFrom = 0;
+      // A durable session rewinds to the first response, acknowledged ones included.
+      if (session.durable) {
+        for (let i = 0; i < total; i++) if (states[i] === ACKED) states[i] = PENDING;
+        lowest = 0;
+      }
+      for (const [filter, from] of batch.scanFrom) batch.scanFrom.set(filter, Math.min(from, lowest));
       batch.pairs.set(pair, 0);
     } else {
-      for (let i = batch.scanFrom; i < total; i++) if (states.array[i] === HANDED) states.array[i] = ACKED;
+      for (let r = 0; r < runs.length; r += 2) {
+        for (let i = runs[r]!; i < runs[r + 1]!; i++) if (states[i] === HANDED) states[i] = ACKED;
+      }
     }
     if (!batch.pairs.has(pair)) batch.pairs.set(pair, 0);
     const filter = action === '' ? -1 : (batch.actionIndex.get(action) ?? -2);
@@ -968,25 +986,18 @@ class ResponseCursor {
       if (this.filter === -2) this.filter = this.refreshFilter();
       const total = b.responses?.length ?? 0;
       const states = b.states.array;
-      let i = b.scanFrom;
-      // Skip what was acknowledged at the front, so later scans start further on.
-      while (i < total && states[i] === ACKED) i++;
-      b.scanFrom = i;
-      while (
-        i < total &&
-        (states[i] !== PENDING || (this.filter !== -1 && b.actionIds.array[i] !== this.filter))
-      )
-        i++;
+      const actions = b.actionIds.array;
+      const filter = this.filter;
+      let i = b.scanFrom.get(filter) ?? 0;
+      while (i < total && (states[i] !== PENDING || (filter !== -1 && actions[i] !== filter))) i++;
+      b.scanFrom.set(filter, i);
       if (this.remaining > 0 && i < total) {
         let j = i + 1;
         const max = Math.min(total, i + this.remaining);
-        while (
-          j < max &&
-          states[j] === PENDING &&
-          (this.filter === -1 || b.actionIds.array[j] === this.filter)
-        )
-          j++;
+        while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
         states.fill(HANDED, i, j);
+        b.handed.push(i, j);
+        b.scanFrom.set(filter, j);
         this.remaining -= j - i;
         b.pairs.set(this.pair, (b.pairs.get(this.pair) ?? 0) + (j - i));
         return { kind: 'run', from: i, to: j };
@@ -1050,7 +1061,8 @@ class ResponseCursor {
             // A run is only handed out from an existing log.
             const log = cursor.batch.responses!;
             if (log.encoding === encoding) {
-              for (const run of log.runs(step.from, step.to)) yield { bytes: run.bytes, ends: run.ends };
+              for (const run of log.runs(step.from, step.to))
+                yield { bytes: run.bytes, ends: run.ends, retained: true };
               continue;
             }
             // Responses stored in another encoding than the call's (it began before the first flush).

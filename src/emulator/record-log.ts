@@ -96,16 +96,23 @@ export class RecordLog {
    * Records `from` to `to` (exclusive) as runs of contiguous bytes: each run lies in one block,
    * with the end offset of every record in it, relative to the run's first byte.
    */
-  *runs(from: number, to: number): Generator<{ bytes: Buffer; ends: Uint32Array; first: number }> {
+  *runs(from: number, to: number): Generator<{ bytes: Buffer; ends: () => Uint32Array; first: number }> {
     let i = from;
     while (i < to) {
       const block = this.blockOf[i]!;
       let j = i + 1;
       while (j < to && this.blockOf[j] === block) j++;
       const base = this.startOf[i]!;
-      const ends = new Uint32Array(j - i);
-      for (let k = i; k < j; k++) ends[k - i] = this.endOf[k]! - base;
-      yield { bytes: this.blocks[block]!.subarray(base, this.endOf[j - 1]!), ends, first: i };
+      const first = i;
+      const last = j;
+      const endOf = this.endOf;
+      // Computed only when a fault needs record positions: the plain stream never does.
+      const ends = () => {
+        const out = new Uint32Array(last - first);
+        for (let k = first; k < last; k++) out[k - first] = endOf[k]! - base;
+        return out;
+      };
+      yield { bytes: this.blocks[block]!.subarray(base, this.endOf[j - 1]!), ends, first };
       i = j;
     }
   }

@@ -11,7 +11,7 @@ import { randomInt } from './random.js';
 import { byteLength, decodeText, type LogEncoding } from './record-log.js';
 import { headerRecord, MalformedRequest, parseTarget } from './request.js';
 import { serviceOfPath } from './routes.js';
-import { type Piece, type PieceStream, piecesOf } from './wire.js';
+import { endsOf, type Piece, type PieceStream, piecesOf } from './wire.js';
 
 /** Whether `host` names this machine only: `localhost`, `127.0.0.0/8`, `::1`. */
 export function isLoopbackHost(host: string): boolean {
@@ -109,7 +109,7 @@ class CutFinder {
   /** The offset in `piece` to cut at, or undefined to write it whole. `written` counts the bytes before it. */
   find(piece: Piece, written: number): number | undefined {
     const at = this.at;
-    const ends = piece.ends ?? [];
+    const ends = endsOf(piece);
     const result = ((): number | undefined => {
       if (at === 'before-end') {
         if (piece.closing) {
@@ -201,6 +201,26 @@ function write(exchange: Exchange, bytes: Uint8Array): Promise<void> | undefined
   });
 }
 
+/** Bytes of pieces made for this response (not stored ones) that may wait on a socket. */
+const MAX_QUEUED = 256 * 1024;
+
+function drained(exchange: Exchange): Promise<void> {
+  const { res } = exchange;
+  return new Promise((resolve) => {
+    if (exchange.closed || res.writableLength === 0) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 function flushed(exchange: Exchange): Promise<void> {
   // An empty write's callback runs once everything before it has gone to the socket.
   return new Promise((resolve) => {
@@ -251,6 +271,7 @@ async function writePlan(
   const flipped: number[] = [];
 
   let written = 0;
+  let queued = 0;
   let corked = false;
   const iterator = stream.pieces[Symbol.asyncIterator]();
   try {
@@ -305,8 +326,18 @@ async function writePlan(
             res.uncork();
           });
         }
-        const pending = write(exchange, bytes);
-        if (pending) await pending;
+        exchange.entry.responseBytes += bytes.length;
+        const below = res.write(bytes);
+        // Stored bytes cost nothing to queue; other pieces are new memory, so at most
+        // MAX_QUEUED of them wait on the socket at a time.
+        if (below) queued = 0;
+        else if (!(next.value.retained && bytes === next.value.bytes)) {
+          queued += bytes.length;
+          if (queued > MAX_QUEUED) {
+            await drained(exchange);
+            queued = 0;
+          }
+        }
       }
       written += bytes.length;
     }

@@ -15,10 +15,24 @@ import { escapeXml } from './xml.js';
 /** Bytes to write, with the end offsets of the response records they complete. */
 export interface Piece {
   bytes: Uint8Array;
-  /** End offsets, relative to `bytes`, of each response record or envelope that ends in this piece. */
-  ends?: ArrayLike<number>;
+  /**
+   * End offsets, relative to `bytes`, of each response record or envelope that ends in this piece
+   * (or a function that computes them, for pieces that rarely need them).
+   */
+  ends?: ArrayLike<number> | (() => ArrayLike<number>);
   /** This piece is the closing record (`EndOfGetResponse`), or starts with it. */
   closing?: boolean;
+  /**
+   * The bytes are a view of memory the emulator keeps anyway (stored responses): queuing them on
+   * the socket without waiting for it to drain costs no memory, and keeps the socket busy.
+   */
+  retained?: boolean;
+}
+
+/** The end offsets of a piece's records. */
+export function endsOf(piece: Piece): ArrayLike<number> {
+  const ends = piece.ends;
+  return ends === undefined ? [] : typeof ends === 'function' ? ends() : ends;
 }
 
 /** A plan body as pieces, with what the fault writer needs to know about its format. */

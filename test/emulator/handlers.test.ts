@@ -268,6 +268,49 @@ describe('handlers without a socket', () => {
     );
   });
 
+  it('hands every response out once when windows of one action are read with reset=false', async () => {
+    const emulator = createEmulator({ baseUrl });
+    await emulator.handle(hpcPack.createSession({ baseUrl, body: '{"ServiceName":"Echo"}' }));
+    const messages = Array.from({ length: 300 }, (_, i) => ({
+      action: i % 3 === 0 ? 'urn:A' : 'urn:B',
+      messageId: `urn:uuid:${i}`,
+      userData: String(i),
+      body: { name: 'Op', namespace: 'urn:n', result: String(i) },
+    }));
+    await emulator.handle(
+      hpcPack.sendRequests({
+        baseUrl,
+        sessionId: 1,
+        batchName: 'w',
+        commit: true,
+        body: writeMessageArray(messages),
+      }),
+    );
+    const seen: string[] = [];
+    let end: { count: number } | undefined;
+    for (let call = 0; call < 200 && !end; call++) {
+      const plan = await emulator.handle(
+        hpcPack.getResponses({
+          baseUrl,
+          sessionId: 1,
+          batchName: 'w',
+          action: 'urn:A',
+          count: 7,
+          reset: false,
+        }),
+      );
+      const text = Buffer.from(await planBytes(plan.body)).toString('utf8');
+      const { messages: got, end: closing } = parseMessageArray(text, {
+        requireEnd: false,
+        verifyCount: false,
+      });
+      for (const m of got) if (m.kind === 'response') seen.push(m.userData ?? '');
+      if (closing) end = closing;
+    }
+    expect(seen).toEqual(messages.filter((m) => m.action === 'urn:A').map((m) => m.userData));
+    expect(end?.count).toBe(100);
+  });
+
   it('refuses bad options with BatchwireError', async () => {
     for (const options of [
       { host: '10.1.2.3' },

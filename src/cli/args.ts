@@ -6,6 +6,8 @@
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** A string option that may be repeated: the values come joined by NUL, which no argument can hold. */
+  multiple?: boolean;
 }
 
 /** Raised for a bad command line: the message names the bad argument. */
@@ -114,7 +116,8 @@ export function parseCommandLine(argv: readonly string[], options: Record<string
       if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
       inline = argv[++i]!;
     }
-    values[name] = inline;
+    const previous = values[name];
+    values[name] = spec.multiple && typeof previous === 'string' ? `${previous}\0${inline}` : inline;
   }
   return { positionals, values };
 }

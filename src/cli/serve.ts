@@ -54,7 +54,8 @@ function integer(
 
 function faultsOf(value: unknown): FaultRule[] {
   if (value === undefined) return [];
-  const specs = Array.isArray(value) ? value : [value];
+  // Repeated --fault options come joined by NUL (or as a list, from code).
+  const specs = Array.isArray(value) ? value : String(value).split('\0');
   return specs.map((spec) => {
     try {
       return parseFaultSpec(String(spec));
@@ -147,8 +148,7 @@ export const serveCommand: Command = {
     port: { type: 'string' },
     host: { type: 'string' },
     fixture: { type: 'string' },
-    // Repeatable: parseArgs collects every --fault into an array.
-    fault: { type: 'string', multiple: true } as { type: 'string' },
+    fault: { type: 'string', multiple: true },
     seed: { type: 'string' },
     journal: { type: 'string' },
     clock: { type: 'string' },

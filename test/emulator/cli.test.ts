@@ -110,7 +110,17 @@ describe('batchwire serve', () => {
     const journal = temp('process-journal.json');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--journal', journal],
+      [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'serve',
+        '--journal',
+        journal,
+        '--fault',
+        'op=listJobs,status=503',
+        '--fault=op=listPools,status=429',
+      ],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,6 +138,9 @@ describe('batchwire serve', () => {
     expect(
       (await fetch(`${url}/WindowsHPC/Clusters`, { headers: { 'api-version': '2011-11-01' } })).status,
     ).toBe(200);
+    // Both --fault options apply.
+    expect((await fetch(`${url}/jobs?api-version=2025-06-01`)).status).toBe(503);
+    expect((await fetch(`${url}/pools?api-version=2025-06-01`)).status).toBe(429);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

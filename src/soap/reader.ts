@@ -76,10 +76,25 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     });
   }
 
+  // Progress counters (bytesRead, messagesRead).
+  private unitsWritten = 0;
+  private recordsOut = 0;
+
+  /** Input written so far: bytes for byte chunks, characters (UTF-16 code units) for string chunks. */
+  get bytesRead(): number {
+    return this.unitsWritten;
+  }
+
+  /** Records (messages, faults and the closing record) returned so far by `write` and `end`. */
+  get messagesRead(): number {
+    return this.recordsOut;
+  }
+
   /** Reads one chunk; returns the records it completed. */
   write(chunk: ChunkInput): SoapRecord[] {
     this.check();
     const input = toChunk(chunk);
+    this.unitsWritten += input.length;
     try {
       this.feed.write(input);
     } catch (error) {
@@ -129,6 +144,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private take(): SoapRecord[] {
     const out = this.machine.out;
     this.machine.out = [];
+    this.recordsOut += out.length;
     return out;
   }
 

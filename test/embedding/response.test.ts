@@ -224,3 +224,23 @@ describe('progress counters of push decoders', () => {
     expect(records).toBe(3);
   });
 });
+
+describe('progress counters of the SOAP reader', () => {
+  it('MessageArrayReader counts input units and messages', async () => {
+    const { MessageArrayReader } = await import('batchwire/soap');
+    const xml = writeMessageArray([
+      { action: 'urn:r', userData: 'u1', body: { name: 'R', namespace: 'urn:x', result: '1' } },
+      { action: 'urn:r', userData: 'u2', body: { name: 'R', namespace: 'urn:x', result: '2' } },
+      { kind: 'end', reason: 'Success' },
+    ]);
+    const bytes = new TextEncoder().encode(xml);
+    const reader = new MessageArrayReader();
+    expect([reader.bytesRead, reader.messagesRead]).toEqual([0, 0]);
+    let records = 0;
+    for (let i = 0; i < bytes.length; i += 50) records += reader.write(bytes.subarray(i, i + 50)).length;
+    records += reader.end().length;
+    expect(reader.bytesRead).toBe(bytes.length);
+    expect(reader.messagesRead).toBe(3);
+    expect(records).toBe(3);
+  });
+});

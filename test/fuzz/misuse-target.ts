@@ -32,7 +32,9 @@ export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   'odata.startswith': 'odata: a value object with a throwing getter: the getter error escapes',
   'odata.or': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.and': 'odata: an operand object with a throwing getter: the getter error escapes',
+  'odata.validateFilter': 'odata: options with a throwing getter (maxDepth): the getter error escapes',
   // emulator (emulator/**)
+  'emulator.createEmulator': 'emulator: options with a throwing getter (clock): the getter error escapes',
   'emulator.echoService': 'emulator: echoService(): TypeError reading input',
   'emulator.isLoopbackHost': 'emulator: a non-string host: TypeError host.startsWith',
   'emulator.planBytes': 'emulator: planBytes(junk): TypeError reading pieces',

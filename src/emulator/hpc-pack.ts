@@ -8,7 +8,7 @@ import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { decodeGenericRequests } from '../generic/index.js';
 import { charsetOf, detectEncoding, type TextEncodingName } from '../index.js';
-import { readMessageArray, type SoapWriteRecord } from '../soap/index.js';
+import { type QualifiedName, readMessageArray, type SoapWriteRecord } from '../soap/index.js';
 import { type FaultPair, HPC_CODES, hpcFaultBody, hpcFaultByName } from './fault-bodies.js';
 import type { GenericPlanRecord, ParsedRequest, ResponsePlan } from './plan.js';
 import { encodeText, type LogEncoding, RecordLog } from './record-log.js';
@@ -54,8 +54,8 @@ export interface HpcServiceFault {
   /** The fault envelope's action. @defaultValue `http://hpc.microsoft.com/session/SessionFault` */
   action?: string;
   /** The SOAP 1.2 `Code/Value`. @defaultValue `s:Receiver` */
-  code?: string;
-  subcodes?: string[];
+  code?: string | QualifiedName;
+  subcodes?: (string | QualifiedName)[];
   reason: string;
   /** Inner XML of `Detail` (a well-formed fragment). */
   detail?: string;
@@ -224,6 +224,16 @@ function newBatch(name: string): Batch {
     waiters: new Set(),
     flushing: Promise.resolve(),
   };
+}
+
+/** A fault code as the SOAP writer takes it: QName text, or `{ namespace, name }`. */
+function codeOf(code: unknown): string | QualifiedName | undefined {
+  if (typeof code === 'string') return code;
+  if (typeof code === 'object' && code !== null) {
+    const { namespace, name } = code as Partial<QualifiedName>;
+    if (typeof namespace === 'string' && typeof name === 'string') return { namespace, name };
+  }
+  return undefined;
 }
 
 function statusOf(batch: Batch): HpcBatchInfo['status'] {
@@ -809,8 +819,8 @@ export class HpcPackService implements HpcPackEmulator {
       output = String(f.reason ?? '');
       extra = {
         fault: {
-          code: f.code ?? 's:Receiver',
-          subcodes: Array.isArray(f.subcodes) ? f.subcodes.map(String) : [],
+          code: codeOf(f.code) ?? 's:Receiver',
+          subcodes: Array.isArray(f.subcodes) ? f.subcodes.map((c) => codeOf(c) ?? String(c)) : [],
         },
       };
       if (f.detail !== undefined) extra.fault!.detail = String(f.detail);

@@ -454,7 +454,15 @@ describe('HPC Pack SOA Web API: the pluggable service', () => {
     const seen: HpcServiceRequest[] = [];
     ctx.emulator.hpcPack.setService((request) => {
       seen.push(request);
-      if (request.input === 'fault') return { fault: { reason: 'no such thing', code: 's:Sender' } };
+      if (request.input === 'fault') {
+        return {
+          fault: {
+            reason: 'no such thing',
+            code: 's:Sender',
+            subcodes: [{ namespace: 'http://hpc.microsoft.com/session/', name: 'SessionFault' }],
+          },
+        };
+      }
       if (request.input === 'lose') return null;
       if (request.input === 'throw') throw new Error('boom');
       return { output: request.input.toUpperCase(), action: 'urn:custom' };
@@ -502,7 +510,13 @@ describe('HPC Pack SOA Web API: the pluggable service', () => {
     const records: SoapRecord[] = [];
     for await (const r of readMessageArray(soap.body!)) records.push(r);
     expect(records.map((r) => r.kind)).toEqual(['response', 'fault', 'fault', 'end']);
-    expect(records[1]).toMatchObject({ kind: 'fault', reason: 'no such thing', userData: '1' });
+    expect(records[1]).toMatchObject({
+      kind: 'fault',
+      reason: 'no such thing',
+      userData: '1',
+      code: { namespace: 'http://www.w3.org/2003/05/soap-envelope', name: 'Sender' },
+      subcodes: [{ namespace: 'http://hpc.microsoft.com/session/', name: 'SessionFault' }],
+    });
     ctx.emulator.hpcPack.setService(undefined, 'Custom');
   });
 });

@@ -13,6 +13,7 @@ import {
   validateFaultRule,
 } from './faults.js';
 import { defaultFixture, type EmulatorFixture, validateFixture } from './fixture.js';
+import { guarded, guardedAsync } from './guard.js';
 import { type HpcPackEmulator, type HpcPackEmulatorOptions, HpcPackService } from './hpc-pack.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { EmulatorRequest, ParsedRequest, PlanBody, ResponsePlan } from './plan.js';
@@ -120,9 +121,11 @@ export interface HandledRequest extends ResponsePlan {
 
 /** The whole body of a plan, as the server would write it without faults. */
 export async function planBytes(body: PlanBody | undefined): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const piece of piecesOf(body).pieces) parts.push(Buffer.from(piece.bytes));
-  return Buffer.concat(parts);
+  return guardedAsync('plan body', async () => {
+    const parts: Uint8Array[] = [];
+    for await (const piece of piecesOf(body).pieces) parts.push(Buffer.from(piece.bytes));
+    return Buffer.concat(parts);
+  });
 }
 
 function invalid(message: string): BatchwireError {
@@ -567,7 +570,15 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
         };
       }
       const routing = core.route(parsed);
-      const plan = await core.dispatch(parsed, routing);
+      let plan: ResponsePlan;
+      try {
+        plan = await core.dispatch(parsed, routing);
+      } catch (error) {
+        // As on the socket: a request the client could have sent gets an answer, not an exception.
+        const service =
+          routing.kind === 'route' && routing.route.service !== 'control' ? routing.route.service : undefined;
+        plan = core.internalErrorPlan(service, parsed, error);
+      }
       return {
         ...plan,
         service: routing.kind === 'route' ? routing.route.service : null,
@@ -592,6 +603,10 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
  * ```
  */
 export function createEmulator(options?: EmulatorOptions & { baseUrl?: string }): Emulator {
-  const core = new EmulatorCore(options, options?.baseUrl ?? 'http://127.0.0.1');
+  const core = guarded('options', () => {
+    const baseUrl = options?.baseUrl ?? 'http://127.0.0.1';
+    if (typeof baseUrl !== 'string') throw invalid('baseUrl must be a string');
+    return new EmulatorCore(options, baseUrl);
+  });
   return emulatorOf(core, async () => {});
 }

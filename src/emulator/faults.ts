@@ -2,6 +2,7 @@
 // `--fault` syntax of the command line.
 import { BatchwireError } from '../core/errors.js';
 import type { ServiceName } from './fault-bodies.js';
+import { guarded } from './guard.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 
 /** Which requests a rule applies to; every field given must match. */
@@ -197,6 +198,10 @@ function action(value: unknown): FaultAction {
  * ```
  */
 export function validateFaultRule(value: unknown): FaultRule {
+  return guarded('fault rule', () => checkRule(value));
+}
+
+function checkRule(value: unknown): FaultRule {
   if (!isObject(value))
     fail('', 'must be an object with "action" (and "match", "times", "after", "probability")');
   only(value, ['match', 'action', 'times', 'after', 'probability'], 'rule');

@@ -1,6 +1,7 @@
 // The fixture format (the services' own REST representations, as list responses show them) and
 // the small data set served when no fixture is given.
 import { BatchwireError } from '../core/errors.js';
+import { guarded } from './guard.js';
 
 /** A JSON object as a service represents a resource. */
 export type RestObject = Record<string, unknown>;
@@ -77,6 +78,10 @@ function ids(items: RestObject[], path: string, check?: (id: string) => boolean)
  * @throws {@link BatchwireError} `INVALID_ARGUMENT`, naming the item that is wrong
  */
 export function validateFixture(value: unknown): EmulatorFixture {
+  return guarded('fixture', () => checkFixture(value));
+}
+
+function checkFixture(value: unknown): EmulatorFixture {
   if (!isObject(value)) fail('', 'must be a JSON object { azureBatch?, dli? }');
   only(value, ['azureBatch', 'dli'], '');
   const copy = structuredClone(value) as RestObject;

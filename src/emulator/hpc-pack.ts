@@ -81,7 +81,12 @@ export type HpcService = (request: HpcServiceRequest) => HpcServiceResult | Prom
  * with the generic reply action; a SOAP request `<Op>` comes back as `<OpResponse>` with action
  * `{request action}Response` and a single `<OpResult>` holding the request body's inner XML as text.
  */
-export const echoService: HpcService = (request) => request.input;
+export const echoService: HpcService = (request) => {
+  if (typeof request !== 'object' || request === null || typeof request.input !== 'string') {
+    throw new BatchwireError('INVALID_ARGUMENT', 'echoService expects a request with a string input', 0);
+  }
+  return request.input;
+};
 
 /** HPC Pack options of {@link startEmulator}. */
 export interface HpcPackEmulatorOptions {

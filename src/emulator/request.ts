@@ -1,4 +1,5 @@
 import { BatchwireError } from '../core/errors.js';
+import { guarded, guardedAsync } from './guard.js';
 import type { EmulatorRequest, ParsedRequest } from './plan.js';
 
 /** Raised for a request the emulator cannot even route (a bad percent escape in the path). */
@@ -11,7 +12,11 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 async function* checked(source: AsyncIterable<unknown>): AsyncIterable<Uint8Array> {
-  for await (const chunk of source) {
+  const chunks = guarded('request body', () => source[Symbol.asyncIterator]());
+  for (;;) {
+    const next = await guardedAsync('request body', async () => await chunks.next());
+    if (next.done) return;
+    const chunk = next.value;
     if (chunk instanceof Uint8Array) yield chunk;
     else if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
     else throw new BatchwireError('INVALID_ARGUMENT', 'a request body chunk must be bytes', 0);
@@ -86,6 +91,18 @@ export function parseTarget(target: string): Pick<ParsedRequest, 'path' | 'segme
 
 /** A {@link ParsedRequest} from an {@link EmulatorRequest} (no socket involved). */
 export function parseRequest(request: EmulatorRequest): ParsedRequest {
+  try {
+    return parseGiven(request);
+  } catch (error) {
+    // A bad path is the caller's to answer (a 400); anything a hostile object throws is ours to name.
+    if (error instanceof MalformedRequest) throw error;
+    return guarded('request', () => {
+      throw error;
+    });
+  }
+}
+
+function parseGiven(request: EmulatorRequest): ParsedRequest {
   if (typeof request !== 'object' || request === null) {
     throw new BatchwireError('INVALID_ARGUMENT', 'expected a request object', 0);
   }

@@ -5,6 +5,7 @@ import { isIP, type Socket } from 'node:net';
 import { BatchwireError } from '../core/errors.js';
 import { type Emulator, EmulatorCore, type EmulatorOptions, emulatorOf } from './emulator.js';
 import type { FaultAction, FaultDecision } from './faults.js';
+import { guarded } from './guard.js';
 import type { JournalEntry } from './journal.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
 import { randomInt } from './random.js';
@@ -15,6 +16,7 @@ import { endsOf, type Piece, type PieceStream, piecesOf } from './wire.js';
 
 /** Whether `host` names this machine only: `localhost`, `127.0.0.0/8`, `::1`. */
 export function isLoopbackHost(host: string): boolean {
+  if (typeof host !== 'string') return false;
   const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (h.toLowerCase() === 'localhost') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
@@ -490,7 +492,21 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
     }
   }
   const writing = action?.type === 'status' || action?.type === 'delay' ? undefined : decision;
-  await writePlan(exchange, plan, writing);
+  try {
+    await writePlan(exchange, plan, writing);
+  } catch (error) {
+    // A plan that cannot be written at all (an interceptor's malformed plan): answer it as a
+    // failure of the emulator, before the headers if there is still time.
+    entry.error = `RESPONSE_FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+    if (!res.headersSent && !exchange.closed) {
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      entry.responseBytes = 0;
+      await writePlan(exchange, core.internalErrorPlan(service, parsed, error), undefined);
+    } else {
+      finish(exchange, 'aborted');
+      req.socket.destroy();
+    }
+  }
 }
 
 function openEntry(
@@ -531,6 +547,30 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+function checkedStart(options: EmulatorOptions | undefined): {
+  core: EmulatorCore;
+  host: string;
+  port: number;
+} {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new BatchwireError('INVALID_ARGUMENT', 'options must be an object', 0);
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '')
+    throw new BatchwireError('INVALID_ARGUMENT', 'host must be a string', 0);
+  if (!isLoopbackHost(host) && o.allowRemote !== true) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      `host ${JSON.stringify(host)} is not a loopback address; the emulator has no authentication, so pass allowRemote: true to listen there`,
+      0,
+    );
+  }
+  const port = o.port ?? 0;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'port must be an integer from 0 to 65535', 0);
+  }
+  return { core: new EmulatorCore(o, 'http://127.0.0.1'), host, port };
+}
+
 /**
  * Starts the emulator of the HPC Pack SOA Web API, Azure Batch and Huawei DLI on a loopback port
  * and resolves once it listens. All three services share one base URL, `emulator.url`.
@@ -548,23 +588,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * ```
  */
 export async function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
-  const o = options ?? {};
-  if (typeof o !== 'object') throw new BatchwireError('INVALID_ARGUMENT', 'options must be an object', 0);
-  const host = o.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '')
-    throw new BatchwireError('INVALID_ARGUMENT', 'host must be a string', 0);
-  if (!isLoopbackHost(host) && o.allowRemote !== true) {
-    throw new BatchwireError(
-      'INVALID_ARGUMENT',
-      `host ${JSON.stringify(host)} is not a loopback address; the emulator has no authentication, so pass allowRemote: true to listen there`,
-      0,
-    );
-  }
-  const port = o.port ?? 0;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new BatchwireError('INVALID_ARGUMENT', 'port must be an integer from 0 to 65535', 0);
-  }
-  const core = new EmulatorCore(o, 'http://127.0.0.1');
+  const { core, host, port } = guarded('options', () => checkedStart(options));
+
   const sockets = new Set<Socket>();
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     serve(core, req, res).catch((error: unknown) => {

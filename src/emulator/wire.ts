@@ -213,8 +213,13 @@ async function* single(bytes: Uint8Array): AsyncIterable<Piece> {
 /** The pieces of a plan body. */
 export function piecesOf(body: PlanBody | undefined): PieceStream {
   if (body === undefined) return { pieces: single(new Uint8Array(0)), length: 0 };
+  if (typeof body !== 'object' || body === null) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'a plan body must be an object with a kind', 0);
+  }
   switch (body.kind) {
     case 'bytes':
+      if (!(body.bytes instanceof Uint8Array))
+        throw new BatchwireError('INVALID_ARGUMENT', 'a bytes body needs a Uint8Array', 0);
       return { pieces: single(body.bytes), length: body.bytes.length };
     case 'json': {
       const bytes = Buffer.from(JSON.stringify(body.value) ?? 'null', 'utf8');
@@ -234,5 +239,7 @@ export function piecesOf(body: PlanBody | undefined): PieceStream {
         encoding: 'utf-8',
         format: 'soap',
       };
+    default:
+      throw new BatchwireError('INVALID_ARGUMENT', 'a plan body kind is bytes, json, generic or soap', 0);
   }
 }

@@ -33,13 +33,6 @@ export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   'odata.or': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.and': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.validateFilter': 'odata: options with a throwing getter (maxDepth): the getter error escapes',
-  // emulator (emulator/**)
-  'emulator.createEmulator': 'emulator: options with a throwing getter (clock): the getter error escapes',
-  'emulator.echoService': 'emulator: echoService(): TypeError reading input',
-  'emulator.isLoopbackHost': 'emulator: a non-string host: TypeError host.startsWith',
-  'emulator.planBytes': 'emulator: planBytes(junk): TypeError reading pieces',
-  'emulator.validateFaultRule': 'emulator: a rule with a throwing getter: the getter error escapes',
-  'emulator.validateFixture': 'emulator: a fixture holding a Promise: DataCloneError from structuredClone',
   // arbitraries (no owner this round): null options, throwing getters and option values
   // fast-check itself refuses (its own Error) come out of most of its functions.
   'arbitraries.*':

@@ -104,6 +104,43 @@ function genericEncoding(body: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
   return 'utf-8';
 }
 
+// The bound of `npm run bench`: a scan that only counts separators, decoding nothing. UTF-16
+// code units can straddle chunks, so the odd byte is carried as a decoder must.
+function countSeparators(chunks: Uint8Array[], encoding: 'utf-8' | 'utf-16le' | 'utf-16be'): number {
+  let n = 0;
+  if (encoding !== 'utf-8') {
+    let odd = -1;
+    for (const chunk of chunks) {
+      let i = 0;
+      if (odd >= 0 && chunk.length > 0) {
+        if (odd === chunk[0] && (odd === 0 || odd === 0xff)) n++;
+        i = 1;
+        odd = -1;
+      }
+      const end = chunk.length - ((chunk.length - i) & 1);
+      for (; i < end; i += 2) {
+        const lo = chunk[i]!;
+        if ((lo === 0 || lo === 0xff) && chunk[i + 1] === lo) n++;
+      }
+      if (end < chunk.length) odd = chunk[end]!;
+    }
+    return n;
+  }
+  // U+0000 is one 00 byte; U+FFFF is EF BF BF.
+  let pending = 0;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (pending > 0) {
+        pending = b === 0xbf ? pending - 1 : 0;
+        if (pending === 0 && b === 0xbf) n++;
+      } else if (b === 0) n++;
+      else if (b === 0xef) pending = 2;
+    }
+  }
+  return n;
+}
+
 type Sax = {
   parser(
     strict: boolean,
@@ -172,6 +209,11 @@ export function casesFor(
         splitRecords(decoder.decode(), carry, count(counter));
         return counter.n;
       },
+    });
+    cases.push({
+      name: '(c) scan limit: count separators',
+      baseline: true,
+      run: () => countSeparators(chunks, encoding),
     });
     const iconv = optional<Iconv>('iconv-lite');
     if (iconv && encoding !== 'utf-16be') {

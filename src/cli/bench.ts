@@ -98,7 +98,8 @@ package: generated bodies of each format, batchwire alone.
 
 Formats: generic (Get Responses), generic-requests (Send Requests), soap (message array),
 filter (one $filter per line), fault (an error body).
-Baselines: TextDecoder + split (always) and iconv-lite + split for generic bodies; sax (xmlns off
+Baselines: TextDecoder + split and a separator-counting scan (the speed bound) always, and
+iconv-lite + split, for generic bodies; sax (xmlns off
 and on), saxes and fast-xml-parser for soap; odata-v4-parser and @odata/parser for filters.
 Install them beside batchwire (npm install --no-save iconv-lite saxes fast-xml-parser
 odata-v4-parser @odata/parser) to see them in the table.

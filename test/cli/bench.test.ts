@@ -46,6 +46,7 @@ describe('batchwire bench FILE...', () => {
     expect(body!.results.map((r) => r.name)).toEqual([
       'batchwire GenericResponseDecoder',
       '(a) TextDecoder stream + split',
+      '(c) scan limit: count separators',
       '(b) iconv-lite decoder + split',
     ]);
     for (const result of body!.results) {

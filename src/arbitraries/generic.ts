@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
 import { encodeGenericRequests, encodeGenericResponses } from '../generic/encoder.js';
+import { countOption, flagOption, listOption, optionsObject } from './options.js';
 
 /** The reply action of the generic service contract. */
 const GENERIC_REPLY_ACTION =
@@ -8,6 +9,8 @@ const GENERIC_REPLY_ACTION =
 
 /** A byte encoding the generic stream is written in. */
 export type GenericEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+const ENCODINGS: readonly GenericEncoding[] = ['utf-8', 'utf-16le', 'utf-16be'];
 
 /**
  * A field of a generic record: any text without the two separators (U+FFFF, U+0000).
@@ -21,8 +24,9 @@ export type GenericEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 export function genericField(
   options: { maxLength?: number; loneSurrogates?: boolean } = {},
 ): fc.Arbitrary<string> {
-  const maxLength = options.maxLength ?? 64;
-  if (options.loneSurrogates) {
+  const o = optionsObject(options, 'genericField');
+  const maxLength = countOption(o, 'maxLength', 64, 'genericField');
+  if (flagOption(o, 'loneSurrogates', false, 'genericField')) {
     const unit = fc.integer({ min: 1, max: 0xfffe }).map((c) => String.fromCharCode(c));
     return fc.string({ unit, maxLength });
   }
@@ -42,9 +46,10 @@ export function genericField(
 export function genericResponse(
   options: { loneSurrogates?: boolean; maxFieldLength?: number } = {},
 ): fc.Arbitrary<{ action: string; output: string; userData: string }> {
+  const o = optionsObject(options, 'genericResponse');
   const field = genericField({
-    ...(options.loneSurrogates === undefined ? {} : { loneSurrogates: options.loneSurrogates }),
-    maxLength: options.maxFieldLength ?? 64,
+    loneSurrogates: flagOption(o, 'loneSurrogates', false, 'genericResponse'),
+    maxLength: countOption(o, 'maxFieldLength', 64, 'genericResponse'),
   });
   const action = fc.oneof(
     {
@@ -73,12 +78,14 @@ export function genericResponsesBody(
   responses: { action: string; output: string; userData: string }[];
   reason: string;
 }> {
-  const encodings = options.encodings ?? ['utf-8', 'utf-16le', 'utf-16be'];
+  const o = optionsObject(options, 'genericResponsesBody');
+  const encodings = listOption(o, 'encodings', ENCODINGS, ENCODINGS, 'genericResponsesBody');
+  const maxResponses = countOption(o, 'maxResponses', 10, 'genericResponsesBody');
   return fc.constantFrom(...encodings).chain((encoding) =>
     fc
       .record({
         responses: fc.array(genericResponse({ loneSurrogates: encoding !== 'utf-8' }), {
-          maxLength: options.maxResponses ?? 10,
+          maxLength: maxResponses,
         }),
         reason: fc.constantFrom('Success', 'ClientPurged', 'ClientTimeout', '0', '1', '2'),
         bom: fc.boolean(),
@@ -107,11 +114,13 @@ export function genericRequestsBody(
   encoding: GenericEncoding;
   requests: { input: string; userData: string }[];
 }> {
-  const encodings = options.encodings ?? ['utf-8', 'utf-16le', 'utf-16be'];
+  const o = optionsObject(options, 'genericRequestsBody');
+  const encodings = listOption(o, 'encodings', ENCODINGS, ENCODINGS, 'genericRequestsBody');
+  const maxRequests = countOption(o, 'maxRequests', 10, 'genericRequestsBody');
   return fc.constantFrom(...encodings).chain((encoding) => {
     const field = genericField({ loneSurrogates: encoding !== 'utf-8' });
     return fc
-      .array(fc.record({ input: field, userData: field }), { maxLength: options.maxRequests ?? 10 })
+      .array(fc.record({ input: field, userData: field }), { maxLength: maxRequests })
       .map((requests) => ({ bytes: encodeGenericRequests(requests, { encoding }), encoding, requests }));
   });
 }

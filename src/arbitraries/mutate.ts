@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { BatchwireError } from '../core/errors.js';
+import { countOption, listOption, optionsObject } from './options.js';
 
 /** The structure a mutation knows how to break. */
 export type MutationFormat =
@@ -49,6 +51,18 @@ const GENERIC: MutationStrategy[] = [
   'duplicate-separator',
   'drop-separator',
   'drop-trailer',
+  'grow-field',
+  'inject-hostile-name',
+];
+
+const ALL_STRATEGIES: readonly MutationStrategy[] = [
+  'truncate',
+  'flip-byte',
+  'duplicate-separator',
+  'drop-separator',
+  'drop-trailer',
+  'inject-doctype',
+  'nest-deeply',
   'grow-field',
   'inject-hostile-name',
 ];
@@ -561,9 +575,29 @@ export function mutate(
   valid: fc.Arbitrary<Uint8Array>,
   options: MutateOptions = {},
 ): fc.Arbitrary<Mutated> {
-  const strategies = (options.strategies ?? APPLIES[format]).filter((s) => APPLIES[format].includes(s));
-  if (strategies.length === 0) throw new TypeError(`no mutation strategy applies to ${format}`);
-  const settings = { growBy: options.growBy ?? 70_000, depth: options.depth ?? 10_000 };
+  const what = 'mutate';
+  if (typeof format !== 'string' || !Object.hasOwn(APPLIES, format)) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      `mutate: format must be one of ${Object.keys(APPLIES).join(', ')}`,
+      0,
+    );
+  }
+  if (!(valid instanceof fc.Arbitrary)) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'mutate: valid must be a fast-check arbitrary of bytes', 0);
+  }
+  const o = optionsObject(options, what);
+  const strategies = listOption(o, 'strategies', ALL_STRATEGIES, APPLIES[format], what).filter((s) =>
+    APPLIES[format].includes(s),
+  );
+  if (strategies.length === 0) {
+    throw new BatchwireError('INVALID_ARGUMENT', `mutate: no mutation strategy applies to ${format}`, 0);
+  }
+  const maxMutations = countOption(o, 'maxMutations', 2, what, 1);
+  const settings = {
+    growBy: countOption(o, 'growBy', 70_000, what),
+    depth: countOption(o, 'depth', 10_000, what),
+  };
   const step = fc.record({
     strategy: fc.constantFrom(...strategies),
     // From an integer: fast-check spreads doubles over their bit patterns, so a double in [0, 1)
@@ -573,21 +607,17 @@ export function mutate(
     // A place among many (a start tag, a field), for the strategies that count places.
     spot: fc.integer({ min: 0, max: 0x7fff_ffff }),
   });
-  return fc
-    .tuple(valid, fc.array(step, { minLength: 1, maxLength: options.maxMutations ?? 2 }))
-    .map(([bytes, steps]) => {
-      let current = bytes;
-      const labels: string[] = [];
-      for (const { strategy, pick, value, spot } of steps) {
-        const result = applyStrategy(strategy, format, current, pick, value, spot, settings);
-        current = result.bytes;
-        labels.push(result.label);
-      }
-      // A fetch body must be bytes over an ArrayBuffer: copy a view of anything else.
-      const out =
-        current.buffer instanceof ArrayBuffer
-          ? (current as Uint8Array<ArrayBuffer>)
-          : new Uint8Array(current);
-      return { bytes: out, labels };
-    });
+  return fc.tuple(valid, fc.array(step, { minLength: 1, maxLength: maxMutations })).map(([bytes, steps]) => {
+    let current = bytes;
+    const labels: string[] = [];
+    for (const { strategy, pick, value, spot } of steps) {
+      const result = applyStrategy(strategy, format, current, pick, value, spot, settings);
+      current = result.bytes;
+      labels.push(result.label);
+    }
+    // A fetch body must be bytes over an ArrayBuffer: copy a view of anything else.
+    const out =
+      current.buffer instanceof ArrayBuffer ? (current as Uint8Array<ArrayBuffer>) : new Uint8Array(current);
+    return { bytes: out, labels };
+  });
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { BatchwireError } from '../core/errors.js';
 import { dateToLiteralText, parseDateTimeText } from '../odata/datetime.js';
 import { formatFilter } from '../odata/format.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   PropertyNode,
   StringLiteralNode,
 } from '../odata/types.js';
+import { building, countOption, optionsObject, optionValue } from './options.js';
 
 /** Options of the filter arbitraries. */
 export interface FilterArbitraryOptions {
@@ -20,6 +22,7 @@ export interface FilterArbitraryOptions {
 }
 
 const COMPARISONS: readonly ComparisonOperator[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'];
+const LITERAL_TYPES: readonly FilterPropertyType[] = ['String', 'DateTime', 'Int', 'Boolean'];
 const YEAR_1 = new Date(0);
 YEAR_1.setUTCFullYear(1, 0, 1);
 const YEAR_9999 = new Date(0);
@@ -104,6 +107,13 @@ export function filterDateTimeLiteral(): fc.Arbitrary<LiteralNode> {
  * ```
  */
 export function filterLiteral(type?: FilterPropertyType): fc.Arbitrary<LiteralNode> {
+  if (type !== undefined && !(LITERAL_TYPES as readonly unknown[]).includes(type)) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      `filterLiteral: type must be one of ${LITERAL_TYPES.join(', ')}`,
+      0,
+    );
+  }
   const string = filterStringValue().map((value) => node({ kind: 'string' as const, value }));
   const int = fc
     .oneof(fc.integer({ min: -5, max: 5 }), fc.integer(), fc.maxSafeInteger())
@@ -203,8 +213,14 @@ function leaves(schema: FilterSchema | undefined): fc.Arbitrary<FilterExpression
  * ```
  */
 export function filterExpression(options: FilterArbitraryOptions = {}): fc.Arbitrary<FilterExpression> {
-  const leaf = leaves(options.schema);
-  const maxDepth = options.maxDepth ?? 3;
+  const o = optionsObject(options, 'filterExpression');
+  const schema = optionValue(o, 'schema', 'filterExpression');
+  const maxDepth = countOption(o, 'maxDepth', 3, 'filterExpression');
+  if (schema !== undefined && (typeof schema !== 'object' || Array.isArray(schema))) {
+    throw new BatchwireError('INVALID_ARGUMENT', 'filterExpression: schema must be a filter schema', 0);
+  }
+  // A schema object of the wrong shape (no properties, no operators) cannot make filters.
+  const leaf = building('filterExpression', () => leaves(schema as FilterSchema | undefined));
   const tree = fc.letrec<{ expr: FilterExpression }>((tie) => ({
     expr: fc.oneof(
       { depthSize: 'small', maxDepth, withCrossShrink: true },

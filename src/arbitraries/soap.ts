@@ -4,6 +4,7 @@ import { escapeText } from '../soap/escape.js';
 import { BROKER_CLIENT_STATUSES, type BrokerClientStatus } from '../soap/status.js';
 import type { QualifiedName, SoapFaultMessage, SoapMessage, SoapRecord } from '../soap/types.js';
 import { writeMessageArray } from '../soap/writer.js';
+import { countOption, optionsObject } from './options.js';
 
 // Characters XML 1.0 cannot carry at all: C0 controls other than tab, LF, CR; U+FFFE, U+FFFF.
 const UNREPRESENTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u;
@@ -18,7 +19,7 @@ const UNREPRESENTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u;
  * ```
  */
 export function soapText(options: { maxLength?: number } = {}): fc.Arbitrary<string> {
-  const maxLength = options.maxLength ?? 40;
+  const maxLength = countOption(optionsObject(options, 'soapText'), 'maxLength', 40, 'soapText');
   const piece = fc.oneof(
     {
       weight: 3,
@@ -189,12 +190,14 @@ export function soapFault(): fc.Arbitrary<SoapFaultMessage> {
 export function soapMessageArray(
   options: { maxMessages?: number } = {},
 ): fc.Arbitrary<{ xml: string; records: SoapRecord[]; flavour: 'HPCPack2008' | 'HPCServer2008' }> {
+  const o = optionsObject(options, 'soapMessageArray');
+  const maxMessages = countOption(o, 'maxMessages', 6, 'soapMessageArray');
   return fc
     .record({
       messages: fc.array(
         fc.oneof({ weight: 4, arbitrary: soapMessage() }, { weight: 1, arbitrary: soapFault() }),
         {
-          maxLength: options.maxMessages ?? 6,
+          maxLength: maxMessages,
         },
       ),
       reason: fc.constantFrom('Success', 'ClientPurged', 'ClientTimeout'),

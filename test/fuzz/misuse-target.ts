@@ -33,10 +33,6 @@ export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   'odata.or': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.and': 'odata: an operand object with a throwing getter: the getter error escapes',
   'odata.validateFilter': 'odata: options with a throwing getter (maxDepth): the getter error escapes',
-  // arbitraries (no owner this round): null options, throwing getters and option values
-  // fast-check itself refuses (its own Error) come out of most of its functions.
-  'arbitraries.*':
-    'arbitraries: null options (TypeError), throwing getters, bad option values (fast-check Error)',
 };
 
 /** Whether a callable's failures are known findings (by name, or by `subpath.*`). */

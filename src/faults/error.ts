@@ -52,6 +52,10 @@ export class BatchwireServiceError extends BatchwireErrorBase {
   override readonly code: 'SERVICE_FAULT' = 'SERVICE_FAULT';
   /** The normalised error response. */
   readonly fault: ServiceFault;
+  /** The HTTP status of the response, when known (the fault's `status`). */
+  readonly status?: number;
+  /** How long the response asked the client to wait, in milliseconds (the fault's `retryAfterMs`). */
+  readonly retryAfterMs?: number;
 
   /**
    * @throws {@link BatchwireError} `INVALID_ARGUMENT` when `fault` is not a `ServiceFault` (an
@@ -60,6 +64,12 @@ export class BatchwireServiceError extends BatchwireErrorBase {
   constructor(fault: ServiceFault, options: { cause?: unknown } = {}) {
     super('SERVICE_FAULT', summary(fault), 0, options ?? {});
     this.fault = fault;
+    try {
+      if (typeof fault.status === 'number') this.status = fault.status;
+      if (typeof fault.retryAfterMs === 'number') this.retryAfterMs = fault.retryAfterMs;
+    } catch {
+      // A fault whose getters throw: the error without these two copies.
+    }
     brandServiceError(this);
   }
 
@@ -77,13 +87,8 @@ export class BatchwireServiceError extends BatchwireErrorBase {
     return this.fault.retriable;
   }
 
-  /** The HTTP status of the response, when known (the fault's `status`). */
-  get status(): number | undefined {
-    return this.fault.status;
-  }
-
-  /** How long the response asked the client to wait, in milliseconds (the fault's `retryAfterMs`). */
-  get retryAfterMs(): number | undefined {
-    return this.fault.retryAfterMs;
+  /** A plain object with the error's facts and the fault, for logging and JSON output. */
+  override toJSON(): ReturnType<BatchwireErrorBase['toJSON']> & { fault: ServiceFault } {
+    return { ...super.toJSON(), fault: this.fault };
   }
 }

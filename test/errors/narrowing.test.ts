@@ -117,3 +117,14 @@ describe('the error constructors take arguments of any type', () => {
     }
   });
 });
+
+describe('BatchwireServiceError as data', () => {
+  it('status and retryAfterMs are own properties, and toJSON carries the fault', () => {
+    const error = new BatchwireServiceError(fault);
+    expect(error).toMatchObject({ code: 'SERVICE_FAULT', status: 503, retryAfterMs: 2000 });
+    expect(Object.keys(error)).toEqual(expect.arrayContaining(['status', 'retryAfterMs', 'fault']));
+    const json = JSON.parse(JSON.stringify(error)) as { code: string; fault: { code: string } };
+    expect(json.code).toBe('SERVICE_FAULT');
+    expect(json.fault.code).toBe('ServerBusy');
+  });
+});

@@ -2,6 +2,10 @@
 // the ISO 8601 reader is shared with the status documents (core/iso-date).
 import { type IsoDateRules, parseIsoDateTime, utcInstant } from '../core/iso-date.js';
 
+/** The hint for a DateTime literal that is not one. */
+export const HINT_DATETIME_FORMS =
+  "use ISO 8601 (DateTime'2011-05-08T08:49:37Z') or RFC 1123 (DateTime'Sun, 08 May 2011 08:49:37 GMT')";
+
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 

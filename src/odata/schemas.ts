@@ -1,3 +1,4 @@
+import { deepFreeze, schemaIndex } from './schema-index.js';
 import type { FilterOperator, FilterPropertySpec, FilterSchema } from './types.js';
 
 const EQ_NE = ['eq', 'ne'] as const satisfies readonly FilterOperator[];
@@ -22,7 +23,11 @@ const booleanEqNe = { type: 'Boolean', operators: EQ_NE } as const satisfies Fil
 
 /**
  * Declares a schema and keeps its literal types, so {@link filterFor} can check property names
- * and value types at compile time.
+ * and value types at compile time. Checks its shape now, and returns it as it is (not frozen:
+ * a schema changed later is re-read at its next use).
+ *
+ * @throws {BatchwireError} `INVALID_ARGUMENT` when `schema` is not `{ name, properties }` with
+ * each property `{ type: 'String' | 'DateTime' | 'Int' | 'Boolean', operators: [...] }`.
  *
  * @example
  * ```ts
@@ -34,12 +39,15 @@ const booleanEqNe = { type: 'Boolean', operators: EQ_NE } as const satisfies Fil
  * ```
  */
 export function defineFilterSchema<const S extends FilterSchema>(schema: S): S {
+  schemaIndex(schema);
   return schema;
 }
 
 /**
  * The filterable properties of the Azure Batch list operations, as the Batch documentation
- * tables give them (`shared/reference/azure-batch.md`): plain data, so you can copy and extend them.
+ * tables give them (`shared/reference/azure-batch.md`): plain data, frozen (so no caller can change
+ * them for everyone else), which you can copy and extend:
+ * `{ ...schemas.jobs, properties: { ...schemas.jobs.properties, myProp: spec } }`.
  * Keys are the operation names `--schema` accepts on the command line.
  *
  * @example
@@ -49,9 +57,9 @@ export function defineFilterSchema<const S extends FilterSchema>(schema: S): S {
  * schemas.pools.properties.allocationState.operators; // ['eq']
  * ```
  */
-export const schemas = {
+export const schemas = Object.freeze({
   /** List Job Preparation and Release Task Status (`GET /jobs/{id}/jobpreparationandreleasetaskstatus`). */
-  jobPreparationAndReleaseTaskStatus: defineFilterSchema({
+  jobPreparationAndReleaseTaskStatus: deepFreeze({
     name: 'jobPreparationAndReleaseTaskStatus',
     properties: {
       poolId: stringEqNe,
@@ -69,7 +77,7 @@ export const schemas = {
     },
   }),
   /** List Jobs (`GET /jobs`). */
-  jobs: defineFilterSchema({
+  jobs: deepFreeze({
     name: 'jobs',
     properties: {
       id: stringPrefixed,
@@ -83,7 +91,7 @@ export const schemas = {
     },
   }),
   /** List Tasks (`GET /jobs/{id}/tasks`). */
-  tasks: defineFilterSchema({
+  tasks: deepFreeze({
     name: 'tasks',
     properties: {
       id: stringPrefixed,
@@ -98,7 +106,7 @@ export const schemas = {
     },
   }),
   /** List Pools (`GET /pools`). */
-  pools: defineFilterSchema({
+  pools: deepFreeze({
     name: 'pools',
     properties: {
       id: stringPrefixed,
@@ -114,7 +122,7 @@ export const schemas = {
     },
   }),
   /** List Compute Nodes (`GET /pools/{id}/nodes`). */
-  computeNodes: defineFilterSchema({
+  computeNodes: deepFreeze({
     name: 'computeNodes',
     properties: {
       state: stringEqNe,
@@ -128,7 +136,7 @@ export const schemas = {
       'startTaskInfo/exitCode': int,
     },
   }),
-} as const;
+} as const);
 
 /** The names of the built-in schemas. */
 export type SchemaName = keyof typeof schemas;

@@ -30,6 +30,8 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
+const MAX_NAME_LENGTH = 128;
+
 /** A hint for an unknown property `name`, given the names that exist; undefined when nothing is close. */
 export function suggestProperty(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
@@ -38,11 +40,12 @@ export function suggestProperty(name: string, known: readonly string[]): string 
       return `property names are case-sensitive: write '${candidate}'`;
     }
   }
-  // Compare case-folded, so 'NodeID' style mistakes count as near.
+  // Compare case-folded, so 'NodeID' style mistakes count as near. Nobody misspells a name longer
+  // than MAX_NAME_LENGTH, and the distance costs length squared: such names skip this step.
   const max = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = max + 1;
-  for (const candidate of known) {
+  for (const candidate of name.length > MAX_NAME_LENGTH ? [] : known) {
     const d = editDistance(lower, candidate.toLowerCase(), max);
     if (d < bestDistance) {
       bestDistance = d;
@@ -51,7 +54,8 @@ export function suggestProperty(name: string, known: readonly string[]): string 
   }
   if (best !== undefined) return `did you mean '${best}'?`;
   // A bare last segment ('exitCode') often means a path whose prefix was left out.
-  const tails = known.filter((k) => k.endsWith(`/${name}`));
+  const tail = `/${name}`;
+  const tails = known.filter((k) => k.endsWith(tail));
   if (tails.length > 0) return `did you mean ${tails.map((t) => `'${t}'`).join(' or ')}?`;
   return known.length > 0 && known.length <= 12 ? `filterable properties: ${known.join(', ')}` : undefined;
 }

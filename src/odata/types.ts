@@ -108,17 +108,37 @@ export type FilterDiagnosticCode = Extract<
 /** One problem in a filter, at the span of text it is about. */
 export interface FilterDiagnostic extends FilterSpan {
   code: FilterDiagnosticCode;
+  /** What is wrong; at most 240 characters. */
   message: string;
-  /** How to fix it, where there is something useful to say. */
+  /** How to fix it, where there is something useful to say; at most 240 characters. */
   hint?: string;
+  /**
+   * Set on the one summary entry that ends a report cut at `maxDiagnostics` (code
+   * `LIMIT_EXCEEDED`): how many problems were left out. Its span runs from the first of them to
+   * the end of the last.
+   */
+  omitted?: number;
 }
 
-/** Options of {@link parseFilter}. */
+/** Options of {@link parseFilter}; unknown keys are ignored, so `{ ...DEFAULT_LIMITS }` can be passed. */
 export interface ParseFilterOptions {
   /** Check property names, operators and literal types against this schema. */
-  schema?: FilterSchema;
+  schema?: FilterSchema | null | undefined;
   /** Longest accepted text, in characters. @defaultValue 32 768 (`DEFAULT_LIMITS.maxFilterLength`) */
-  maxLength?: number;
+  maxFilterLength?: number | undefined;
   /** Deepest parenthesis nesting. @defaultValue 100 (`DEFAULT_LIMITS.maxFilterDepth`) */
-  maxDepth?: number;
+  maxFilterDepth?: number | undefined;
+  /** Older name of `maxFilterLength`, read only when that is absent. */
+  maxLength?: number | undefined;
+  /** Older name of `maxFilterDepth`, read only when that is absent (so `DEFAULT_LIMITS.maxDepth`, the XML depth, never applies here). */
+  maxDepth?: number | undefined;
+}
+
+/** Options of {@link validateFilter}: the limits of {@link ParseFilterOptions}, and how many problems to list. */
+export interface ValidateFilterOptions extends Omit<ParseFilterOptions, 'schema'> {
+  /**
+   * Most problems listed; when there are more, a last entry with `omitted` counts the rest.
+   * @defaultValue 100
+   */
+  maxDiagnostics?: number | undefined;
 }

@@ -1,7 +1,9 @@
 import { BatchwireError } from '../core/errors.js';
 import { dateToLiteralText } from './datetime.js';
-import { formatFilter, isPropertyPath, literalText } from './format.js';
+import { callerError, describeValue } from './diagnostics.js';
+import { formatFilter, isPropertyPath, literalText, quoteString } from './format.js';
 import { parseFilter } from './parse.js';
+import { schemaIndex } from './schema-index.js';
 import type {
   ComparisonOperator,
   FilterExpression,
@@ -45,7 +47,7 @@ export type FilterValueOf<
 > = FilterValueTypes[S['properties'][P]['type'] & FilterPropertyType];
 
 // Parsing trusted builder output: the limits guard hostile input, not this.
-const UNLIMITED = { maxLength: Number.POSITIVE_INFINITY, maxDepth: Number.POSITIVE_INFINITY };
+const UNLIMITED = { maxFilterLength: Number.POSITIVE_INFINITY, maxFilterDepth: Number.POSITIVE_INFINITY };
 
 function invalid(message: string): BatchwireError {
   return new BatchwireError('INVALID_FIELD', message, 0);
@@ -64,6 +66,15 @@ function invalid(message: string): BatchwireError {
  * ```
  */
 export function toLiteral(value: FilterValue): LiteralNode {
+  try {
+    return literalOf(value);
+  } catch (error) {
+    // A proxy posing as a Date, or a Date whose methods were replaced, threw.
+    throw callerError(error, 'toLiteral');
+  }
+}
+
+function literalOf(value: FilterValue): LiteralNode {
   switch (typeof value) {
     case 'string':
       return { kind: 'string', value, start: 0, end: 0 };
@@ -79,7 +90,7 @@ export function toLiteral(value: FilterValue): LiteralNode {
         const time = value.getTime();
         // toISOString writes years past 9999 as +YYYYYY, which no DateTime literal accepts.
         if (Number.isNaN(time) || value.getUTCFullYear() < 0 || value.getUTCFullYear() > 9999) {
-          throw invalid(`not a valid Date for a filter: ${String(value)}`);
+          throw invalid(`not a valid Date for a filter (time ${time})`);
         }
         return { kind: 'datetime', value: dateToLiteralText(value), time, start: 0, end: 0 };
       }
@@ -91,7 +102,7 @@ export function toLiteral(value: FilterValue): LiteralNode {
 
 function checkPath(property: string): void {
   if (typeof property !== 'string' || !isPropertyPath(property)) {
-    throw invalid(`not a property path: ${JSON.stringify(property)}`);
+    throw invalid(`not a property path: ${describeValue(property)}`);
   }
 }
 
@@ -109,26 +120,55 @@ function compare(
 
 function prefixFilter(property: string, prefix: string, schema: FilterSchema | undefined): FilterText {
   checkPath(property);
-  if (typeof prefix !== 'string') throw invalid(`startswith takes a string prefix; got ${typeof prefix}`);
-  const text = `startswith(${property}, ${literalText(toLiteral(prefix))})`;
+  if (typeof prefix !== 'string')
+    throw invalid(`startswith takes a string prefix; got ${describeValue(prefix)}`);
+  const text = `startswith(${property}, ${quoteString(prefix)})`;
   if (schema !== undefined) parseFilter(text, { ...UNLIMITED, schema });
   return text as FilterText;
 }
 
 function combine(
   kind: 'and' | 'or',
-  parts: readonly (FilterText | FilterExpression)[],
+  parts: readonly unknown[],
   schema: FilterSchema | undefined,
 ): FilterText {
-  if (parts.length === 0) {
+  try {
+    return combineParts(kind, parts, schema);
+  } catch (error) {
+    // An operand's getter or proxy trap threw.
+    throw callerError(error, kind);
+  }
+}
+
+function combineParts(
+  kind: 'and' | 'or',
+  parts: readonly unknown[],
+  schema: FilterSchema | undefined,
+): FilterText {
+  // and([a, b, c]) as well as and(a, b, c): a spread of 150 000 arguments overflows the caller's stack.
+  const list = parts.length === 1 && Array.isArray(parts[0]) ? (parts[0] as readonly unknown[]) : parts;
+  if (list.length === 0) {
     throw new BatchwireError('INVALID_ARGUMENT', `${kind}() needs at least one filter`, 0);
   }
   const operands: FilterExpression[] = [];
-  for (const part of parts) {
-    // Strings are parsed, so only a complete, valid expression can be combined.
-    const ast =
-      typeof part === 'string' ? parseFilter(part, { ...UNLIMITED, ...(schema ? { schema } : {}) }) : part;
-    if (ast?.kind === kind) operands.push(...ast.operands);
+  for (let i = 0; i < list.length; i++) {
+    const part = list[i];
+    let ast: FilterExpression;
+    if (typeof part === 'string') {
+      // Strings are parsed, so only a complete, valid expression can be combined.
+      ast = parseFilter(part, schema ? { ...UNLIMITED, schema } : UNLIMITED);
+    } else if (typeof part === 'object' && part !== null && !Array.isArray(part)) {
+      ast = part as FilterExpression;
+    } else {
+      throw new BatchwireError(
+        'INVALID_ARGUMENT',
+        `${kind}() takes filters (builder text or ASTs); operand ${i + 1} is ${part === null ? 'null' : Array.isArray(part) ? 'an array' : typeof part}`,
+        0,
+      );
+    }
+    // Flatten a same-kind operand; one push at a time (a spread of a wide node would overflow the stack).
+    if (ast.kind === kind && Array.isArray(ast.operands))
+      for (const operand of ast.operands) operands.push(operand);
     else operands.push(ast);
   }
   const node: FilterExpression = operands.length === 1 ? operands[0]! : { kind, operands, start: 0, end: 0 };
@@ -171,12 +211,35 @@ function template(
   strings: TemplateStringsArray,
   values: FilterValue[],
 ): FilterText {
+  try {
+    return fillTemplate(schema, strings, values);
+  } catch (error) {
+    throw callerError(error, 'odata');
+  }
+}
+
+function fillTemplate(
+  schema: FilterSchema | undefined,
+  strings: TemplateStringsArray,
+  values: FilterValue[],
+): FilterText {
+  if (
+    !Array.isArray(strings) ||
+    strings.length !== values.length + 1 ||
+    !strings.every((piece) => typeof piece === 'string')
+  ) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      'odata is a tagged template (odata`...`), not a function to call with a string',
+      0,
+    );
+  }
   checkTemplate(strings);
   let text = strings[0]!;
   for (let i = 0; i < values.length; i++) {
     text += literalText(toLiteral(values[i]!)) + strings[i + 1]!;
   }
-  parseFilter(text, { ...UNLIMITED, ...(schema ? { schema } : {}) });
+  parseFilter(text, schema ? { ...UNLIMITED, schema } : UNLIMITED);
   return text as FilterText;
 }
 
@@ -271,8 +334,12 @@ export function startswith(property: string, prefix: string): FilterText {
 /**
  * Joins filters with `and`, adding parentheses where an operand is an `or`. Takes builder output
  * (or ASTs); a plain string is parsed first, so only a complete, valid expression is accepted.
+ * Takes the filters as arguments or as one array (`and(list)`: no argument-count limit, so
+ * 150 000 operands are fine); builds without recursion, whatever the width.
  *
- * @throws {BatchwireError} `INVALID_ARGUMENT` with no operands; a parse error for a bad string.
+ * @throws {BatchwireError} `INVALID_ARGUMENT` with no operands or an operand that is neither
+ * text nor an AST; a `FILTER_*` code for a bad string; `INVALID_FIELD` for a hand-built AST
+ * that cannot be written (see {@link formatFilter}).
  *
  * @example
  * ```ts
@@ -280,7 +347,9 @@ export function startswith(property: string, prefix: string): FilterText {
  * // "poolId eq 'p1' and (nodeId eq 'a' or nodeId eq 'b')"
  * ```
  */
-export function and(...filters: (FilterText | FilterExpression)[]): FilterText {
+export function and(...filters: (FilterText | FilterExpression)[]): FilterText;
+export function and(filters: readonly (FilterText | FilterExpression)[]): FilterText;
+export function and(...filters: unknown[]): FilterText {
   return combine('and', filters, undefined);
 }
 
@@ -292,7 +361,9 @@ export function and(...filters: (FilterText | FilterExpression)[]): FilterText {
  * or(eq('state', 'active'), startswith('id', 'tmp-')); // "state eq 'active' or startswith(id, 'tmp-')"
  * ```
  */
-export function or(...filters: (FilterText | FilterExpression)[]): FilterText {
+export function or(...filters: (FilterText | FilterExpression)[]): FilterText;
+export function or(filters: readonly (FilterText | FilterExpression)[]): FilterText;
+export function or(...filters: unknown[]): FilterText {
   return combine('or', filters, undefined);
 }
 
@@ -325,8 +396,12 @@ export interface TypedFilterBuilder<S extends FilterSchema> {
   lt<P extends FilterPropertyWith<S, 'lt'>>(property: P, value: FilterValueOf<S, P>): FilterText;
   le<P extends FilterPropertyWith<S, 'le'>>(property: P, value: FilterValueOf<S, P>): FilterText;
   startswith(property: FilterPropertyWith<S, 'startswith'>, prefix: string): FilterText;
+  /** Joins with `and`; the filters as arguments or as one array. */
   and(...filters: FilterText[]): FilterText;
+  and(filters: readonly FilterText[]): FilterText;
+  /** Joins with `or`; the filters as arguments or as one array. */
   or(...filters: FilterText[]): FilterText;
+  or(filters: readonly FilterText[]): FilterText;
   /** The tagged template, with the result also checked against the schema at run time. */
   odata(strings: TemplateStringsArray, ...values: FilterValue[]): FilterText;
 }
@@ -336,8 +411,9 @@ export interface TypedFilterBuilder<S extends FilterSchema> {
  * checked at compile time (a misspelt property or a string for an Int is a type error), and again
  * at run time for JavaScript callers.
  *
- * @throws {BatchwireError} (from the returned functions) `FILTER_UNKNOWN_PROPERTY`,
- * `FILTER_OPERATOR_NOT_ALLOWED`, `FILTER_TYPE_MISMATCH`, or `INVALID_FIELD` as {@link eq}.
+ * @throws {BatchwireError} `INVALID_ARGUMENT` when `schema` is not a filter schema; (from the
+ * returned functions) `FILTER_UNKNOWN_PROPERTY`, `FILTER_OPERATOR_NOT_ALLOWED`,
+ * `FILTER_TYPE_MISMATCH`, or `INVALID_FIELD` as {@link eq}.
  *
  * @example
  * ```ts
@@ -348,6 +424,7 @@ export interface TypedFilterBuilder<S extends FilterSchema> {
  * ```
  */
 export function filterFor<const S extends FilterSchema>(schema: S): TypedFilterBuilder<S> {
+  schemaIndex(schema); // checked now: INVALID_ARGUMENT here rather than at the first use
   return {
     schema,
     eq: (property, value) => compare('eq', property, value, schema),
@@ -357,8 +434,8 @@ export function filterFor<const S extends FilterSchema>(schema: S): TypedFilterB
     lt: (property, value) => compare('lt', property, value, schema),
     le: (property, value) => compare('le', property, value, schema),
     startswith: (property, prefix) => prefixFilter(property, prefix, schema),
-    and: (...filters) => combine('and', filters, schema),
-    or: (...filters) => combine('or', filters, schema),
+    and: (...filters: unknown[]) => combine('and', filters, schema),
+    or: (...filters: unknown[]) => combine('or', filters, schema),
     odata: (strings, ...values) => template(schema, strings, values),
   };
 }

@@ -1,6 +1,9 @@
 import { BatchwireError } from '../core/errors.js';
 import { parseDateTimeText } from './datetime.js';
+import { callerError, describeValue } from './diagnostics.js';
 import type { ComparisonOperator, FilterExpression, LiteralNode, LogicalNode } from './types.js';
+
+const COMPARISONS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 
 /** The value at `a/b/c` in `record`, through own properties only; undefined when any step is missing. */
 function lookup(record: unknown, path: string): unknown {
@@ -57,20 +60,69 @@ function compare(value: unknown, literal: LiteralNode, operator: ComparisonOpera
   }
 }
 
-function leaf(node: FilterExpression, record: unknown): boolean {
-  if (node.kind === 'comparison') {
-    return compare(lookup(record, node.property.path), node.value, node.operator);
-  }
-  if (node.kind === 'startswith') {
-    const value = lookup(record, node.property.path);
-    return typeof value === 'string' && value.toLowerCase().startsWith(node.prefix.value.toLowerCase());
-  }
-  throw new BatchwireError(
-    'INVALID_ARGUMENT',
-    `not a filter node: ${JSON.stringify((node as { kind?: unknown }).kind)}`,
-    0,
-  );
+function invalid(message: string): BatchwireError {
+  return new BatchwireError('INVALID_ARGUMENT', message, 0);
 }
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function pathOf(property: unknown): string {
+  const path = isObject(property) ? property.path : undefined;
+  if (typeof path !== 'string') throw invalid(`not a property node: path ${describeValue(path)}`);
+  return path;
+}
+
+// The JS type each literal kind's value must have (a datetime compares by its `time`).
+function checkLiteral(literal: unknown): LiteralNode {
+  if (!isObject(literal)) throw invalid(`not a literal node: ${describeValue(literal)}`);
+  const { kind, value } = literal;
+  const ok =
+    kind === 'string'
+      ? typeof value === 'string'
+      : kind === 'int'
+        ? typeof value === 'number'
+        : kind === 'boolean'
+          ? typeof value === 'boolean'
+          : kind === 'datetime' && typeof literal.time === 'number';
+  if (!ok) {
+    throw invalid(
+      kind === 'datetime'
+        ? 'a datetime literal without a numeric time'
+        : `a ${describeValue(kind)} literal with the value ${describeValue(value)}`,
+    );
+  }
+  return literal as unknown as LiteralNode;
+}
+
+/** A comparison or startswith node against `record`; checks the node's shape as it goes. */
+function leaf(node: Record<string, unknown>, record: unknown): boolean {
+  const kind = node.kind;
+  if (kind === 'comparison') {
+    const operator = node.operator;
+    if (typeof operator !== 'string' || !COMPARISONS.has(operator)) {
+      throw invalid(`not a comparison operator: ${describeValue(operator)}`);
+    }
+    const path = pathOf(node.property);
+    return compare(lookup(record, path), checkLiteral(node.value), operator as ComparisonOperator);
+  }
+  if (kind === 'startswith') {
+    const path = pathOf(node.property);
+    const prefix = checkLiteral(node.prefix);
+    if (prefix.kind !== 'string') throw invalid('startswith needs a string prefix');
+    const value = lookup(record, path);
+    return typeof value === 'string' && value.toLowerCase().startsWith(prefix.value.toLowerCase());
+  }
+  throw invalid(`not a filter node: ${describeValue(kind)}`);
+}
+
+/**
+ * Node visits before the walk starts remembering results: past it, an AST that shares subtrees
+ * (or contains itself) is walked again with a result per logical node, in time linear in its
+ * objects, instead of once per path through it.
+ */
+const PLAIN_VISITS = 1 << 18;
 
 /**
  * Whether `record` matches the filter, as the Batch service would decide it; for emulators and
@@ -79,7 +131,13 @@ function leaf(node: FilterExpression, record: unknown): boolean {
  * numbers; `a/b` paths walk nested objects through own properties only.
  *
  * A comparison on a property that is missing, `null`, or of another type than the literal is
- * false, whatever the operator (so `ne` is false too, as SQL treats NULL). Never recurses.
+ * false, whatever the operator (so `ne` is false too, as SQL treats NULL). Never recurses; any
+ * width and depth is fine, and a hand-built AST that shares subtrees costs time linear in its
+ * objects.
+ *
+ * @throws {BatchwireError} `INVALID_ARGUMENT` for an `ast` that is not a filter AST: not an
+ * object, an unknown node kind, an `and`/`or` without operands or containing itself, a literal
+ * whose value has the wrong JavaScript type; also when a getter of the AST or the record throws.
  *
  * @example
  * ```ts
@@ -88,30 +146,69 @@ function leaf(node: FilterExpression, record: unknown): boolean {
  * ```
  */
 export function evaluateFilter(ast: FilterExpression, record: unknown): boolean {
-  const stack: { node: LogicalNode; next: number }[] = [];
-  let node = ast;
+  if (!isObject(ast)) throw invalid(`expected a filter AST, got ${describeValue(ast)}`);
+  try {
+    // The second walk has a memo, so it always ends with a result (or throws).
+    return walk(ast, record, undefined) ?? walk(ast, record, new Map())!;
+  } catch (error) {
+    // A getter or proxy trap of the AST or the record threw.
+    throw callerError(error, 'evaluateFilter');
+  }
+}
+
+interface Pending {
+  node: LogicalNode;
+  next: number;
+}
+
+/**
+ * The value of `ast` for `record`, by an explicit stack. Without `memo`: undefined after
+ * PLAIN_VISITS visits. With it: each logical node's result is kept, and meeting a node still
+ * being evaluated ('pending') means the AST contains itself.
+ */
+function walk(
+  ast: object,
+  record: unknown,
+  memo: Map<object, boolean | 'pending'> | undefined,
+): boolean | undefined {
+  const stack: Pending[] = [];
+  let node: unknown = ast;
+  let visits = 0;
   for (;;) {
-    while (node.kind === 'and' || node.kind === 'or') {
-      if (!Array.isArray(node.operands) || node.operands.length === 0) {
-        throw new BatchwireError('INVALID_ARGUMENT', `${node.kind} without operands`, 0);
+    let result: boolean;
+    // Down to a leaf, or to a logical node whose result is known.
+    for (;;) {
+      if (!isObject(node)) throw invalid(`not a filter node: ${describeValue(node)}`);
+      if (memo === undefined && ++visits > PLAIN_VISITS) return undefined;
+      const kind = node.kind;
+      if (kind !== 'and' && kind !== 'or') {
+        result = leaf(node, record);
+        break;
       }
-      stack.push({ node, next: 1 });
-      node = node.operands[0]!;
+      const known = memo?.get(node);
+      if (known === 'pending') throw invalid(`an ${kind} node that contains itself`);
+      if (known !== undefined) {
+        result = known;
+        break;
+      }
+      const operands = node.operands;
+      if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${kind} without operands`);
+      memo?.set(node, 'pending');
+      stack.push({ node: node as unknown as LogicalNode, next: 1 });
+      node = operands[0];
     }
-    let result = leaf(node, record);
-    let descended = false;
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const decided = top.node.kind === 'and' ? !result : result;
-      if (decided || top.next >= top.node.operands.length) {
+    // Up while each result decides its node (false for and, true for or) or ends its operands.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return result;
+      const operands = top.node.operands;
+      if ((top.node.kind === 'and' ? !result : result) || top.next >= operands.length) {
         stack.pop();
+        memo?.set(top.node, result);
         continue;
       }
-      node = top.node.operands[top.next++]!;
-      descended = true;
+      node = operands[top.next++];
       break;
     }
-    if (!descended) return result;
-    result = false;
   }
 }

@@ -1,8 +1,16 @@
 import { BatchwireError } from '../core/errors.js';
 import { parseDateTimeText } from './datetime.js';
-import type { FilterExpression, LiteralNode, PropertyNode } from './types.js';
+import { callerError, describeValue } from './diagnostics.js';
+import type { FilterExpression, LiteralNode, LogicalNode, PropertyNode } from './types.js';
 
-const COMPARISONS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
+const COMPARISONS: ReadonlySet<unknown> = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
+
+/**
+ * Longest text formatFilter writes, in characters (64 Mi): far past any URL a service takes, and
+ * a bound on an AST that shares subtrees (`x = { kind: 'or', operands: [x1, x1] }`, nested 40
+ * times, is a few objects that would format to a terabyte).
+ */
+export const MAX_FORMATTED_LENGTH = 64 * 1024 * 1024;
 
 function invalid(message: string): BatchwireError {
   return new BatchwireError('INVALID_FIELD', message, 0);
@@ -14,12 +22,12 @@ export function isPropertyPath(path: string): boolean {
   let segmentStart = true;
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f; // a-z A-Z _
     if (segmentStart) {
       if (!letter) return false;
       segmentStart = false;
     } else if (c === 0x2f) {
-      segmentStart = true;
+      segmentStart = true; // /
     } else if (!letter && !(c >= 0x30 && c <= 0x39)) {
       return false;
     }
@@ -32,38 +40,42 @@ export function quoteString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 function propertyText(node: PropertyNode): string {
-  if (
-    node === null ||
-    typeof node !== 'object' ||
-    typeof node.path !== 'string' ||
-    !isPropertyPath(node.path)
-  ) {
-    throw invalid(`not a property path: ${JSON.stringify((node as { path?: unknown } | null)?.path)}`);
+  const path: unknown = isObject(node) ? node.path : undefined;
+  if (typeof path !== 'string' || !isPropertyPath(path)) {
+    throw invalid(`not a property path: ${describeValue(path)}`);
   }
-  return node.path;
+  return path;
 }
 
 /** The canonical text of a literal node; throws INVALID_FIELD for a node that could not be written safely. */
 export function literalText(node: LiteralNode): string {
-  switch (node?.kind) {
+  const kind: unknown = isObject(node) ? node.kind : undefined;
+  const value: unknown = isObject(node) ? node.value : undefined;
+  switch (kind) {
     case 'string':
-      if (typeof node.value !== 'string') throw invalid('string literal without a string value');
-      return quoteString(node.value);
+      if (typeof value !== 'string')
+        throw invalid(`string literal without a string value: ${describeValue(value)}`);
+      return quoteString(value);
     case 'int':
-      if (!Number.isSafeInteger(node.value)) throw invalid(`not a safe integer: ${String(node.value)}`);
-      return String(node.value);
+      if (!Number.isSafeInteger(value)) throw invalid(`not a safe integer: ${describeValue(value)}`);
+      return String(value);
     case 'boolean':
-      if (typeof node.value !== 'boolean') throw invalid('boolean literal without a boolean value');
-      return node.value ? 'true' : 'false';
+      if (typeof value !== 'boolean')
+        throw invalid(`boolean literal without a boolean value: ${describeValue(value)}`);
+      return value ? 'true' : 'false';
     case 'datetime':
       // Checked again here: a hand-built node must not smuggle a quote into the output.
-      if (typeof node.value !== 'string' || Number.isNaN(parseDateTimeText(node.value))) {
-        throw invalid(`not an ISO 8601 or RFC 1123 date-time: ${JSON.stringify(node.value)}`);
+      if (typeof value !== 'string' || Number.isNaN(parseDateTimeText(value))) {
+        throw invalid(`not an ISO 8601 or RFC 1123 date-time: ${describeValue(value)}`);
       }
-      return `DateTime'${node.value}'`;
+      return `DateTime'${value}'`;
     default:
-      throw invalid(`not a literal node: ${JSON.stringify((node as { kind?: unknown } | null)?.kind)}`);
+      throw invalid(`not a literal node: ${describeValue(kind)}`);
   }
 }
 
@@ -71,12 +83,21 @@ export function literalText(node: LiteralNode): string {
 type Work = { node: FilterExpression; parent: 'and' | 'or' | undefined } | string;
 
 /**
+ * Nodes written before formatFilter first measures the whole AST: past it, an AST that shares
+ * subtrees (or contains itself) is found out in time linear in its objects, before its text is.
+ */
+const PLAIN_VISITS = 1 << 18;
+
+/**
  * The canonical text of a filter AST: lowercase keywords, single spaces, `DateTime'...'`, quotes
  * doubled, parentheses only where needed (and kept where the AST nests `and` in `and`). Parsing
- * the result gives back the same AST, positions aside. Never recurses, so any depth is fine.
+ * the result gives back the same AST, positions aside. Never recurses, so any depth and width is
+ * fine; for an AST from {@link parseFilter} the text is at most twice the source's length.
  *
- * @throws {BatchwireError} `INVALID_FIELD` for a hand-built node that cannot be written safely
- * (a path that is not identifiers joined by `/`, a non-integer, an invalid date-time).
+ * @throws {BatchwireError} `INVALID_ARGUMENT` when `ast` is not an object (or a getter of it
+ * throws); `INVALID_FIELD` for a hand-built node that cannot be written safely (a path that is
+ * not identifiers joined by `/`, a non-integer, an invalid date-time, a node that contains
+ * itself); `LIMIT_EXCEEDED` when the text would pass 64 Mi characters.
  *
  * @example
  * ```ts
@@ -85,44 +106,120 @@ type Work = { node: FilterExpression; parent: 'and' | 'or' | undefined } | strin
  * ```
  */
 export function formatFilter(ast: FilterExpression): string {
+  if (!isObject(ast)) {
+    throw new BatchwireError('INVALID_ARGUMENT', `expected a filter AST, got ${describeValue(ast)}`, 0);
+  }
+  try {
+    return format(ast);
+  } catch (error) {
+    throw callerError(error, 'formatFilter');
+  }
+}
+
+function tooLong(): BatchwireError {
+  return new BatchwireError(
+    'LIMIT_EXCEEDED',
+    `the formatted filter would be longer than ${MAX_FORMATTED_LENGTH} characters`,
+    0,
+  );
+}
+
+function format(ast: FilterExpression): string {
   let out = '';
   const stack: Work[] = [{ node: ast, parent: undefined }];
+  let visits = 0;
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (typeof item === 'string') {
       out += item;
       continue;
     }
-    const node = item.node;
-    switch (node?.kind) {
-      case 'comparison':
-        if (!COMPARISONS.has(node.operator))
-          throw invalid(`not a comparison operator: ${String(node.operator)}`);
-        out += `${propertyText(node.property)} ${node.operator} ${literalText(node.value)}`;
-        break;
-      case 'startswith':
-        if (node.prefix?.kind !== 'string') throw invalid('startswith needs a string prefix');
-        out += `startswith(${propertyText(node.property)}, ${literalText(node.prefix)})`;
-        break;
-      case 'and':
-      case 'or': {
-        const operands = node.operands;
-        if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${node.kind} without operands`);
-        // `or` inside `and` needs parentheses by precedence; a same-kind child had them in the source.
-        const wrap = item.parent !== undefined && (item.parent === 'and' || node.kind === 'or');
-        if (wrap) {
-          out += '(';
-          stack.push(')');
-        }
-        for (let i = operands.length - 1; i >= 0; i--) {
-          stack.push({ node: operands[i]!, parent: node.kind });
-          if (i > 0) stack.push(` ${node.kind} `);
-        }
-        break;
-      }
-      default:
-        throw invalid(`not a filter node: ${JSON.stringify((node as { kind?: unknown } | null)?.kind)}`);
-    }
+    if (++visits === PLAIN_VISITS) measure(ast);
+    out += writeNode(item.node, item.parent, stack);
+    if (out.length > MAX_FORMATTED_LENGTH) throw tooLong();
   }
   return out;
+}
+
+/** The text of a leaf, or the opening of a logical node (whose parts go on the stack). */
+function writeNode(node: FilterExpression, parent: 'and' | 'or' | undefined, stack: Work[]): string {
+  const kind: unknown = isObject(node) ? node.kind : undefined;
+  if (kind !== 'and' && kind !== 'or') return leafText(node);
+  const operands = operandsOf(node as LogicalNode);
+  // `or` inside `and` needs parentheses by precedence; a same-kind child had them in the source.
+  const wrap = parent !== undefined && (parent === 'and' || kind === 'or');
+  if (wrap) stack.push(')');
+  for (let i = operands.length - 1; i >= 0; i--) {
+    stack.push({ node: operands[i] as FilterExpression, parent: kind });
+    if (i > 0) stack.push(` ${kind} `);
+  }
+  return wrap ? '(' : '';
+}
+
+function operandsOf(node: LogicalNode): unknown[] {
+  const operands: unknown = node.operands;
+  if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${node.kind} without operands`);
+  return operands;
+}
+
+/** A comparison or startswith node's text; INVALID_FIELD for anything else. */
+function leafText(node: FilterExpression): string {
+  const kind: unknown = isObject(node) ? node.kind : undefined;
+  if (kind === 'comparison') {
+    const { operator, property, value } = node as FilterExpression & { kind: 'comparison' };
+    if (!COMPARISONS.has(operator)) throw invalid(`not a comparison operator: ${describeValue(operator)}`);
+    return `${propertyText(property)} ${operator} ${literalText(value)}`;
+  }
+  if (kind === 'startswith') {
+    const { property, prefix } = node as FilterExpression & { kind: 'startswith' };
+    if (!isObject(prefix) || prefix.kind !== 'string') throw invalid('startswith needs a string prefix');
+    return `startswith(${propertyText(property)}, ${literalText(prefix)})`;
+  }
+  throw invalid(`not a filter node: ${describeValue(kind)}`);
+}
+
+/**
+ * Measures the text `ast` would give, each distinct node once (a result per logical node), and
+ * throws before any of it is written: INVALID_FIELD for a node that contains itself,
+ * LIMIT_EXCEEDED for a text past MAX_FORMATTED_LENGTH.
+ */
+function measure(ast: FilterExpression): void {
+  const sizes = new Map<object, number>(); // -1 while the node is being measured
+  const stack: { node: LogicalNode; operands: unknown[]; next: number; size: number }[] = [];
+  let node: unknown = ast;
+  for (;;) {
+    let size: number;
+    const kind: unknown = isObject(node) ? node.kind : undefined;
+    if (kind === 'and' || kind === 'or') {
+      const known = sizes.get(node as object);
+      if (known === -1) throw invalid(`an ${kind} node that contains itself`);
+      if (known === undefined) {
+        const operands = operandsOf(node as LogicalNode);
+        sizes.set(node as object, -1);
+        // Parentheses and separators: an upper bound on what the node adds around its operands.
+        stack.push({ node: node as LogicalNode, operands, next: 1, size: 2 + (operands.length - 1) * 4 });
+        node = operands[0];
+        continue;
+      }
+      size = known;
+    } else {
+      size = leafText(node as FilterExpression).length;
+    }
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (size > MAX_FORMATTED_LENGTH) throw tooLong();
+        return;
+      }
+      top.size += size;
+      if (top.size > MAX_FORMATTED_LENGTH) throw tooLong();
+      if (top.next < top.operands.length) {
+        node = top.operands[top.next++];
+        break;
+      }
+      stack.pop();
+      sizes.set(top.node, top.size);
+      size = top.size;
+    }
+  }
 }

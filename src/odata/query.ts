@@ -1,6 +1,7 @@
 import { BatchwireError } from '../core/errors.js';
 import { percentEncode } from '../core/percent.js';
 import type { FilterText } from './builder.js';
+import { callerError, describeValue } from './diagnostics.js';
 import { formatFilter, isPropertyPath } from './format.js';
 import { parseFilter } from './parse.js';
 import type { FilterExpression, FilterSchema } from './types.js';
@@ -8,35 +9,52 @@ import type { FilterExpression, FilterSchema } from './types.js';
 /** Query options of an Azure Batch list operation. */
 export interface ListQueryOptions {
   /** `$filter`: text (checked by parsing) or an AST (formatted). Empty or omitted: no filter. */
-  filter?: string | FilterText | FilterExpression;
+  filter?: string | FilterText | FilterExpression | undefined;
   /** Check the filter against this schema too. */
-  schema?: FilterSchema;
+  schema?: FilterSchema | undefined;
   /** `$select`: property names, or one comma-separated string. */
-  select?: string | readonly string[];
+  select?: string | readonly string[] | undefined;
   /** `$expand`: property names (`stats` on jobs, tasks and pools), or one comma-separated string. */
-  expand?: string | readonly string[];
+  expand?: string | readonly string[] | undefined;
   /** `maxresults`: 1 to 1000. */
-  maxResults?: number;
+  maxResults?: number | undefined;
   /** `$skiptoken` of the next page (opaque; usually taken from `odata.nextLink`). */
-  skipToken?: string;
+  skipToken?: string | undefined;
   /** `api-version`, such as `2025-06-01`. */
-  apiVersion?: string;
+  apiVersion?: string | undefined;
   /** `timeout`: server-side timeout in seconds, 1 to 30. */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 function invalid(message: string): BatchwireError {
   return new BatchwireError('INVALID_FIELD', message, 0);
 }
 
+function wrongType(name: string, expected: string, value: unknown): BatchwireError {
+  return new BatchwireError(
+    'INVALID_ARGUMENT',
+    `${name} must be ${expected}, got ${describeValue(value)}`,
+    0,
+  );
+}
+
 function encode(value: string, name: string): string {
   return percentEncode(value, name, 'INVALID_FIELD');
 }
 
-function integerIn(name: string, value: number, min: number, max: number): number {
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') throw wrongType(name, `an integer from ${min} to ${max}`, value);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${name} must be an integer from ${min} to ${max}; got ${String(value)}`);
+    throw invalid(`${name} must be an integer from ${min} to ${max}; got ${value}`);
   }
+  return value;
+}
+
+/** A string option: absent (undefined or null), or a non-empty string. */
+function text(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw wrongType(name, 'a string', value);
+  if (value.length === 0) throw invalid(`${name} must be a non-empty string`);
   return value;
 }
 
@@ -45,9 +63,13 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
  * (spaces as `%20`, quotes as `%27`): `api-version`, `$filter`, `$select`, `$expand`,
  * `maxresults`, `timeout`, `$skiptoken`, in that order, each only when given.
  *
- * @throws {BatchwireError} a `FILTER_*` code for a bad filter string; `INVALID_FIELD` for a
- * `maxResults` outside 1–1000, a `timeout` outside 1–30, a `$select` entry that is not a
- * property name, or an empty skip token or API version.
+ * Options left `undefined` or `null` are left out.
+ *
+ * @throws {BatchwireError} a `FILTER_*` code for a bad filter string (or `LIMIT_EXCEEDED` past
+ * 32 768 characters); `INVALID_FIELD` for a `maxResults` outside 1–1000, a `timeout` outside
+ * 1–30, a `$select` or `$expand` entry that is not a property name, an empty skip token or API version, or a
+ * hand-built filter AST that cannot be written; `INVALID_ARGUMENT` for options that are not an
+ * object, or an option of the wrong type (a number for `apiVersion`, a string for `maxResults`).
  *
  * @example
  * ```ts
@@ -56,43 +78,59 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
  * ```
  */
 export function buildListQuery(options: ListQueryOptions): string {
-  const parts: string[] = [];
-  const { filter, schema, select, expand, maxResults, skipToken, apiVersion, timeout } = options;
-  if (apiVersion !== undefined) {
-    if (typeof apiVersion !== 'string' || apiVersion.length === 0)
-      throw invalid('apiVersion must be a non-empty string');
-    parts.push(`api-version=${encode(apiVersion, 'apiVersion')}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw wrongType('buildListQuery options', 'an object', options);
   }
-  if (filter !== undefined && filter !== '') {
-    let text: string;
+  try {
+    return listQuery(options);
+  } catch (error) {
+    // A getter or proxy trap of the options threw.
+    throw callerError(error, 'buildListQuery');
+  }
+}
+
+function listQuery(options: ListQueryOptions): string {
+  const parts: string[] = [];
+  const { filter, schema, select, expand, maxResults, skipToken, timeout } = options;
+  const apiVersion = text('apiVersion', options.apiVersion);
+  if (apiVersion !== undefined) parts.push(`api-version=${encode(apiVersion, 'apiVersion')}`);
+  if (filter !== undefined && filter !== null && filter !== '') {
+    const parseOptions = schema === undefined || schema === null ? undefined : { schema };
+    let query: string;
     if (typeof filter === 'string') {
-      parseFilter(filter, schema ? { schema } : {});
-      text = filter;
+      parseFilter(filter, parseOptions);
+      query = filter;
+    } else if (typeof filter === 'object') {
+      query = formatFilter(filter);
+      if (parseOptions) parseFilter(query, parseOptions);
     } else {
-      text = formatFilter(filter);
-      if (schema) parseFilter(text, { schema });
+      throw wrongType('filter', 'filter text or an AST', filter);
     }
-    parts.push(`$filter=${encode(text, '$filter')}`);
+    parts.push(`$filter=${encode(query, '$filter')}`);
   }
   for (const [key, value] of [
     ['select', select],
     ['expand', expand],
   ] as const) {
-    if (value === undefined) continue;
-    const names = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [...value];
+    if (value === undefined || value === null) continue;
+    let names: unknown[];
+    if (typeof value === 'string') names = value.split(',').map((s) => s.trim());
+    else if (Array.isArray(value)) names = [...value];
+    else throw wrongType(key, 'a string or an array of property names', value);
     if (names.length === 0) throw invalid(`${key} must name at least one property`);
     for (const name of names) {
-      if (typeof name !== 'string' || !isPropertyPath(name))
-        throw invalid(`not a property name in ${key}: ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || !isPropertyPath(name)) {
+        throw invalid(`not a property name in ${key}: ${describeValue(name)}`);
+      }
     }
     parts.push(`$${key}=${encode(names.join(','), `$${key}`)}`);
   }
-  if (maxResults !== undefined) parts.push(`maxresults=${integerIn('maxResults', maxResults, 1, 1000)}`);
-  if (timeout !== undefined) parts.push(`timeout=${integerIn('timeout', timeout, 1, 30)}`);
-  if (skipToken !== undefined) {
-    if (typeof skipToken !== 'string' || skipToken.length === 0)
-      throw invalid('skipToken must be a non-empty string');
-    parts.push(`$skiptoken=${encode(skipToken, 'skipToken')}`);
+  if (maxResults !== undefined && maxResults !== null) {
+    parts.push(`maxresults=${integerIn('maxResults', maxResults, 1, 1000)}`);
   }
+  if (timeout !== undefined && timeout !== null)
+    parts.push(`timeout=${integerIn('timeout', timeout, 1, 30)}`);
+  const token = text('skipToken', skipToken);
+  if (token !== undefined) parts.push(`$skiptoken=${encode(token, 'skipToken')}`);
   return parts.join('&');
 }

@@ -18,22 +18,7 @@ import {
  * `subpath.*`) -> what goes wrong. Remove an entry once its owner has fixed it (the target then
  * guards it).
  */
-export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
-  // odata (odata/**)
-  'odata.buildListQuery': 'odata: buildListQuery() / (null): TypeError destructuring options',
-  'odata.evaluateFilter': 'odata: evaluateFilter() / (null, {}): TypeError reading kind',
-  'odata.odata': 'odata: odata() called without a template: TypeError reading length',
-  'odata.eq': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.ne': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.gt': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.ge': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.lt': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.le': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.startswith': 'odata: a value object with a throwing getter: the getter error escapes',
-  'odata.or': 'odata: an operand object with a throwing getter: the getter error escapes',
-  'odata.and': 'odata: an operand object with a throwing getter: the getter error escapes',
-  'odata.validateFilter': 'odata: options with a throwing getter (maxDepth): the getter error escapes',
-};
+export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {};
 
 /** Whether a callable's failures are known findings (by name, or by `subpath.*`). */
 export function isKnown(name: string): boolean {

@@ -13,7 +13,10 @@ function sink(): { stream: NodeJS.WritableStream; text: () => string } {
   return { stream, text: () => text };
 }
 
-async function run(args: string[], schema?: string): Promise<{ code: number; stdout: string }> {
+async function run(
+  args: string[],
+  schema?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = sink();
   const err = sink();
   const code = await filterCommand.run({
@@ -22,17 +25,18 @@ async function run(args: string[], schema?: string): Promise<{ code: number; std
     stdout: out.stream,
     stderr: err.stream,
   });
-  return { code, stdout: out.text() };
+  return { code, stdout: out.text(), stderr: err.text() };
 }
 
 describe('batchwire filter', () => {
-  it('check prints each diagnostic with a caret line under the span and exits 1', async () => {
-    const { code, stdout } = await run(
+  it('check reports each diagnostic on stderr with a caret line under the span and exits 1', async () => {
+    const { code, stdout, stderr } = await run(
       ['check', "nodeid eq 'x' and poolId gt 'p'"],
       'jobPreparationAndReleaseTaskStatus',
     );
     expect(code).toBe(1);
-    expect(stdout).toBe(
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
       [
         "error[FILTER_UNKNOWN_PROPERTY]: unknown property 'nodeid' for jobPreparationAndReleaseTaskStatus",
         '  --> line 1, column 1 (offset 0)',
@@ -54,19 +58,22 @@ describe('batchwire filter', () => {
     expect(await run(['check', "nodeId eq 'x'"], 'jobprep')).toEqual({
       code: 0,
       stdout: 'ok (jobPreparationAndReleaseTaskStatus)\n',
+      stderr: '',
     });
-    expect(await run(['check', 'a eq 1'])).toEqual({ code: 0, stdout: 'ok\n' });
+    expect(await run(['check', 'a eq 1'])).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
   });
 
-  it('format prints the canonical form, or the problems', async () => {
+  it('format prints the canonical form on stdout, or the problems on stderr', async () => {
     expect(await run(['format', "(PoolId EQ 'a''b') AND t gt datetime'2011-05-08T08:49:37Z'"])).toEqual({
       code: 0,
       stdout: "PoolId eq 'a''b' and t gt DateTime'2011-05-08T08:49:37Z'\n",
+      stderr: '',
     });
     const bad = await run(['format', 't gt 2011-05-08']);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain("hint: write DateTime'2011-05-08'");
-    expect(bad.stdout).toContain('   |      ^^^^^^^^^^');
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain("hint: write DateTime'2011-05-08'");
+    expect(bad.stderr).toContain('   |      ^^^^^^^^^^');
   });
 
   it('refuses bad usage', async () => {

@@ -22,7 +22,7 @@ export const DEFAULT_LIMITS = /* @__PURE__ */ freezeDeep({
   maxTextLength: 16 * 1024 * 1024,
   /** Longest `$filter`, in characters. */
   maxFilterLength: 32 * 1024,
-  /** Deepest `$filter` nesting (parentheses and operators). */
+  /** Deepest `$filter` nesting of parentheses. */
   maxFilterDepth: 100,
   /** Largest error or status body read whole, in bytes. */
   maxBodyBytes: 4 * 1024 * 1024,

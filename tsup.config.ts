@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 
 // One entry per public subpath (package.json "exports").
 const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+subpaths.push('fuzz');
 const entry: Record<string, string> = { index: 'src/index.ts' };
 for (const name of subpaths) {
   if (existsSync(`src/${name}/index.ts`)) entry[name] = `src/${name}/index.ts`;

@@ -3,6 +3,7 @@
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { decodeDliStateCommand, decodeFaultCommand, decodeJobPrepPageCommand } from './faults.js';
+import { fuzzCommand } from './fuzz.js';
 import { genCommand } from './gen.js';
 import { decodeGenericCommand } from './generic.js';
 import type { Command } from './io.js';
@@ -27,4 +28,5 @@ export const commands: Record<string, Command> = {
   gen: genCommand,
   bench: benchCommand,
   serve: serveCommand,
+  fuzz: fuzzCommand,
 };

@@ -177,7 +177,9 @@ export function decodeUtf16Units(
     if (littleEndian) {
       return NodeBuffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf16le');
     }
-    const copy = bytes.slice(start, end);
+    // A copy, whatever `bytes` is: Buffer#slice is a view, and swap16 would reorder the caller's bytes.
+    const copy = new Uint8Array(end - start);
+    copy.set(bytes.subarray(start, end));
     const view = NodeBuffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
     view.swap16();
     return view.toString('utf16le');

@@ -1,4 +1,4 @@
-// The robustness run: `npm run fuzz -- --minutes M` (or `--seconds S`, `--seed N`). Every decoder
+// The robustness run: `npm run fuzz:self -- --minutes M` (or `--seconds S`, `--seed N`). Every decoder
 // gets generated and mutated input in a worker thread; the run fails on any error that is not a
 // BatchwireError, on a case slower than the time bound (a watchdog catches hangs), and on heap
 // growth past the bound. A failing case is printed with its target, seed, labels and bytes.

@@ -59,6 +59,7 @@ function run(command: string, args: string[], options: { cwd?: string; input?: s
 }
 
 const SUBPATHS = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+SUBPATHS.push('fuzz');
 
 // One check per subpath, the same in ESM and CommonJS: something real, not just a load.
 const CHECKS = `
@@ -72,6 +73,7 @@ if (status.parseJobListPage('{"value":[{"id":"j"}]}').items[0].id !== 'j') throw
 if (!requests.azureBatch.listPools({ baseUrl: 'https://a.b', apiVersion: '2025-06-01' }).url.endsWith('/pools?api-version=2025-06-01')) throw new Error('requests');
 if (arbitraries.fc.sample(arbitraries.genericResponsesBody(), 1).length !== 1) throw new Error('arbitraries');
 if (typeof emulator !== 'object') throw new Error('emulator');
+if (typeof fuzz.runFuzz !== 'function' || !fuzz.FUZZ_CHECKS.includes('lost-response')) throw new Error('fuzz');
 if (!(root.BatchwireError && root.DEFAULT_LIMITS.maxBodyBytes > 0)) throw new Error('root');
 console.log('checks passed');
 `;

@@ -47,16 +47,25 @@ describe('runtime dependencies', () => {
     'status/index.ts',
     'requests/index.ts',
     'arbitraries/index.ts',
-  ])('%s loads neither the emulator nor node:http / node:net', async (entry) => {
+  ])('%s loads neither the emulator, the fuzz runner nor node:http / node:net', async (entry) => {
     const { imports, inputs } = await graphOf(entry);
     expect(inputs.filter((file) => file.includes('src/emulator/'))).toEqual([]);
+    expect(inputs.filter((file) => file.includes('src/fuzz/'))).toEqual([]);
     expect(imports.filter((i) => /^(node:)?(http|https|net|http2|tls)$/.test(i))).toEqual([]);
   });
 
   it('batchwire/emulator is the entry that loads node:http and node:net', async () => {
-    const { imports } = await graphOf('emulator/index.ts');
+    const { imports, inputs } = await graphOf('emulator/index.ts');
     expect(imports).toEqual(expect.arrayContaining(['node:http', 'node:net']));
     expect(imports).not.toContain('fast-check');
+    expect(inputs.filter((file) => file.includes('src/fuzz/'))).toEqual([]);
+  });
+
+  // The backend fuzz runner is Node only too (node:http, node:https) and needs fast-check.
+  it('batchwire/fuzz loads node:http and fast-check, and not the emulator', async () => {
+    const { imports, inputs } = await graphOf('fuzz/index.ts');
+    expect(imports).toEqual(expect.arrayContaining(['node:http', 'node:https', 'fast-check']));
+    expect(inputs.filter((file) => file.includes('src/emulator/'))).toEqual([]);
   });
 });
 

@@ -34,6 +34,7 @@ for (const block of tsBlocks) writeFileSync(fileOf(block.line), `${block.code}\n
 writeFileSync(join(dir, 'prelude.d.ts'), preludeDeclarations());
 
 const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+subpaths.push('fuzz');
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],

@@ -1,0 +1,58 @@
+// A check that fired: thrown by a command, caught by the runner, grouped by its signature.
+import type { FuzzCheck } from './types.js';
+
+/** What a failing check says, and where. */
+export interface FailureInfo {
+  check: FuzzCheck;
+  operation: string;
+  status?: number;
+  code?: string;
+  message: string;
+}
+
+/** Thrown inside a sequence when a check fires; `exchange` is the index of the answer that failed. */
+export class FuzzFailure extends Error {
+  override readonly name = 'FuzzFailure';
+  readonly check: FuzzCheck;
+  readonly operation: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  exchange: number | undefined;
+
+  constructor(info: FailureInfo, exchange?: number) {
+    super(info.message);
+    this.check = info.check;
+    this.operation = info.operation;
+    this.status = info.status;
+    this.code = info.code;
+    this.exchange = exchange;
+  }
+
+  get info(): FailureInfo {
+    const info: FailureInfo = { check: this.check, operation: this.operation, message: this.message };
+    if (this.status !== undefined) info.status = this.status;
+    if (this.code !== undefined) info.code = this.code;
+    return info;
+  }
+}
+
+/** Thrown to unwind a sequence that must stop (the signal, or the run's deadline): not a finding. */
+export class Stopped extends Error {
+  override readonly name = 'Stopped';
+}
+
+/**
+ * The signature that groups findings: `operation.check[.status][.code]`, with anything but
+ * letters, digits, `-` and `_` in each part written `_`, so it is a safe directory name.
+ */
+export function signatureOf(info: {
+  check: string;
+  operation: string;
+  status?: number | undefined;
+  code?: string | undefined;
+}): string {
+  const parts = [info.operation, info.check];
+  if (info.status !== undefined) parts.push(String(info.status));
+  if (info.code !== undefined && info.code !== '') parts.push(info.code);
+  return parts.map((p) => p.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)).join('.');
+}

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
 import { countOption, listOption, optionsObject } from './options.js';
 
@@ -217,10 +218,6 @@ const LBRACE = 0x7b; // {
 const RBRACE = 0x7d; // }
 const LPAREN = 0x28; // (
 const RPAREN = 0x29; // )
-
-function isSpace(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
 
 function isLetter(c: number): boolean {
   return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;

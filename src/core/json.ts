@@ -2,6 +2,7 @@
 // scanner that finds the offsets JSON.parse does not report (the first syntax error, the start
 // of the value at a path). No regular expression here sees untrusted text.
 import type { DecodedBody } from './body.js';
+import { isSpace } from './chars.js';
 import { BatchwireError, textExcerpt } from './errors.js';
 
 /** `value[key]` when `value` is a plain JSON object that has `key` as its own property. */
@@ -101,11 +102,7 @@ function scanJson(
   const n = text.length;
   let i = 0;
   const ws = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      i++;
-    }
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
   };
   const matches = () => {
     if (target === undefined || target.length !== steps.length) return false;

@@ -1,4 +1,5 @@
 import { decodeLenient, normaliseBody } from '../core/body.js';
+import { isSpace } from '../core/chars.js';
 import { extraFields, isJsonObject, own } from '../core/json.js';
 import { jsonDepthOffset } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
@@ -184,7 +185,8 @@ function unknownFault(text: string): BodyFault {
 
 function classify(text: string, contentType: string | undefined): BodyFault {
   let start = 0;
-  while (start < text.length && isSpace(text.charCodeAt(start))) start++;
+  while (start < text.length && (isSpace(text.charCodeAt(start)) || text.charCodeAt(start) === 0xfeff))
+    start++;
   const first = text.charCodeAt(start);
   const json = contentType?.toLowerCase().includes('json') === true;
   if (first === 0x7b || first === 0x5b || first === 0x22 || (json && first !== 0x3c)) {
@@ -208,10 +210,6 @@ function classify(text: string, contentType: string | undefined): BodyFault {
     return shape ?? unknownFault(text);
   }
   return unknownFault(text);
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xfeff;
 }
 
 // ---- JSON forms ------------------------------------------------------------------------------

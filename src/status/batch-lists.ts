@@ -1,28 +1,10 @@
 // Typed page parsers for the Azure Batch list operations (jobs, tasks, pools, compute nodes).
-// Each item type is described once as a field table; one reader walks a table, so every list
-// reads dates, integers and nested objects the same way and reports a bad value at its offset.
+// Each item type is described once as a field table (see fields.ts), read by one walker.
 
-import { type BodyInput, decodeBody } from '../core/body.js';
-import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
-import { checkJsonDepth } from '../core/json-depth.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
-import { limitOption, optionsObject, textOption } from '../core/options.js';
-import { BatchwireServiceError } from '../faults/error.js';
-import { parseFault } from '../faults/parse.js';
+import type { BodyInput } from '../core/body.js';
 import type { BatchComputeNode, BatchJob, BatchListPage, BatchPool, BatchTask } from './batch-types.js';
-import { DocumentReader } from './read.js';
+import { type FieldTable, list, readListPage } from './fields.js';
 import type { StatusParseOptions } from './types.js';
-
-/** How one field is read: a scalar kind, a nested table, a list of either, or kept raw. */
-type FieldKind = 'string' | 'date' | 'int' | 'boolean' | 'raw' | FieldTable | ListOf;
-interface FieldTable {
-  readonly [key: string]: FieldKind;
-}
-/** A JSON array whose elements are read as `element`. */
-class ListOf {
-  constructor(readonly element: 'string' | FieldTable) {}
-}
-const list = (element: 'string' | FieldTable) => new ListOf(element);
 
 const NAME_VALUE: FieldTable = { name: 'string', value: 'string' };
 const ERROR_INFO: FieldTable = {
@@ -32,7 +14,8 @@ const ERROR_INFO: FieldTable = {
   details: list(NAME_VALUE),
 };
 const FAILURE_INFO: FieldTable = { ...ERROR_INFO, values: list(NAME_VALUE) };
-const CONTAINER_INFO: FieldTable = { containerId: 'string', state: 'string', error: 'string' };
+/** Azure Batch `TaskContainerExecutionInfo`. */
+export const CONTAINER_INFO: FieldTable = { containerId: 'string', state: 'string', error: 'string' };
 
 const COMMON: FieldTable = {
   id: 'string',
@@ -142,124 +125,6 @@ const NODE: FieldTable = {
   },
 };
 
-// The key sets, for `extra`, computed once per table.
-const KNOWN = new WeakMap<FieldTable, ReadonlySet<string>>();
-function knownKeys(table: FieldTable): ReadonlySet<string> {
-  let keys = KNOWN.get(table);
-  if (!keys) {
-    keys = new Set(Object.keys(table));
-    KNOWN.set(table, keys);
-  }
-  return keys;
-}
-
-function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  // defineProperty: a field named __proto__ can never reach a prototype.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function readValue(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  key: string,
-  kind: FieldKind,
-  path: JsonPathStep[],
-): unknown {
-  switch (kind) {
-    case 'string':
-      return reader.string(source, key, path);
-    case 'date':
-      return reader.date(source, key, path);
-    case 'int':
-      return reader.integer(source, key, path);
-    case 'boolean': {
-      const value = Object.hasOwn(source, key) ? source[key] : undefined;
-      if (value === undefined || value === null) return undefined;
-      if (typeof value !== 'boolean')
-        reader.fail([...path, key], `expected true or false, got ${typeof value}`);
-      return value;
-    }
-    case 'raw': {
-      const value = Object.hasOwn(source, key) ? source[key] : undefined;
-      return value === null ? undefined : value;
-    }
-    default: {
-      if (kind instanceof ListOf) {
-        const entries = reader.array(source, key, path);
-        if (entries === undefined) return undefined;
-        const element = kind.element;
-        return entries.map((entry, i) => {
-          const at = [...path, key, i];
-          if (element === 'string') {
-            if (typeof entry !== 'string') reader.fail(at, `expected a string, got ${typeof entry}`);
-            return entry;
-          }
-          return readTable(reader, reader.object(entry, at), at, element);
-        });
-      }
-      const child = reader.child(source, key, path);
-      return child === undefined ? undefined : readTable(reader, child, [...path, key], kind);
-    }
-  }
-}
-
-function readTable(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  path: JsonPathStep[],
-  table: FieldTable,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(table)) {
-    const value = readValue(reader, source, key, table[key]!, path);
-    if (value !== undefined) setField(out, key, value);
-  }
-  const extra = extraFields(source, knownKeys(table));
-  if (extra !== undefined) out.extra = extra;
-  return out;
-}
-
-const PAGE_KEYS = new Set(['value', 'odata.nextLink', '@odata.nextLink', 'odata.metadata', '@odata.context']);
-
-function readListPage<T>(
-  body: BodyInput,
-  options: StatusParseOptions | undefined,
-  what: string,
-  table: FieldTable,
-): BatchListPage<T> {
-  const read = optionsObject(options, `parse ${what}`);
-  const contentType = textOption(read, 'contentType', `parse ${what}`);
-  const legacy = limitOption(read, 'maxBytes', DEFAULT_LIMITS.maxBodyBytes, `parse ${what}`);
-  const maxBodyBytes = limitOption(read, 'maxBodyBytes', legacy, `parse ${what}`);
-  const decoded = decodeBody(body, contentType, maxBodyBytes);
-  checkJsonDepth(
-    decoded,
-    limitOption(read, 'maxJsonDepth', DEFAULT_LIMITS.maxJsonDepth, `parse ${what}`),
-    what,
-  );
-  const value = parseJsonDocument(decoded, what);
-  const reader = new DocumentReader(decoded, what);
-  const root = reader.object(value, []);
-  if (!Object.hasOwn(root, 'value') && (Object.hasOwn(root, 'code') || Object.hasOwn(root, 'odata.error'))) {
-    // An error body where a page was expected: the caller learns what the service said.
-    throw new BatchwireServiceError(parseFault(contentType === undefined ? { body } : { body, contentType }));
-  }
-  const values = reader.array(root, 'value', []);
-  if (values === undefined) return reader.fail([], 'the body has no "value" array');
-  const items: T[] = [];
-  for (let i = 0; i < values.length; i++) {
-    items.push(readTable(reader, reader.object(values[i], ['value', i]), ['value', i], table) as T);
-  }
-  const page: BatchListPage<T> = { items };
-  const nextLink = reader.string(root, 'odata.nextLink', []) ?? reader.string(root, '@odata.nextLink', []);
-  if (nextLink !== undefined && nextLink !== '') page.nextLink = nextLink;
-  const metadata = reader.string(root, 'odata.metadata', []) ?? reader.string(root, '@odata.context', []);
-  if (metadata !== undefined) page.metadata = metadata;
-  const extra = extraFields(root, PAGE_KEYS);
-  if (extra !== undefined) page.extra = extra;
-  return page;
-}
-
 /**
  * Reads one page of Azure Batch List Jobs (`GET {endpoint}/jobs`): typed jobs (date-times as
  * `Date`, `null` treated as absent, unknown fields kept raw in `extra`) and `odata.nextLink`.
@@ -276,7 +141,7 @@ function readListPage<T>(
  * ```
  */
 export function parseJobListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchJob> {
-  return readListPage<BatchJob>(body, options, 'job list page', JOB);
+  return readListPage<BatchJob>(body, options, 'parse job list page', 'job list page', JOB);
 }
 
 /**
@@ -292,7 +157,7 @@ export function parseJobListPage(body: BodyInput, options?: StatusParseOptions):
  * ```
  */
 export function parseTaskListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchTask> {
-  return readListPage<BatchTask>(body, options, 'task list page', TASK);
+  return readListPage<BatchTask>(body, options, 'parse task list page', 'task list page', TASK);
 }
 
 /**
@@ -308,7 +173,7 @@ export function parseTaskListPage(body: BodyInput, options?: StatusParseOptions)
  * ```
  */
 export function parsePoolListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchPool> {
-  return readListPage<BatchPool>(body, options, 'pool list page', POOL);
+  return readListPage<BatchPool>(body, options, 'parse pool list page', 'pool list page', POOL);
 }
 
 /**
@@ -327,5 +192,11 @@ export function parseComputeNodeListPage(
   body: BodyInput,
   options?: StatusParseOptions,
 ): BatchListPage<BatchComputeNode> {
-  return readListPage<BatchComputeNode>(body, options, 'compute node list page', NODE);
+  return readListPage<BatchComputeNode>(
+    body,
+    options,
+    'parse compute node list page',
+    'compute node list page',
+    NODE,
+  );
 }

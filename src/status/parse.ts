@@ -1,22 +1,20 @@
-import { type BodyInput, decodeBody } from '../core/body.js';
-import { BatchwireError } from '../core/errors.js';
-import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.js';
-import { checkJsonDepth } from '../core/json-depth.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
-import { limitOption, optionsObject, textOption } from '../core/options.js';
-import { BatchwireServiceError } from '../faults/error.js';
-import { parseFault } from '../faults/parse.js';
-import { DocumentReader } from './read.js';
+import type { BodyInput } from '../core/body.js';
+import { extraFields } from '../core/json.js';
+import { CONTAINER_INFO } from './batch-lists.js';
+import {
+  closed,
+  type FieldTable,
+  list,
+  readDocument,
+  readListPage,
+  serviceError,
+  statusOptions,
+} from './fields.js';
 import type {
   DliBatchState,
   DliBatchStateName,
-  JobPreparationTaskExecutionInfo,
-  JobPrepReleaseStatus,
   JobPrepReleaseStatusPage,
-  NameValuePair,
   StatusParseOptions,
-  TaskContainerExecutionInfo,
-  TaskFailureInfo,
 } from './types.js';
 
 /** The DLI batch job states the docs list, in lifecycle order. */
@@ -30,42 +28,6 @@ export const DLI_BATCH_STATES: readonly DliBatchStateName[] = Object.freeze([
 
 const TERMINAL = new Set(['success', 'dead']);
 const DLI_STATE_KEYS = new Set(['id', 'state']);
-
-interface StatusSettings {
-  contentType: string | undefined;
-  maxBytes: number;
-  maxJsonDepth: number;
-}
-
-// The options, checked: not an object, or a value of the wrong type, is INVALID_ARGUMENT.
-function statusOptions(options: StatusParseOptions | undefined, what: string): StatusSettings {
-  const o = optionsObject(options, what);
-  return {
-    contentType: textOption(o, 'contentType', what),
-    // maxBodyBytes, the DEFAULT_LIMITS name; maxBytes, its older alias.
-    maxBytes: limitOption(
-      o,
-      'maxBodyBytes',
-      limitOption(o, 'maxBytes', DEFAULT_LIMITS.maxBodyBytes, what),
-      what,
-    ),
-    maxJsonDepth: limitOption(o, 'maxJsonDepth', DEFAULT_LIMITS.maxJsonDepth, what),
-  };
-}
-
-function readDocument(body: BodyInput, options: StatusSettings, what: string) {
-  const decoded = decodeBody(body, options.contentType, options.maxBytes);
-  checkJsonDepth(decoded, options.maxJsonDepth, what);
-  const value = parseJsonDocument(decoded, what);
-  return { reader: new DocumentReader(decoded, what), value };
-}
-
-// An error body where a document was expected: the caller learns what the service said.
-function serviceError(body: BodyInput, options: StatusSettings): BatchwireServiceError {
-  return new BatchwireServiceError(
-    parseFault(options.contentType === undefined ? { body } : { body, contentType: options.contentType }),
-  );
-}
 
 /**
  * Reads a DLI `GET /v2.0/{project_id}/batches/{batch_id}/state` body, `{"id":"...","state":"..."}`.
@@ -85,8 +47,7 @@ function serviceError(body: BodyInput, options: StatusSettings): BatchwireServic
  */
 export function parseDliBatchState(body: BodyInput, options?: StatusParseOptions): DliBatchState {
   const settings = statusOptions(options, 'parseDliBatchState');
-  const { reader, value } = readDocument(body, settings, 'DLI batch state');
-  const root = reader.object(value, []);
+  const { reader, root } = readDocument(body, settings, 'DLI batch state');
   if (
     !Object.hasOwn(root, 'state') &&
     (Object.hasOwn(root, 'error_code') || Object.hasOwn(root, 'error_msg') || root.is_success === false)
@@ -109,29 +70,37 @@ export function parseDliBatchState(body: BodyInput, options?: StatusParseOptions
   return result;
 }
 
-const PAGE_KEYS = new Set(['value', 'odata.nextLink', '@odata.nextLink', 'odata.metadata', '@odata.context']);
-const ITEM_KEYS = new Set([
-  'poolId',
-  'nodeId',
-  'nodeUrl',
-  'jobPreparationTaskExecutionInfo',
-  'jobReleaseTaskExecutionInfo',
-]);
-const EXECUTION_KEYS = new Set([
-  'startTime',
-  'endTime',
-  'state',
-  'taskRootDirectory',
-  'taskRootDirectoryUrl',
-  'exitCode',
-  'containerInfo',
-  'failureInfo',
-  'result',
-  'retryCount',
-  'lastRetryTime',
-]);
-const CONTAINER_KEYS = new Set(['containerId', 'state', 'error']);
-const FAILURE_KEYS = new Set(['category', 'code', 'message', 'details', 'values']);
+// Failure details as the job preparation/release status has always read them: name and value
+// only, other fields of a pair dropped.
+const PAIR = closed({ name: 'string', value: 'string' });
+
+const EXECUTION: FieldTable = {
+  startTime: 'date',
+  endTime: 'date',
+  state: 'string',
+  taskRootDirectory: 'string',
+  taskRootDirectoryUrl: 'string',
+  exitCode: 'int',
+  containerInfo: CONTAINER_INFO,
+  failureInfo: {
+    category: 'string',
+    code: 'string',
+    message: 'string',
+    details: list(PAIR),
+    values: list(PAIR),
+  },
+  result: 'string',
+  retryCount: 'int',
+  lastRetryTime: 'date',
+};
+
+const JOB_PREP_RELEASE_STATUS: FieldTable = {
+  poolId: 'string',
+  nodeId: 'string',
+  nodeUrl: 'string',
+  jobPreparationTaskExecutionInfo: EXECUTION,
+  jobReleaseTaskExecutionInfo: EXECUTION,
+};
 
 /**
  * Reads one page of Azure Batch List Job Preparation and Release Task Status
@@ -154,138 +123,11 @@ export function parseJobPrepReleaseStatusPage(
   body: BodyInput,
   options?: StatusParseOptions,
 ): JobPrepReleaseStatusPage {
-  const settings = statusOptions(options, 'parseJobPrepReleaseStatusPage');
-  const { reader, value } = readDocument(body, settings, 'job preparation/release status page');
-  const root = reader.object(value, []);
-  if (!Object.hasOwn(root, 'value') && (Object.hasOwn(root, 'code') || Object.hasOwn(root, 'odata.error'))) {
-    throw serviceError(body, settings);
-  }
-  const list = reader.array(root, 'value', []);
-  if (list === undefined) return reader.fail([], 'the body has no "value" array');
-  const items: JobPrepReleaseStatus[] = [];
-  for (let i = 0; i < list.length; i++)
-    items.push(readItem(reader, reader.object(list[i], ['value', i]), ['value', i]));
-  const page: JobPrepReleaseStatusPage = { items };
-  const nextLink = reader.string(root, 'odata.nextLink', []) ?? reader.string(root, '@odata.nextLink', []);
-  if (nextLink !== undefined && nextLink !== '') page.nextLink = nextLink;
-  const metadata = reader.string(root, 'odata.metadata', []) ?? reader.string(root, '@odata.context', []);
-  if (metadata !== undefined) page.metadata = metadata;
-  const extra = extraFields(root, PAGE_KEYS);
-  if (extra !== undefined) page.extra = extra;
-  return page;
-}
-
-function readItem(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  path: JsonPathStep[],
-): JobPrepReleaseStatus {
-  const item: JobPrepReleaseStatus = {};
-  const poolId = reader.string(source, 'poolId', path);
-  if (poolId !== undefined) item.poolId = poolId;
-  const nodeId = reader.string(source, 'nodeId', path);
-  if (nodeId !== undefined) item.nodeId = nodeId;
-  const nodeUrl = reader.string(source, 'nodeUrl', path);
-  if (nodeUrl !== undefined) item.nodeUrl = nodeUrl;
-  const prep = reader.child(source, 'jobPreparationTaskExecutionInfo', path);
-  if (prep !== undefined) {
-    item.jobPreparationTaskExecutionInfo = readExecution(reader, prep, [
-      ...path,
-      'jobPreparationTaskExecutionInfo',
-    ]);
-  }
-  const release = reader.child(source, 'jobReleaseTaskExecutionInfo', path);
-  if (release !== undefined) {
-    item.jobReleaseTaskExecutionInfo = readExecution(reader, release, [
-      ...path,
-      'jobReleaseTaskExecutionInfo',
-    ]);
-  }
-  const extra = extraFields(source, ITEM_KEYS);
-  if (extra !== undefined) item.extra = extra;
-  return item;
-}
-
-function readExecution(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  path: JsonPathStep[],
-): JobPreparationTaskExecutionInfo {
-  const info: JobPreparationTaskExecutionInfo = {};
-  const startTime = reader.date(source, 'startTime', path);
-  if (startTime !== undefined) info.startTime = startTime;
-  const endTime = reader.date(source, 'endTime', path);
-  if (endTime !== undefined) info.endTime = endTime;
-  const state = reader.string(source, 'state', path);
-  if (state !== undefined) info.state = state;
-  const taskRootDirectory = reader.string(source, 'taskRootDirectory', path);
-  if (taskRootDirectory !== undefined) info.taskRootDirectory = taskRootDirectory;
-  const taskRootDirectoryUrl = reader.string(source, 'taskRootDirectoryUrl', path);
-  if (taskRootDirectoryUrl !== undefined) info.taskRootDirectoryUrl = taskRootDirectoryUrl;
-  const exitCode = reader.integer(source, 'exitCode', path);
-  if (exitCode !== undefined) info.exitCode = exitCode;
-  const container = reader.child(source, 'containerInfo', path);
-  if (container !== undefined)
-    info.containerInfo = readContainer(reader, container, [...path, 'containerInfo']);
-  const failure = reader.child(source, 'failureInfo', path);
-  if (failure !== undefined) info.failureInfo = readFailure(reader, failure, [...path, 'failureInfo']);
-  const result = reader.string(source, 'result', path);
-  if (result !== undefined) info.result = result;
-  const retryCount = reader.integer(source, 'retryCount', path);
-  if (retryCount !== undefined) info.retryCount = retryCount;
-  const lastRetryTime = reader.date(source, 'lastRetryTime', path);
-  if (lastRetryTime !== undefined) info.lastRetryTime = lastRetryTime;
-  const extra = extraFields(source, EXECUTION_KEYS);
-  if (extra !== undefined) info.extra = extra;
-  return info;
-}
-
-function readContainer(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  path: JsonPathStep[],
-): TaskContainerExecutionInfo {
-  const info: TaskContainerExecutionInfo = {};
-  const containerId = reader.string(source, 'containerId', path);
-  if (containerId !== undefined) info.containerId = containerId;
-  const state = reader.string(source, 'state', path);
-  if (state !== undefined) info.state = state;
-  const error = reader.string(source, 'error', path);
-  if (error !== undefined) info.error = error;
-  const extra = extraFields(source, CONTAINER_KEYS);
-  if (extra !== undefined) info.extra = extra;
-  return info;
-}
-
-function readFailure(
-  reader: DocumentReader,
-  source: Record<string, unknown>,
-  path: JsonPathStep[],
-): TaskFailureInfo {
-  const info: TaskFailureInfo = {};
-  const category = reader.string(source, 'category', path);
-  if (category !== undefined) info.category = category;
-  const code = reader.string(source, 'code', path);
-  if (code !== undefined) info.code = code;
-  const message = reader.string(source, 'message', path);
-  if (message !== undefined) info.message = message;
-  for (const key of ['details', 'values'] as const) {
-    const list = reader.array(source, key, path);
-    if (list === undefined) continue;
-    const pairs: NameValuePair[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const at = [...path, key, i];
-      const entry = reader.object(list[i], at);
-      const pair: NameValuePair = {};
-      const name = reader.string(entry, 'name', at);
-      if (name !== undefined) pair.name = name;
-      const value = reader.string(entry, 'value', at);
-      if (value !== undefined) pair.value = value;
-      pairs.push(pair);
-    }
-    info[key] = pairs;
-  }
-  const extra = extraFields(source, FAILURE_KEYS);
-  if (extra !== undefined) info.extra = extra;
-  return info;
+  return readListPage(
+    body,
+    options,
+    'parseJobPrepReleaseStatusPage',
+    'job preparation/release status page',
+    JOB_PREP_RELEASE_STATUS,
+  );
 }

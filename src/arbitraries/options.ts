@@ -1,17 +1,13 @@
 // The arbitraries' options, checked like every other batchwire option: null means the defaults,
 // a value of the wrong type (or one fast-check would refuse with its own error) is
 // INVALID_ARGUMENT, and a getter that throws is read once, here.
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { invalidArgument, isBatchwireError } from '../core/errors.js';
 import { optionValue } from '../core/options.js';
 
 export { choiceOption, flagOption, optionsObject, optionValue } from '../core/options.js';
 
 // fast-check takes lengths up to 2^31 - 1.
 const MAX_COUNT = 0x7fff_ffff;
-
-function invalid(message: string, cause?: unknown): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0, cause === undefined ? {} : { cause });
-}
 
 /** A size or count: an integer from `min` to 2^31 - 1. */
 export function countOption(
@@ -24,7 +20,7 @@ export function countOption(
   const value = optionValue(options, key, what);
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_COUNT) {
-    throw invalid(`${what}: ${key} must be an integer from ${min} to ${MAX_COUNT}`);
+    throw invalidArgument(`${what}: ${key} must be an integer from ${min} to ${MAX_COUNT}`);
   }
   return value;
 }
@@ -45,7 +41,9 @@ export function listOption<T extends string>(
     list.length === 0 ||
     !list.every((v) => (allowed as readonly unknown[]).includes(v))
   ) {
-    throw invalid(`${what}: ${key} must be a non-empty list of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+    throw invalidArgument(
+      `${what}: ${key} must be a non-empty list of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    );
   }
   return list as T[];
 }
@@ -56,7 +54,7 @@ export function building<T>(what: string, build: () => T): T {
     return build();
   } catch (error) {
     if (isBatchwireError(error)) throw error;
-    throw invalid(
+    throw invalidArgument(
       `${what}: the options cannot make an arbitrary (${(error as Error)?.message ?? error})`,
       error,
     );

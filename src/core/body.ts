@@ -46,7 +46,7 @@ export function decodeBody(body: unknown, contentType: string | undefined, maxBy
   if (input.length > maxBytes) {
     throw new BatchwireError('LIMIT_EXCEEDED', `the body is longer than maxBytes (${maxBytes})`, maxBytes);
   }
-  const stream = new TextStream(contentType === undefined ? {} : { contentType });
+  const stream = new TextStream({ contentType });
   const pieces: string[] = [];
   let base = -1;
   const sink = (piece: string) => {

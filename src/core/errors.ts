@@ -43,11 +43,11 @@ export type BatchwireErrorCode =
 /** Extra facts an error can carry besides its code, offset and message. */
 export interface BatchwireErrorDetails {
   /** 1-based line, for text formats where lines mean something (XML). */
-  line?: number;
+  line?: number | undefined;
   /** 1-based column, in UTF-16 code units, for text formats where lines mean something. */
-  column?: number;
+  column?: number | undefined;
   /** A short excerpt of the input around `offset`: text, or hex for bytes. */
-  excerpt?: string;
+  excerpt?: string | undefined;
   /** The error that caused this one, where there was one. */
   cause?: unknown;
 }
@@ -74,12 +74,7 @@ function readDetails(details: unknown): BatchwireErrorDetails {
   if (typeof details !== 'object' || details === null) return {};
   try {
     const { line, column, excerpt, cause } = details as BatchwireErrorDetails;
-    return {
-      ...(line === undefined ? {} : { line }),
-      ...(column === undefined ? {} : { column }),
-      ...(excerpt === undefined ? {} : { excerpt }),
-      ...(cause === undefined ? {} : { cause }),
-    };
+    return { line, column, excerpt, cause };
   } catch {
     // A details object whose getters throw: an error without the details.
     return {};
@@ -269,4 +264,9 @@ export function toBatchwireError(error: unknown, offset: number): BatchwireError
     });
   }
   throw error;
+}
+
+/** The error of an argument or option of the wrong type or value (internal: one spelling of it). */
+export function invalidArgument(message: string, cause?: unknown): BatchwireError {
+  return new BatchwireError('INVALID_ARGUMENT', message, 0, { cause });
 }

@@ -1,11 +1,7 @@
 // Reading a caller's options: every public function takes arbitrary values here, so each reader
 // either returns a value of the documented type or throws INVALID_ARGUMENT naming the option.
 // `undefined` and `null` mean "not set" for the options object and for each value alike.
-import { BatchwireError } from './errors.js';
-
-function invalid(message: string, cause?: unknown): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0, cause === undefined ? {} : { cause });
-}
+import { invalidArgument } from './errors.js';
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';
@@ -22,7 +18,7 @@ function describeType(value: unknown): string {
 export function optionsObject(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid(`${what}: options must be an object, got ${describeType(value)}`);
+    throw invalidArgument(`${what}: options must be an object, got ${describeType(value)}`);
   }
   return value as Record<string, unknown>;
 }
@@ -33,7 +29,7 @@ export function optionValue(options: Record<string, unknown>, key: string, what:
   try {
     value = options[key];
   } catch (error) {
-    throw invalid(`${what}: reading option ${key} threw`, error);
+    throw invalidArgument(`${what}: reading option ${key} threw`, error);
   }
   return value === null ? undefined : value;
 }
@@ -51,7 +47,9 @@ export function limitOption(
   const value = optionValue(options, key, what);
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 1) || (!Number.isSafeInteger(value) && value !== Infinity)) {
-    throw invalid(`${what}: ${key} must be a positive integer (or Infinity), got ${describeType(value)}`);
+    throw invalidArgument(
+      `${what}: ${key} must be a positive integer (or Infinity), got ${describeType(value)}`,
+    );
   }
   return value;
 }
@@ -67,7 +65,7 @@ export function choiceOption<T extends string>(
   const value = optionValue(options, key, what);
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalid(
+    throw invalidArgument(
       `${what}: ${key} must be ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describeType(value)}`,
     );
   }
@@ -84,7 +82,7 @@ export function flagOption(
   const value = optionValue(options, key, what);
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean')
-    throw invalid(`${what}: ${key} must be a boolean, got ${describeType(value)}`);
+    throw invalidArgument(`${what}: ${key} must be a boolean, got ${describeType(value)}`);
   return value;
 }
 
@@ -92,7 +90,7 @@ export function flagOption(
 export function textOption(options: Record<string, unknown>, key: string, what: string): string | undefined {
   const value = optionValue(options, key, what);
   if (value !== undefined && typeof value !== 'string') {
-    throw invalid(`${what}: ${key} must be a string, got ${describeType(value)}`);
+    throw invalidArgument(`${what}: ${key} must be a string, got ${describeType(value)}`);
   }
   return value;
 }

@@ -25,7 +25,7 @@ export interface TextStreamOptions {
   /** @defaultValue `'auto'` */
   encoding?: EncodingOption;
   /** A Content-Type header value whose `charset` guides `'auto'`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** @defaultValue `'keep'` */
   loneSurrogates?: LoneSurrogates;
 }
@@ -278,7 +278,7 @@ export class TextStream {
       'INVALID_ENCODING',
       `unpaired UTF-16 surrogate at offset ${offset} (loneSurrogates: 'error')`,
       offset,
-      excerpt === undefined ? {} : { excerpt },
+      { excerpt },
     );
   }
 }

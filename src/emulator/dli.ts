@@ -1,6 +1,6 @@
 // Huawei DLI batch (Spark) jobs: create, list, details, state and cancel. A created job moves
 // starting -> running -> success (or dead) on the emulator's clock.
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { dliErrorBody } from './fault-bodies.js';
 import { isUuid, type RestObject, validateFixture } from './fixture.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
@@ -64,10 +64,6 @@ const STRING_FIELDS = [
 const LIST_FIELDS = ['args', 'jars', 'pyFiles', 'files', 'modules', 'resources', 'groups'];
 const INT_FIELDS = ['driverCores', 'executorCores', 'numExecutors', 'max_retry_times'];
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 /** The DLI emulation: jobs and handlers. */
 export class DliService implements DliEmulator {
   private jobs = new Map<string, Job>();
@@ -82,19 +78,20 @@ export class DliService implements DliEmulator {
     const ms = (value: unknown, name: string, fallback: number) => {
       if (value === undefined) return fallback;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-        throw invalid(`dli.${name} must be a non-negative number`);
+        throw invalidArgument(`dli.${name} must be a non-negative number`);
       return value;
     };
     this.startingMs = ms(options.startingMs, 'startingMs', 1000);
     this.runningMs = ms(options.runningMs, 'runningMs', 2000);
     if (options.outcome !== undefined && typeof options.outcome !== 'function')
-      throw invalid('dli.outcome must be a function');
+      throw invalidArgument('dli.outcome must be a function');
   }
 
   addBatch(batch: RestObject): void {
     const valid = validateFixture({ dli: { batches: [batch] } }).dli!.batches![0]!;
     const id = String(valid.id).toLowerCase();
-    if (this.jobs.has(id)) throw invalid(`a DLI job with id ${JSON.stringify(valid.id)} exists already`);
+    if (this.jobs.has(id))
+      throw invalidArgument(`a DLI job with id ${JSON.stringify(valid.id)} exists already`);
     const created = typeof valid.create_time === 'number' ? valid.create_time : this.context().now();
     const job: Job = { rest: valid, createdAt: created, outcome: 'success', serial: ++this.serial };
     if (typeof valid.state === 'string') job.fixedState = valid.state;

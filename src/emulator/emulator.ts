@@ -1,6 +1,6 @@
 // The emulator without its socket: options, state, the route table, the control endpoints, and
 // `handle` (a request in, a response plan out). server.ts puts it on node:http.
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { type AzureBatchEmulator, type AzureBatchEmulatorOptions, AzureBatchService } from './azure-batch.js';
 import { createClock, type EmulatorClock } from './clock.js';
 import { type DliEmulator, type DliEmulatorOptions, DliService } from './dli.js';
@@ -25,19 +25,19 @@ import { piecesOf } from './wire.js';
 /** Options of {@link startEmulator} (and {@link createEmulator}). */
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @defaultValue 0 */
-  port?: number;
+  port?: number | undefined;
   /** Address to listen on. Only loopback addresses unless `allowRemote` is true. @defaultValue `'127.0.0.1'` */
-  host?: string;
+  host?: string | undefined;
   /** Allow a `host` that is not a loopback address (the emulator has no authentication). @defaultValue false */
-  allowRemote?: boolean;
+  allowRemote?: boolean | undefined;
   /** The seed of every random choice (fault probabilities, jitter, corrupted offsets, ids). @defaultValue 1 */
-  seed?: number;
+  seed?: number | undefined;
   /** The data served; without one, the small default data set (see the README). */
-  fixture?: EmulatorFixture;
+  fixture?: EmulatorFixture | undefined;
   /** Fault rules to start with. */
   faults?: readonly FaultRule[];
   /** `'real'` follows `Date.now()`; `'manual'` moves only with `clock.advance(ms)`. @defaultValue `'real'` */
-  clock?: 'real' | 'manual';
+  clock?: 'real' | 'manual' | undefined;
   /** The manual clock's first reading. @defaultValue the time of the call */
   startTime?: number | Date;
   /** Most journal entries kept (the oldest go first). @defaultValue 100 000 */
@@ -128,14 +128,10 @@ export async function planBytes(body: PlanBody | undefined): Promise<Uint8Array>
   });
 }
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw invalid(`${name} must be a positive integer`);
+    throw invalidArgument(`${name} must be a positive integer`);
   return value;
 }
 
@@ -168,17 +164,17 @@ export class EmulatorCore {
 
   constructor(options: EmulatorOptions | null | undefined, url: string) {
     const o = options ?? {};
-    if (typeof o !== 'object') throw invalid('options must be an object');
+    if (typeof o !== 'object') throw invalidArgument('options must be an object');
     this.url = url;
-    if (o.seed !== undefined && !isSeed(o.seed)) throw invalid('seed must be a safe integer');
+    if (o.seed !== undefined && !isSeed(o.seed)) throw invalidArgument('seed must be a safe integer');
     this.seed = (o.seed ?? 1) >>> 0;
     if (o.clock !== undefined && o.clock !== 'real' && o.clock !== 'manual')
-      throw invalid("clock must be 'real' or 'manual'");
+      throw invalidArgument("clock must be 'real' or 'manual'");
     let start = Date.now();
     if (o.startTime !== undefined) {
       start = o.startTime instanceof Date ? o.startTime.getTime() : o.startTime;
       if (typeof start !== 'number' || !Number.isFinite(start))
-        throw invalid('startTime must be a Date or a number of ms');
+        throw invalidArgument('startTime must be a Date or a number of ms');
     }
     this.clock = createClock(o.clock ?? 'real', start);
     this.journalStore = new Journal(positiveInteger(o.journalLimit, 'journalLimit', 100_000));
@@ -186,12 +182,13 @@ export class EmulatorCore {
     this.maxDocumentBytes = positiveInteger(o.maxDocumentBytes, 'maxDocumentBytes', 1024 * 1024);
     this.ids = createRandom(deriveSeed(this.seed, 0x1d5));
     this.fixture = o.fixture === undefined ? defaultFixture() : validateFixture(o.fixture);
-    if (o.faults !== undefined && !Array.isArray(o.faults)) throw invalid('faults must be an array of rules');
+    if (o.faults !== undefined && !Array.isArray(o.faults))
+      throw invalidArgument('faults must be an array of rules');
     this.initialFaults = (o.faults ?? []).map((rule) => validateFaultRule(rule));
     this.rules = new FaultRules(this.seed);
     for (const rule of this.initialFaults) this.rules.add(rule);
     if (o.intercept !== undefined) {
-      if (typeof o.intercept !== 'function') throw invalid('intercept must be a function');
+      if (typeof o.intercept !== 'function') throw invalidArgument('intercept must be a function');
       this.interceptors.push(o.intercept);
     }
     const brokerNode = () => {
@@ -238,7 +235,7 @@ export class EmulatorCore {
   }
 
   use(interceptor: Interceptor): () => void {
-    if (typeof interceptor !== 'function') throw invalid('an interceptor must be a function');
+    if (typeof interceptor !== 'function') throw invalidArgument('an interceptor must be a function');
     this.interceptors.push(interceptor);
     return () => {
       this.interceptors = this.interceptors.filter((i) => i !== interceptor);
@@ -605,7 +602,7 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
 export function createEmulator(options?: EmulatorOptions & { baseUrl?: string }): Emulator {
   const core = guarded('options', () => {
     const baseUrl = options?.baseUrl ?? 'http://127.0.0.1';
-    if (typeof baseUrl !== 'string') throw invalid('baseUrl must be a string');
+    if (typeof baseUrl !== 'string') throw invalidArgument('baseUrl must be a string');
     return new EmulatorCore(options, baseUrl);
   });
   return emulatorOf(core, async () => {});

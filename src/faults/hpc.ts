@@ -1,5 +1,5 @@
 // HPC Pack fault codes (SOAFaultCode in the SOA runtime) and .NET composite formatting.
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { limitOption, optionsObject } from '../core/options.js';
 
 /** Fault code categories: the high byte of an HPC Pack SOA fault code. */
@@ -77,10 +77,6 @@ export interface FormatDotNetOptions {
   maxLength?: number;
 }
 
-function invalid(message: string, cause?: unknown): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0, cause === undefined ? {} : { cause });
-}
-
 // The argument at `index` as a string; anything else is the caller's mistake.
 function argumentAt(args: readonly string[], index: number): string | undefined {
   let value: unknown;
@@ -88,10 +84,10 @@ function argumentAt(args: readonly string[], index: number): string | undefined 
     if (index >= args.length) return undefined;
     value = args[index];
   } catch (error) {
-    throw invalid(`formatDotNet: reading argument ${index} threw`, error);
+    throw invalidArgument(`formatDotNet: reading argument ${index} threw`, error);
   }
   if (typeof value !== 'string') {
-    throw invalid(
+    throw invalidArgument(
       `formatDotNet: argument ${index} must be a string, got ${value === null ? 'null' : typeof value}`,
     );
   }
@@ -118,9 +114,9 @@ function argumentAt(args: readonly string[], index: number): string | undefined 
  * ```
  */
 export function formatDotNet(format: string, args: readonly string[], options?: FormatDotNetOptions): string {
-  if (typeof format !== 'string') throw invalid('formatDotNet: the format must be a string');
+  if (typeof format !== 'string') throw invalidArgument('formatDotNet: the format must be a string');
   if (args === undefined || args === null) args = [];
-  if (!Array.isArray(args)) throw invalid('formatDotNet: the arguments must be an array of strings');
+  if (!Array.isArray(args)) throw invalidArgument('formatDotNet: the arguments must be an array of strings');
   const settings = optionsObject(options, 'formatDotNet');
   const given = limitOption(settings, 'maxLength', -1, 'formatDotNet');
   const maxLength = given < 0 ? defaultMaxLength(format, args) : given;

@@ -37,8 +37,8 @@ export async function parseFaultResponse(
   response: ResponseLike,
   options: ParseFaultOptions | undefined,
   parse: (response: {
-    status?: number;
-    headers?: ResponseLike['headers'];
+    status: number | undefined;
+    headers: ResponseLike['headers'] | undefined;
     body: string | Uint8Array;
   }) => ServiceFault,
 ): Promise<ServiceFault> {
@@ -58,9 +58,5 @@ export async function parseFaultResponse(
     if (signal?.aborted) throw error;
     // The body could not be read (a network error mid-body): the status and headers still tell.
   }
-  return parse({
-    ...(status === undefined ? {} : { status }),
-    ...(headers === undefined ? {} : { headers }),
-    body,
-  });
+  return parse({ status, headers, body });
 }

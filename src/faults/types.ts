@@ -54,11 +54,11 @@ export interface ServiceFault {
 /** What {@link parseFault} reads: the parts of an HTTP response it needs. */
 export interface FaultResponse {
   /** The HTTP status code. */
-  status?: number;
+  status?: number | undefined;
   /** The Content-Type; when absent it is taken from `headers`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Response headers (for `Retry-After` and Content-Type). */
-  headers?: HeadersInput;
+  headers?: HeadersInput | undefined;
   /** The body, as text or bytes (UTF-8, or UTF-16 by BOM, charset or sniffing). */
   body: BodyInput;
 }

@@ -35,7 +35,7 @@ export interface GenericDecodeOptions {
    */
   encoding?: EncodingOption;
   /** The response's Content-Type header, whose `charset` guides `'auto'`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /**
    * Check the closing record's count against the responses received (`COUNT_MISMATCH`).
    * @defaultValue `true`

@@ -1,4 +1,4 @@
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import type { FilterText } from '../odata/builder.js';
 import { buildListQuery, type ListQueryOptions } from '../odata/query.js';
 import { schemas } from '../odata/schemas.js';
@@ -68,16 +68,12 @@ export interface ListJobPrepReleaseStatusOptions extends AzureBatchListOptions {
   jobId: string;
 }
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 function schemaOf(options: AzureBatchListOptions, documented: FilterSchema): FilterSchema | undefined {
   const schema = options.schema;
   if (schema === undefined) return documented;
   if (schema === false) return undefined;
   if (typeof schema !== 'object' || schema === null)
-    throw invalid('schema must be a filter schema (see schemas in batchwire/odata) or false');
+    throw invalidArgument('schema must be a filter schema (see schemas in batchwire/odata) or false');
   return schema;
 }
 
@@ -88,10 +84,10 @@ function describeList(
   documented: FilterSchema,
   path: (options: AzureBatchListOptions) => string,
 ): RequestDescriptor {
-  if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('expected an options object');
   const base = baseUrlOf(options.baseUrl);
   const apiVersion = stringOption(options.apiVersion, 'apiVersion');
-  if (apiVersion === undefined || apiVersion === '') throw invalid('apiVersion is required');
+  if (apiVersion === undefined || apiVersion === '') throw invalidArgument('apiVersion is required');
   const resource = path(options);
   const schema = schemaOf(options, documented);
   const query: ListQueryOptions = { apiVersion };
@@ -110,7 +106,7 @@ function describeList(
   if (returnId !== undefined) setHeader(headers, 'return-client-request-id', String(returnId));
   if (options.ocpDate !== undefined) {
     if (!(options.ocpDate instanceof Date) || Number.isNaN(options.ocpDate.getTime())) {
-      throw invalid('ocpDate must be a valid Date');
+      throw invalidArgument('ocpDate must be a valid Date');
     }
     setHeader(headers, 'ocp-date', options.ocpDate.toUTCString());
   }

@@ -1,4 +1,4 @@
-import { BatchwireError } from '../core/errors.js';
+import { invalidArgument } from '../core/errors.js';
 import {
   addHeaders,
   baseUrlOf,
@@ -65,17 +65,13 @@ export interface DliListFilters {
   owner?: string;
 }
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 function describe(
   method: RequestDescriptor['method'],
   options: DliOptions,
   rest: readonly string[],
   query = '',
 ): RequestDescriptor {
-  if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('expected an options object');
   // `endpoint` is the old name; `baseUrl`, as every other descriptor calls it, wins.
   const base =
     options.baseUrl !== undefined || options.endpoint === undefined
@@ -90,7 +86,7 @@ function describe(
 }
 
 function batchPath(options: DliBatchOptions): string {
-  if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('expected an options object');
   return encodePathSegment(options.batchId, 'batchId');
 }
 
@@ -113,7 +109,7 @@ function createBatch(options: DliCreateBatchOptions): RequestDescriptor {
   let text: string;
   if (typeof body === 'string') text = checkBody(body) as string;
   else if (typeof body === 'object' && body !== null) text = jsonBody(body);
-  else throw invalid('body must be JSON text or an object');
+  else throw invalidArgument('body must be JSON text or an object');
   setHeader(request.headers, 'content-type', 'application/json; charset=utf-8');
   request.body = text;
   return finish(request, options);
@@ -128,7 +124,7 @@ function createBatch(options: DliCreateBatchOptions): RequestDescriptor {
  * ```
  */
 function listBatches(options: DliListBatchesOptions): RequestDescriptor {
-  if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('expected an options object');
   const query = queryString([
     ['job_name', stringOption(options.jobName, 'jobName')],
     ['job-id', stringOption(options.jobId, 'jobId')],

@@ -1,4 +1,4 @@
-import { BatchwireError } from '../core/errors.js';
+import { invalidArgument } from '../core/errors.js';
 import {
   addHeaders,
   baseUrlOf,
@@ -87,12 +87,8 @@ export interface HpcPackGetResponsesOptions extends HpcPackBatchOptions {
   genericService?: boolean;
 }
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 function checkOptions(options: HpcPackOptions): void {
-  if (typeof options !== 'object' || options === null) throw invalid('expected an options object');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('expected an options object');
 }
 
 // `/WindowsHPC[/{cluster}]/...` from already-encoded segments.
@@ -108,7 +104,7 @@ function buildUrl(
   const apiVersion = apiVersionOf(options);
   const where = options.apiVersionIn ?? 'header';
   if (where !== 'header' && where !== 'query' && where !== 'both') {
-    throw invalid(`apiVersionIn must be 'header', 'query' or 'both'`);
+    throw invalidArgument(`apiVersionIn must be 'header', 'query' or 'both'`);
   }
   const entries: QueryEntries = where === 'header' ? query : [...query, ['api-version', apiVersion]];
   return `${base}/${['WindowsHPC', ...cluster, ...segments].join('/')}${queryString(entries)}`;

@@ -1,6 +1,6 @@
 // URL and header building shared by the request descriptors: every caller-supplied value is
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { percentEncode } from '../core/percent.js';
 import { loneSurrogateIndex } from '../core/unicode.js';
 
@@ -25,10 +25,6 @@ export interface CommonRequestOptions {
   headers?: HeadersOption | null;
 }
 
-function invalid(message: string): BatchwireError {
-  return new BatchwireError('INVALID_ARGUMENT', message, 0);
-}
-
 /**
  * Percent-encodes one path segment: everything but RFC 3986 unreserved characters, so `/`,
  * `?`, `#`, `%` and `\` in an id are data, not structure. Empty values and the dot segments
@@ -45,13 +41,13 @@ export function encodePathSegment(value: string | number, name = 'value'): strin
   if (typeof name !== 'string') name = 'value';
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value) || value < 0)
-      throw invalid(`${name} must be a non-negative integer or a string`);
+      throw invalidArgument(`${name} must be a non-negative integer or a string`);
     return String(value);
   }
-  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  if (value === '') throw invalid(`${name} is empty`);
+  if (typeof value !== 'string') throw invalidArgument(`${name} must be a string`);
+  if (value === '') throw invalidArgument(`${name} is empty`);
   if (value === '.' || value === '..')
-    throw invalid(`${name} ${JSON.stringify(value)} is a dot segment, which URL parsers remove`);
+    throw invalidArgument(`${name} ${JSON.stringify(value)} is a dot segment, which URL parsers remove`);
   return encodeComponent(value, name);
 }
 
@@ -62,17 +58,18 @@ export function encodeComponent(value: string, name: string): string {
 
 /** The base URL without a trailing slash; http(s) only, no query, fragment or credentials. */
 export function baseUrlOf(baseUrl: string, name = 'baseUrl'): string {
-  if (typeof baseUrl !== 'string') throw invalid(`${name} must be a string`);
+  if (typeof baseUrl !== 'string') throw invalidArgument(`${name} must be a string`);
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw invalid(`${name} ${JSON.stringify(baseUrl.slice(0, 200))} is not an absolute URL`);
+    throw invalidArgument(`${name} ${JSON.stringify(baseUrl.slice(0, 200))} is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalid(`${name} must be an http or https URL`);
-  if (url.search !== '' || url.hash !== '') throw invalid(`${name} must not have a query or fragment`);
-  if (url.username !== '' || url.password !== '') throw invalid(`${name} must not carry credentials`);
+    throw invalidArgument(`${name} must be an http or https URL`);
+  if (url.search !== '' || url.hash !== '')
+    throw invalidArgument(`${name} must not have a query or fragment`);
+  if (url.username !== '' || url.password !== '') throw invalidArgument(`${name} must not carry credentials`);
   let path = url.pathname;
   while (path.endsWith('/')) path = path.slice(0, -1);
   return `${url.origin}${path}`;
@@ -136,8 +133,8 @@ export function checkHeaderValue(name: string, value: string): string {
  */
 export function setHeader(headers: Record<string, string>, name: string, value: string): void {
   if (typeof name !== 'string' || !TOKEN.test(name))
-    throw invalid(`header name ${JSON.stringify(String(name).slice(0, 100))} is not a token`);
-  if (typeof value !== 'string') throw invalid(`header ${name} must be a string`);
+    throw invalidArgument(`header name ${JSON.stringify(String(name).slice(0, 100))} is not a token`);
+  if (typeof value !== 'string') throw invalidArgument(`header ${name} must be a string`);
   checkHeaderValue(name, value);
   // defineProperty: a header named __proto__ stays an ordinary key.
   Object.defineProperty(headers, name.toLowerCase(), {
@@ -161,12 +158,13 @@ export type HeadersOption =
  */
 export function addHeaders(headers: Record<string, string>, extra: HeadersOption | null | undefined): void {
   if (extra === undefined || extra === null) return;
-  if (typeof extra !== 'object') throw invalid(`headers must be an object, got ${typeof extra}`);
+  if (typeof extra !== 'object') throw invalidArgument(`headers must be an object, got ${typeof extra}`);
   const pairs: [unknown, unknown][] = [];
   try {
     if (typeof (extra as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') {
       for (const pair of extra as Iterable<unknown>) {
-        if (!Array.isArray(pair) || pair.length !== 2) throw invalid('headers must list [name, value] pairs');
+        if (!Array.isArray(pair) || pair.length !== 2)
+          throw invalidArgument('headers must list [name, value] pairs');
         pairs.push([pair[0], pair[1]]);
       }
     } else {
@@ -198,7 +196,7 @@ export function checkBody(body: unknown, name = 'body'): string | Uint8Array<Arr
   if (body instanceof Uint8Array) bytes = body;
   else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
   else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  else throw invalid(`${name} must be a string or bytes`);
+  else throw invalidArgument(`${name} must be a string or bytes`);
   return isPlainArrayBuffer(bytes.buffer) ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }
 
@@ -235,7 +233,7 @@ export function operation<O extends object, R>(describe: (options: O) => R): (op
 
 function plainOptions<O extends object>(options: O): O {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`expected an options object, got ${options === null ? 'null' : typeof options}`);
+    throw invalidArgument(`expected an options object, got ${options === null ? 'null' : typeof options}`);
   }
   const copy: Record<string, unknown> = {};
   try {
@@ -263,19 +261,19 @@ export function integerOption(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(`${name} must be an integer from ${min} to ${max}`);
+    throw invalidArgument(`${name} must be an integer from ${min} to ${max}`);
   }
   return value;
 }
 
 /** Checks an optional boolean option. */
 export function booleanOption(value: boolean | undefined, name: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw invalid(`${name} must be a boolean`);
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`${name} must be a boolean`);
   return value;
 }
 
 /** Checks an optional string option. */
 export function stringOption(value: string | undefined, name: string): string | undefined {
-  if (value !== undefined && typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (value !== undefined && typeof value !== 'string') throw invalidArgument(`${name} must be a string`);
   return value;
 }

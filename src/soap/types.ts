@@ -69,7 +69,7 @@ export interface SoapReadOptions {
   /** @defaultValue `'auto'` (byte order mark, then `contentType`, then zero-byte sniffing, then UTF-8) */
   encoding?: EncodingOption;
   /** The response's Content-Type header; its `charset` guides `'auto'`. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Deepest element nesting, counting the array's root as 1. @defaultValue 64 */
   maxDepth?: number;
   /** Largest single envelope (or start tag outside one), in input units: bytes, or characters for string input. @defaultValue 16 MiB */

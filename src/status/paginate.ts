@@ -116,8 +116,8 @@ function isHttpPage(value: unknown): value is HttpPage | ResponseLike {
 
 interface PageRead {
   body: BodyInput;
-  contentType?: string;
-  url?: string;
+  contentType?: string | undefined;
+  url?: string | undefined;
 }
 
 async function readBody(
@@ -153,20 +153,12 @@ async function readPage(result: unknown, limit: number, signal: AbortSignal | un
       if (signal?.aborted) throw error;
       return '';
     });
-    const fault = parseFault({
-      ...(Number.isInteger(status) ? { status } : {}),
-      ...(headers === undefined ? {} : { headers }),
-      body,
-    });
+    const fault = parseFault({ status: Number.isInteger(status) ? status : undefined, headers, body });
     throw new BatchwireServiceError(fault);
   }
   const body = await readBody(page.body, limit, false, signal);
   const contentType = headerValue(headers, 'content-type');
-  return {
-    body,
-    ...(contentType === undefined ? {} : { contentType }),
-    ...(url === undefined ? {} : { url }),
-  };
+  return { body, contentType, url };
 }
 
 /** The caller's allowed origins, normalised. */

@@ -24,10 +24,10 @@ export default defineConfig([
     external: ['fast-check'],
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     platform: 'node',
-    target: 'node18',
+    target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: true,
     clean: false,

@@ -15,6 +15,29 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * The value of the integer option `--name`, from `min` to `max`, or `undefined` when it is not
+ * given. Digits only (and a leading `-` where `min` is negative), so `1e3`, `0x10` and ` 7` are
+ * refused in the same words as a value out of range: `expected` (by default the range).
+ *
+ * @throws UsageError naming the option, what it expects and what it got
+ */
+export function integerOption(
+  value: string | boolean | undefined,
+  name: string,
+  min: number,
+  max: number,
+  expected = `an integer from ${min} to ${max}`,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const digits = min < 0 ? /^-?[0-9]+$/ : /^[0-9]+$/;
+  const n = typeof value === 'string' && digits.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name}: expected ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 /** Positional arguments and option values, as a command receives them. */
 export interface ParsedArgs {
   positionals: string[];

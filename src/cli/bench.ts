@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isBatchwireError } from '../core/errors.js';
+import { integerOption } from './args.js';
 import { generatedBody } from './bench-bodies.js';
 import { BENCH_FORMATS, type BenchFormat, type BodyReport, benchBody, formatReport } from './bench-run.js';
 import { type Command, type CommandContext, cannotRead, oneLine, UsageError } from './io.js';
@@ -15,22 +16,6 @@ function benchEntry(): string | undefined {
     if (existsSync(path)) return path;
   }
   return undefined;
-}
-
-function integer(
-  value: string | boolean | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new UsageError(
-      `--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
-    );
-  return n;
 }
 
 function formatOption(value: string | boolean | undefined): BenchFormat | undefined {
@@ -123,8 +108,8 @@ Machines are noisy: compare ratios measured in the same run, not lone times.
   async run(context) {
     const format = formatOption(context.options.format);
     const quick = context.options.quick === true;
-    const rounds = integer(context.options.rounds, 'rounds', quick ? 3 : 10, 1, 10_000);
-    const chunkBytes = integer(context.options.chunk, 'chunk', 65_536, 1, 1 << 30);
+    const rounds = integerOption(context.options.rounds, 'rounds', 1, 10_000) ?? (quick ? 3 : 10);
+    const chunkBytes = integerOption(context.options.chunk, 'chunk', 1, 1 << 30) ?? 65_536;
     const json = context.options.json === true;
     const reports: BodyReport[] = [];
     const print = (report: BodyReport) => {

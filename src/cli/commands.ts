@@ -1,5 +1,4 @@
-// The command tables: `batchwire decode <format>` and the other commands (kept apart from
-// main.ts, which runs the CLI when loaded, so tests can read them).
+// The command tables: `batchwire decode <format>` and the other commands.
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
 import { decodeDliStateCommand, decodeFaultCommand, decodeJobPrepPageCommand } from './faults.js';

@@ -3,16 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
 import { formatFilter, parseFilter, schemas, validateFilter } from '../odata/index.js';
 import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
-import { dliStateRecords, faultRecords, jobPrepPageRecords, readBody } from './faults.js';
-import { type Command, openBundled, printRecords } from './io.js';
+import { dliStateRecords, faultRecords, jobPrepPageRecords } from './faults.js';
+import { type Command, openBundled, printRecords, readAll } from './io.js';
 
 // One-record streams for the documents that are read whole.
 async function* statusRecords(input: AsyncIterable<Uint8Array>, contentType: string) {
-  yield { status: parseBrokerClientStatus(await readBody(input), contentType) };
+  yield { status: parseBrokerClientStatus(await readAll(input), contentType) };
 }
 
 async function* filterRecords(input: AsyncIterable<Uint8Array>) {
-  const text = new TextDecoder().decode(await readBody(input)).trim();
+  const text = new TextDecoder().decode(await readAll(input)).trim();
   const schema = schemas.jobPreparationAndReleaseTaskStatus;
   yield { filter: text, diagnostics: validateFilter(text, schema) };
   yield { formatted: formatFilter(parseFilter(text, { schema })) };

@@ -1,62 +1,37 @@
-import { BatchwireError } from '../core/errors.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
 import { parseFault } from '../faults/parse.js';
 import type { ServiceFault } from '../faults/types.js';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from '../status/parse.js';
 import type { DliBatchState, JobPrepReleaseStatusPage } from '../status/types.js';
-import { type Command, hint, oneFile, openInput, reportError, UsageError, writeJsonLine } from './io.js';
-
-/**
- * Reads a whole body, at most `limit` bytes. With `truncate`, the rest is left unread (a fault
- * body is parsed from its start); without it, a longer body is a `LIMIT_EXCEEDED` error.
- */
-export async function readBody(
-  input: AsyncIterable<Uint8Array>,
-  limit: number = DEFAULT_LIMITS.maxBodyBytes,
-  truncate = false,
-): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of input) {
-    if (size + chunk.length > limit) {
-      if (!truncate)
-        throw new BatchwireError('LIMIT_EXCEEDED', `the body is longer than ${limit} bytes`, limit);
-      // One byte past the limit tells parseFault the body was cut.
-      parts.push(chunk.subarray(0, limit + 1 - size));
-      size = limit + 1;
-      break;
-    }
-    parts.push(chunk);
-    size += chunk.length;
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    body.set(part, at);
-    at += part.length;
-  }
-  return body;
-}
+import {
+  type Command,
+  hint,
+  oneFile,
+  openInput,
+  readAll,
+  reportError,
+  UsageError,
+  writeJsonLine,
+} from './io.js';
 
 /** The fault in a body read from `input`, as a one-record stream (for `batchwire demo`). */
 export async function* faultRecords(
   input: AsyncIterable<Uint8Array>,
-  options: { status?: number; contentType?: string } = {},
+  options: { status?: number | undefined; contentType?: string | undefined } = {},
 ): AsyncGenerator<ServiceFault> {
-  const body = await readBody(input, DEFAULT_LIMITS.maxBodyBytes, true);
+  const body = await readAll(input, { truncate: true });
   yield parseFault({ ...options, body });
 }
 
 /** The DLI batch state in a body read from `input`, as a one-record stream (for `batchwire demo`). */
 export async function* dliStateRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<DliBatchState> {
-  yield parseDliBatchState(await readBody(input));
+  yield parseDliBatchState(await readAll(input));
 }
 
 /** The job prep/release status page in a body read from `input`, as a one-record stream. */
 export async function* jobPrepPageRecords(
   input: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<JobPrepReleaseStatusPage> {
-  yield parseJobPrepReleaseStatusPage(await readBody(input));
+  yield parseJobPrepReleaseStatusPage(await readAll(input));
 }
 
 function statusOption(value: string | boolean | undefined): number | undefined {
@@ -91,10 +66,7 @@ Options:
     const contentType = context.options['content-type'];
     const input = await openInput(file, context);
     try {
-      const options = {
-        ...(status === undefined ? {} : { status }),
-        ...(typeof contentType === 'string' ? { contentType } : {}),
-      };
+      const options = { status, contentType: typeof contentType === 'string' ? contentType : undefined };
       for await (const fault of faultRecords(input, options)) await writeJsonLine(context.stdout, fault);
       return 0;
     } catch (error) {

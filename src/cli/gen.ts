@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { integerOption } from './args.js';
 import { type Arbitraries, corpusFormats } from './corpus.js';
 import { type Command, Progress, UsageError, writeJsonLine } from './io.js';
 
@@ -14,12 +15,9 @@ export const GEN_FORMATS = [
   'jobprep-page',
 ] as const;
 
+// A count: up to nine digits, so a typo cannot ask for billions of files.
 function count(value: string | boolean | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n))
-    throw new UsageError(`--${name}: expected a non-negative integer, got ${JSON.stringify(value)}`);
-  return n;
+  return integerOption(value, name, 0, 999_999_999, 'a non-negative integer') ?? fallback;
 }
 
 async function loadArbitraries(): Promise<Arbitraries> {

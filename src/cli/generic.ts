@@ -28,7 +28,7 @@ Options:
     const contentType = context.options['content-type'];
     const options = {
       encoding: encodingOption(context.options.encoding),
-      ...(typeof contentType === 'string' ? { contentType } : {}),
+      contentType: typeof contentType === 'string' ? contentType : undefined,
     };
     const input = await openInput(file, context);
     if (context.options.requests === true)

@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { EncodingOption } from '../core/charset.js';
 import { isBatchwireError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { readWhole } from '../core/source.js';
 import { type OptionSpec, UsageError } from './args.js';
 import { SNIFF_BYTES, type SniffedFormat, suggestFor } from './sniff.js';
 
@@ -119,6 +121,21 @@ export async function openInput(path: string | undefined, context?: CommandConte
 /** A bundled file, opened without the checks (for `batchwire demo`). */
 export function openBundled(path: string): AsyncIterable<Uint8Array> {
   return createReadStream(path);
+}
+
+/**
+ * Reads a whole input (a FILE or standard input from {@link openInput}) into memory: at most
+ * `limit` bytes (default `DEFAULT_LIMITS.maxBodyBytes`), else `LIMIT_EXCEEDED`; with `truncate`,
+ * the first `limit + 1` bytes and no error (a fault body is parsed from its start).
+ */
+export async function readAll(
+  input: AsyncIterable<Uint8Array>,
+  options: { limit?: number; truncate?: boolean } = {},
+): Promise<Uint8Array> {
+  const limit = options.limit ?? DEFAULT_LIMITS.maxBodyBytes;
+  const body = await readWhole(input, limit, { truncate: options.truncate === true });
+  // An input that yielded nothing reads as text: the empty string.
+  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
 }
 
 /** Writes a line of JSON. Waits when the pipe is full, so huge bodies stream with bounded memory. */

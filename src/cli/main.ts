@@ -5,11 +5,23 @@ import { type Command, reportError, UsageError } from './io.js';
 
 export { commands, decoders };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+/**
+ * batchwire's version, from its package.json: one folder up from the built `dist/cli.js`, two
+ * from `src/cli/main.ts` when run from source (tsx).
+ */
+export function version(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === 'batchwire' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not there (or not readable): try the next place.
+    }
+  }
+  throw new Error('cannot find the package.json of batchwire');
 }
 
 function mainUsage(): string {
@@ -48,7 +60,10 @@ function unknownName(what: string, name: string, known: Record<string, Command>)
   );
 }
 
-/** Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code. */
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code.
+ * Loading this module runs nothing: the process entry is `bin.ts`.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   try {
@@ -81,22 +96,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-// A reader that stops early (`batchwire demo | head -5`) closes the pipe: stop quietly, as
-// Unix tools do, instead of dying with an EPIPE stack.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
-  reportError(new Error(`cannot write the output: ${error.message}`), process.stderr);
-  process.exit(1);
-});
-process.stderr.on('error', () => process.exit(process.exitCode === undefined ? 1 : Number(process.exitCode)));
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    reportError(error, process.stderr);
-    process.exitCode = 1;
-  },
-);

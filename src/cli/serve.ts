@@ -7,6 +7,7 @@ import {
   parseFaultSpec,
   startEmulator,
 } from '../emulator/index.js';
+import { integerOption } from './args.js';
 import { type Command, type CommandContext, UsageError } from './io.js';
 
 const USAGE = `Usage: batchwire serve [--port N] [--host H] [--fixture FILE] [--fault RULE]... [--seed S]
@@ -36,21 +37,6 @@ Options:
 Control endpoints: GET/POST/DELETE /_batchwire/faults, GET/DELETE /_batchwire/journal,
 POST /_batchwire/reset, GET/POST /_batchwire/clock.
 `;
-
-function integer(
-  value: string | boolean | undefined,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(
-      `--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return Number(value);
-}
 
 function faultsOf(value: unknown): FaultRule[] {
   if (value === undefined) return [];
@@ -112,19 +98,19 @@ export async function runServe(
   const journal = options.journal;
   if (journal !== undefined && typeof journal !== 'string')
     throw new UsageError('--journal needs a file name');
-  const port = integer(options.port, 'port', 0, 65535);
-  const seed = integer(options.seed, 'seed', -(2 ** 53 - 1), 2 ** 53 - 1);
+  const port = integerOption(options.port, 'port', 0, 65535);
+  const seed = integerOption(options.seed, 'seed', -(2 ** 53 - 1), 2 ** 53 - 1);
   const fixture = fixtureOf(options.fixture);
   const faults = faultsOf((options as Record<string, unknown>).fault);
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
-      ...(port === undefined ? {} : { port }),
-      ...(typeof options.host === 'string' ? { host: options.host } : {}),
-      ...(options['allow-remote'] === true ? { allowRemote: true } : {}),
-      ...(seed === undefined ? {} : { seed }),
-      ...(fixture === undefined ? {} : { fixture }),
-      ...(clock === undefined ? {} : { clock }),
+      port,
+      host: typeof options.host === 'string' ? options.host : undefined,
+      allowRemote: options['allow-remote'] === true,
+      seed,
+      fixture,
+      clock,
       faults,
     });
   } catch (error) {

@@ -1,5 +1,3 @@
-import { BatchwireError } from '../core/errors.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
 import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
 import {
   type Command,
@@ -8,6 +6,7 @@ import {
   oneFile,
   openInput,
   printRecords,
+  readAll,
   reportError,
   writeJsonLine,
 } from './io.js';
@@ -40,7 +39,7 @@ Options:
     // Options first: a usage error must not leave a file half opened.
     const options = {
       encoding: encodingOption(context.options.encoding),
-      ...(typeof contentType === 'string' ? { contentType } : {}),
+      contentType: typeof contentType === 'string' ? contentType : undefined,
       verifyCount: context.options['no-verify-count'] !== true,
       requireEnd: context.options['no-require-end'] !== true,
     };
@@ -68,25 +67,7 @@ Options:
     const contentType = context.options['content-type'];
     const input = await openInput(file, context);
     try {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of input) {
-        size += chunk.length;
-        if (size > DEFAULT_LIMITS.maxBodyBytes) {
-          throw new BatchwireError(
-            'LIMIT_EXCEEDED',
-            `a status body is longer than ${DEFAULT_LIMITS.maxBodyBytes} bytes`,
-            size,
-          );
-        }
-        parts.push(chunk);
-      }
-      const body = new Uint8Array(size);
-      let at = 0;
-      for (const part of parts) {
-        body.set(part, at);
-        at += part.length;
-      }
+      const body = await readAll(input);
       const status = parseBrokerClientStatus(body, typeof contentType === 'string' ? contentType : undefined);
       await writeJsonLine(context.stdout, { status });
       return 0;

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,22 +8,11 @@ import { parseFilter, schemas } from 'batchwire/odata';
 import { parseMessageArray } from 'batchwire/soap';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'src/cli/main.ts');
+const _root = fileURLToPath(new URL('../../', import.meta.url));
 const temp = useTempDir('gen');
-
-function batchwire(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', cli, ...args],
-      { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 let runs = 0;
 
@@ -37,7 +25,7 @@ interface Case {
 async function generate(format: string, extra: string[]): Promise<{ dir: string; cases: Case[] }> {
   // Each call gets a directory of its own, inside the file's temporary directory.
   const dir = temp(`${format}-${++runs}`);
-  const { code, stderr } = await batchwire([
+  const { code, stderr } = await runCli([
     'gen',
     format,
     '--count',
@@ -123,10 +111,10 @@ describe('batchwire gen', () => {
   }, 30_000);
 
   it('names the bad argument', async () => {
-    const unknown = await batchwire(['gen', 'nope', '--count', '1']);
+    const unknown = await runCli(['gen', 'nope', '--count', '1']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('nope');
-    const count = await batchwire(['gen', 'soap', '--count', 'many']);
+    const count = await runCli(['gen', 'soap', '--count', 'many']);
     expect(count.code).toBe(2);
     expect(count.stderr).toContain('--count');
   });

@@ -1,32 +1,12 @@
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'src/cli/main.ts');
 const temp = useTempDir('cli');
-
-// Runs the CLI from source (through tsx), so the test needs no build.
-function batchwire(
-  args: string[],
-  input?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', cli, ...args],
-      { cwd: root, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    if (input) child.stdin!.end(input);
-    else child.stdin!.end();
-  });
-}
 
 function lines(text: string): unknown[] {
   return text
@@ -35,9 +15,26 @@ function lines(text: string): unknown[] {
     .map((line) => JSON.parse(line));
 }
 
+describe('the process entry', () => {
+  it("--version works from source and prints package.json's version", async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const { code, stdout, stderr } = await runCli(['--version']);
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('importing the CLI module runs nothing (the entry is bin.ts)', async () => {
+    const before = process.exitCode;
+    const module = await import('../../src/cli/main.js');
+    expect(typeof module.main).toBe('function');
+    // A CLI run on import would have printed its usage and set an exit code by now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(process.exitCode).toBe(before);
+  });
+});
+
 describe('batchwire decode generic', () => {
   it('prints one JSON line per record of a bundled sample', async () => {
-    const { code, stdout } = await batchwire(['decode', 'generic', 'samples/generic-responses.utf16le.bin']);
+    const { code, stdout } = await runCli(['decode', 'generic', 'samples/generic-responses.utf16le.bin']);
     expect(code).toBe(0);
     const records = lines(stdout);
     expect(records).toHaveLength(5);
@@ -55,33 +52,33 @@ describe('batchwire decode generic', () => {
       'a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffff0\u0000',
       'utf16le',
     );
-    const { code, stdout } = await batchwire(['decode', 'generic', '-', '--encoding', 'utf-16le'], body);
+    const { code, stdout } = await runCli(['decode', 'generic', '-', '--encoding', 'utf-16le'], body);
     expect(code).toBe(0);
     expect(lines(stdout)[0]).toEqual({ kind: 'response', action: 'a', output: 'b', userData: 'c' });
   });
 
   it('prints the records before a problem, then the error on stderr, and exits 1', async () => {
     const file = temp('truncated.bin', Buffer.from('a\uffffb\uffffc\u0000trunc', 'utf8'));
-    const { code, stdout, stderr } = await batchwire(['decode', 'generic', file]);
+    const { code, stdout, stderr } = await runCli(['decode', 'generic', file]);
     expect(code).toBe(1);
     expect(lines(stdout)).toEqual([{ kind: 'response', action: 'a', output: 'b', userData: 'c' }]);
     expect(stderr).toMatch(/^error: TRUNCATED at offset 15: /m);
   });
 
   it('names a bad argument and exits 2', async () => {
-    const { code, stderr } = await batchwire(['decode', 'generic', 'x', '--encoding', 'latin9']);
+    const { code, stderr } = await runCli(['decode', 'generic', 'x', '--encoding', 'latin9']);
     expect(code).toBe(2);
     expect(stderr).toContain('--encoding');
   });
 
   it('answers --help', async () => {
-    const { code, stdout } = await batchwire(['decode', 'generic', '--help']);
+    const { code, stdout } = await runCli(['decode', 'generic', '--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: batchwire decode generic');
   });
 
   it('demo decodes every bundled sample', async () => {
-    const { code, stdout } = await batchwire(['demo']);
+    const { code, stdout } = await runCli(['demo']);
     expect(code).toBe(0);
     for (const file of readdirSync(join(root, 'samples'))) expect(stdout).toContain(`# samples/${file}\n`);
     const records = lines(stdout) as Record<string, unknown>[];
@@ -92,7 +89,7 @@ describe('batchwire decode generic', () => {
   });
 
   it('lists every decoder and command in --help', async () => {
-    const { code, stdout } = await batchwire(['--help']);
+    const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
     for (const name of ['generic', 'soap', 'status', 'fault', 'dli-state', 'jobprep-page'])
       expect(stdout).toContain(`decode ${name} `);

@@ -1,6 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { encodeGenericRequests, encodeGenericResponses } from 'batchwire/generic';
@@ -11,26 +10,11 @@ import { GEN_FORMATS, genCommand } from '../../src/cli/gen.js';
 import { decodeGenericCommand } from '../../src/cli/generic.js';
 import { oneLine, Progress, reportError } from '../../src/cli/io.js';
 import { sniffFormat } from '../../src/cli/sniff.js';
+import { CLI_ENTRY, runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'src/cli/main.ts');
 const temp = useTempDir('cli-usability');
-
-function batchwire(
-  args: string[],
-  input?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', cli, ...args],
-      { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(input ?? new Uint8Array(0));
-  });
-}
 
 // A context whose stderr claims to be a terminal, for the TTY-only behaviour.
 function terminalContext(args: string[], options: Record<string, string | boolean | undefined> = {}) {
@@ -59,7 +43,7 @@ describe('CLI in ordinary shell use', () => {
         'bash',
         [
           '-c',
-          `"${process.execPath}" --import tsx "${cli}" decode generic "${file}" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+          `"${process.execPath}" --import tsx "${CLI_ENTRY}" decode generic "${file}" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`,
         ],
         { cwd: root },
       );
@@ -74,48 +58,48 @@ describe('CLI in ordinary shell use', () => {
   });
 
   it('a missing file or a directory is one line naming the path, exit 2', async () => {
-    const missing = await batchwire(['decode', 'generic', 'nope.bin']);
+    const missing = await runCli(['decode', 'generic', 'nope.bin']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('batchwire: cannot read "nope.bin": no such file or directory\n');
     const dir = temp('a-folder');
     mkdirSync(dir, { recursive: true });
-    const folder = await batchwire(['decode', 'soap', dir]);
+    const folder = await runCli(['decode', 'soap', dir]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toBe(`batchwire: cannot read ${JSON.stringify(dir)}: is a directory\n`);
     expect(folder.stdout).toBe('');
   });
 
   it('suggests the right command for a body of another format', async () => {
-    const soap = await batchwire(['decode', 'generic', 'samples/soap-responses.xml']);
+    const soap = await runCli(['decode', 'generic', 'samples/soap-responses.xml']);
     expect(soap.code).toBe(1);
     expect(soap.stderr).toMatch(/^error: TRUNCATED/m);
     expect(soap.stderr).toContain(
       'hint: the input looks like an XML SOAP message array: try batchwire decode soap',
     );
-    const requests = await batchwire(
+    const requests = await runCli(
       ['decode', 'generic', '-'],
       encodeGenericRequests([{ input: 'a', userData: '1' }]),
     );
     expect(requests.stderr).toMatch(/^error: MALFORMED_RECORD/m);
     expect(requests.stderr).toContain('try batchwire decode generic --requests');
-    const generic = await batchwire(['decode', 'soap', 'samples/generic-responses.utf16le.bin']);
+    const generic = await runCli(['decode', 'soap', 'samples/generic-responses.utf16le.bin']);
     expect(generic.stderr).toContain('try batchwire decode generic\n');
   });
 
   it('unknown options get a "did you mean", negative counts a plain message', async () => {
-    const typo = await batchwire(['decode', 'generic', 'x', '--encodng', 'utf-8']);
+    const typo = await runCli(['decode', 'generic', 'x', '--encodng', 'utf-8']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe('batchwire: unknown option --encodng (did you mean --encoding?)\n');
-    const negative = await batchwire(['gen', 'soap', '--count', '-5']);
+    const negative = await runCli(['gen', 'soap', '--count', '-5']);
     expect(negative.code).toBe(2);
     expect(negative.stderr).toBe('batchwire: --count: expected a non-negative integer, got "-5"\n');
   });
 
   it('gen --help lists every format, and --out - prints the cases', async () => {
-    const help = await batchwire(['gen', '--help']);
+    const help = await runCli(['gen', '--help']);
     for (const format of GEN_FORMATS) expect(help.stdout).toMatch(new RegExp(`^  ${format} `, 'm'));
     expect(Object.keys(await corpusFormats())).toEqual([...GEN_FORMATS]);
-    const out = await batchwire(['gen', 'dli-state', '--count', '3', '--seed', '5', '--out', '-']);
+    const out = await runCli(['gen', 'dli-state', '--count', '3', '--seed', '5', '--out', '-']);
     expect(out.code).toBe(0);
     const lines = out.stdout
       .trim()

@@ -7,6 +7,7 @@ import type { Emulator, JournalEntry } from 'batchwire/emulator';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/io.js';
 import { runServe } from '../../src/cli/serve.js';
+import { CLI_ENTRY } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,7 +114,7 @@ describe('batchwire serve', () => {
       [
         '--import',
         'tsx',
-        join(root, 'src/cli/main.ts'),
+        CLI_ENTRY,
         'serve',
         '--journal',
         journal,

@@ -124,7 +124,7 @@ describe('batchwire fuzz', () => {
     // Through the real command line: the exit status is 2.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'fuzz', 'http://10.1.2.3:80', '--service', 'dli'],
+      ['--import', 'tsx', join(root, 'src/cli/bin.ts'), 'fuzz', 'http://10.1.2.3:80', '--service', 'dli'],
       { cwd: root },
     );
     const stderr: string[] = [];

@@ -1,6 +1,9 @@
 // XML namespace scope: O(1) per lookup and per declaration whatever is in scope (a map from
-// prefix to its innermost binding, each binding remembering the one it hides, and an undo log
-// that an end tag truncates), so a root that declares 200 000 prefixes costs nothing later.
+// prefix to a slot holding its innermost binding, each binding remembering the one it hides, and
+// an undo log that an end tag truncates), so a root that declares 200 000 prefixes costs nothing
+// later. Slots are not deleted when their prefix goes out of scope (a Map that loses and regains
+// keys at every envelope rehashes all of them again and again, which made 16 000 prefixes
+// quadratic); empty slots are swept once they outnumber the live ones.
 
 /** The namespace the `xml` prefix is always bound to. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
@@ -29,7 +32,14 @@ export class NamespaceBinding {
     readonly depth: number,
     /** The binding of the same prefix that this one hides, back in scope when this one ends. */
     readonly hidden: NamespaceBinding | undefined,
+    /** Where the scope keeps this prefix's innermost binding. */
+    readonly slot: PrefixSlot | undefined,
   ) {}
+}
+
+/** The innermost binding of one prefix (`undefined` while it is out of scope). */
+interface PrefixSlot {
+  top: NamespaceBinding | undefined;
 }
 
 /** Why a declaration is refused, or `undefined` when XML Namespaces 1.0 allows it. */
@@ -53,12 +63,13 @@ export class NamespaceScope {
   defaultBinding: NamespaceBinding | undefined;
   /** Changes whenever a binding comes or goes, so a caller can reuse a lookup while it stays. */
   version = 0;
-  // Innermost binding per non-empty prefix.
-  private readonly prefixes = new Map<string, NamespaceBinding>();
+  // A slot per non-empty prefix seen, and how many of them are empty.
+  private slots = new Map<string, PrefixSlot>();
+  private empty = 0;
   // Bindings in declaration order; [0, size) are in scope.
   private readonly log: NamespaceBinding[] = [];
   // The built-in binding of `xml` (one per scope: users mark bindings).
-  private readonly xml = new NamespaceBinding('xml', XML_NAMESPACE, 0, undefined);
+  private readonly xml = new NamespaceBinding('xml', XML_NAMESPACE, 0, undefined, undefined);
 
   /** How many declarations are in scope. */
   get size(): number {
@@ -68,15 +79,24 @@ export class NamespaceScope {
   /** The innermost binding of `prefix` (`''`: the default namespace), or `undefined` if unbound. */
   lookup(prefix: string): NamespaceBinding | undefined {
     if (prefix === '') return this.defaultBinding;
-    return this.prefixes.get(prefix) ?? (prefix === 'xml' ? this.xml : undefined);
+    return this.slots.get(prefix)?.top ?? (prefix === 'xml' ? this.xml : undefined);
   }
 
   /** Binds `prefix` to `uri` for the element at `depth`. Check it with {@link declarationProblem} first. */
   declare(prefix: string, uri: string, depth: number): NamespaceBinding {
-    const hidden = this.lookup(prefix);
-    const binding = new NamespaceBinding(prefix, uri, depth, hidden === this.xml ? undefined : hidden);
-    if (prefix === '') this.defaultBinding = uri === '' ? undefined : binding;
-    else this.prefixes.set(prefix, binding);
+    let binding: NamespaceBinding;
+    if (prefix === '') {
+      binding = new NamespaceBinding('', uri, depth, this.defaultBinding, undefined);
+      this.defaultBinding = uri === '' ? undefined : binding;
+    } else {
+      let slot = this.slots.get(prefix);
+      if (slot === undefined) {
+        slot = { top: undefined };
+        this.slots.set(prefix, slot);
+      } else if (slot.top === undefined) this.empty--;
+      binding = new NamespaceBinding(prefix, uri, depth, slot.top, slot);
+      slot.top = binding;
+    }
     this.log.push(binding);
     this.version++;
     return binding;
@@ -88,10 +108,21 @@ export class NamespaceScope {
     if (log.length > size) this.version++;
     while (log.length > size) {
       const binding = log.pop()!;
-      const hidden = binding.hidden;
-      if (binding.prefix === '') this.defaultBinding = hidden;
-      else if (hidden === undefined) this.prefixes.delete(binding.prefix);
-      else this.prefixes.set(binding.prefix, hidden);
+      const slot = binding.slot;
+      if (slot === undefined) this.defaultBinding = binding.hidden;
+      else {
+        slot.top = binding.hidden;
+        if (slot.top === undefined) this.empty++;
+      }
     }
+    if (this.empty > 64 && this.empty * 2 > this.slots.size) this.sweep();
+  }
+
+  // Drops the slots of prefixes out of scope: a new map, not deletions (see the top of the file).
+  private sweep(): void {
+    const live = new Map<string, PrefixSlot>();
+    for (const [prefix, slot] of this.slots) if (slot.top !== undefined) live.set(prefix, slot);
+    this.slots = live;
+    this.empty = 0;
   }
 }

@@ -235,7 +235,10 @@ export class XmlFeed {
       processinginstruction: ({ target }) => {
         // XML Namespaces 1.0: no colon in a processing instruction's target (NE08).
         if (target.includes(':')) {
-          throw this.error('XML_SYNTAX', `processing instruction target ${JSON.stringify(target)} has a colon`);
+          throw this.error(
+            'XML_SYNTAX',
+            `processing instruction target ${JSON.stringify(target)} has a colon`,
+          );
         }
       },
     });

@@ -55,6 +55,9 @@ const LISTS: readonly ListKind[] = [
 interface Listing {
   ids: string[];
   pages: number;
+  maxResults: number | undefined;
+  /** One page exactly as full as maxresults asked: complete only if the server says so by leaving out the link. */
+  full: boolean;
 }
 
 export interface AzureState {
@@ -423,10 +426,11 @@ async function runList(
     .map((item) => idOf(kind, item)?.toLowerCase())
     .filter((id): id is string => id !== undefined);
   const idSet = new Set(ids);
+  const full = pages === 1 && maxResults !== undefined && items.length >= maxResults;
   // Listings of the same list and filter must agree whatever the page size.
   const byFilter = `${key}\u0000${text ?? ''}`;
   const before = state.listings.get(byFilter);
-  if (before !== undefined && (before.pages > 1 || pages > 1)) {
+  if (before !== undefined && (before.pages > 1 || pages > 1 || before.maxResults !== maxResults)) {
     const missing = before.ids.filter((id) => !idSet.has(id));
     const extra = ids.filter((id) => !before.ids.includes(id));
     if (missing.length > 0 || extra.length > 0) {
@@ -435,13 +439,13 @@ async function runList(
           check: 'paging',
           operation: kind.name,
           status: 200,
-          message: `the same listing read in ${before.pages} and in ${pages} pages differs: ${missing.length > 0 ? `missing ${JSON.stringify(missing.slice(0, 5))}` : `extra ${JSON.stringify(extra.slice(0, 5))}`}`,
+          message: `the same listing read in ${before.pages} page(s) of ${before.maxResults ?? 'default'} and in ${pages} of ${maxResults ?? 'default'} differs: ${missing.length > 0 ? `missing ${JSON.stringify(missing.slice(0, 5))}` : `extra ${JSON.stringify(extra.slice(0, 5))}`}${full || before.full ? ' (a full page came without odata.nextLink)' : ''}`,
         },
         last,
       );
     }
   }
-  state.listings.set(byFilter, { ids, pages });
+  state.listings.set(byFilter, { ids, pages, maxResults, full });
   if (ast === undefined) {
     const reference = state.references.get(key);
     if (reference === undefined || pages === 1) {
@@ -466,11 +470,11 @@ async function runList(
   if (left.length > 0) {
     seq.fail(
       {
-        check: pages > 1 ? 'paging' : 'filter-semantics',
+        check: pages > 1 || full ? 'paging' : 'filter-semantics',
         operation: kind.name,
         status: 200,
         message:
-          pages > 1
+          pages > 1 || full
             ? `pages skipped ${JSON.stringify(left.slice(0, 5))}, which the unfiltered listing has and the filter matches ($filter=${text})`
             : `$filter=${text} left out ${JSON.stringify(left.slice(0, 5))}, which satisfy it (values compared without case)`,
       },

@@ -100,7 +100,7 @@ function undecodable(
 }
 
 /** Reads a job document (create, details) or a state document and records its state. */
-function readJob(seq: Seq, operation: string, reply: Reply): string {
+function readJob(seq: Seq, operation: string, reply: Reply, wanted?: string): string {
   try {
     const state = parseDliBatchState(
       reply.body,
@@ -111,6 +111,12 @@ function readJob(seq: Seq, operation: string, reply: Reply): string {
         code: 'MALFORMED_DOCUMENT',
         message: 'the job document has no "id"',
       });
+    if (wanted !== undefined && state.id.toLowerCase() !== wanted.toLowerCase()) {
+      return undecodable(seq, operation, reply, {
+        code: 'MALFORMED_DOCUMENT',
+        message: `asked for job ${wanted}, the answer is about job ${state.id}`,
+      });
+    }
     observe(seq, operation, state.id, state.rawState);
     return state.id;
   } catch (error) {
@@ -194,6 +200,7 @@ type Target =
   | { kind: 'malformed'; id: string };
 
 const target: fc.Arbitrary<Target> = fc.oneof(
+  { withCrossShrink: true },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('known' as const), pick: fc.nat() }) },
   {
     weight: 1,
@@ -249,7 +256,7 @@ const getBatch = command<DliState, { target: Target }>({
   async run(seq, p) {
     const r = await resolve(seq, p.target);
     const reply = await seq.send('getBatch', dli.getBatch({ ...base(seq), batchId: r.id }), r.expect);
-    if (reply.status < 300) readJob(seq, 'getBatch', reply);
+    if (reply.status < 300) readJob(seq, 'getBatch', reply, r.id);
   },
 });
 
@@ -265,7 +272,7 @@ const getBatchState = command<DliState, { target: Target }>({
       dli.getBatchState({ ...base(seq), batchId: r.id }),
       r.expect,
     );
-    if (reply.status < 300) readJob(seq, 'getBatchState', reply);
+    if (reply.status < 300) readJob(seq, 'getBatchState', reply, r.id);
   },
 });
 
@@ -307,6 +314,7 @@ const listBatches = command<DliState, { filter: ListFilter }>({
   weight: 3,
   params: fc.record({
     filter: fc.oneof(
+      { withCrossShrink: true },
       fc.constant({ kind: 'none' as const }),
       fc.record({
         kind: fc.constant('state' as const),
@@ -339,6 +347,14 @@ const listBatches = command<DliState, { filter: ListFilter }>({
           code: 'MALFORMED_DOCUMENT',
         });
       sessions = page.sessions;
+      if (typeof page.total === 'number' && page.total < sessions.length) {
+        seq.fail({
+          check: 'paging',
+          operation: 'listBatches',
+          status: reply.status,
+          message: `"total" says ${page.total}, the page lists ${sessions.length} jobs`,
+        });
+      }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (!isBatchwireError(error) && code !== 'MALFORMED_DOCUMENT') throw error;

@@ -40,6 +40,8 @@ interface Batch {
   /** Responses handed out per clientdata since its last reset. */
   pairs: Map<string, number>;
   finishedSeen: boolean;
+  /** SOAP: the userData of each request, by its MessageID (a response's RelatesTo names it). */
+  messages: Map<string, string>;
 }
 
 interface Session {
@@ -52,6 +54,8 @@ interface Session {
 export interface HpcState {
   cluster: string | undefined;
   sessions: Session[];
+  /** SOAP request MessageIDs handed out so far in the sequence. */
+  messages: number;
 }
 
 type Seq = Sequence<HpcState>;
@@ -91,6 +95,7 @@ function newBatch(name: string, junk: boolean): Batch {
     acked: [],
     pairs: new Map(),
     finishedSeen: false,
+    messages: new Map(),
   };
 }
 
@@ -187,12 +192,14 @@ function startInfo(serviceName: string, json: boolean): string {
 /** The decoded records of a Get Responses answer. */
 interface Window {
   userData: string[];
+  /** Each response's WS-Addressing RelatesTo (SOAP), in order; undefined where it has none. */
+  relatesTo: (string | undefined)[];
   end?: { count: number; reason: string };
 }
 
 /** Decodes a Get Responses body; a window may lack the closing record (the caller decides whether it may). */
 function readWindow(seq: Seq, reply: Reply, generic: boolean): Window {
-  const window: Window = { userData: [] };
+  const window: Window = { userData: [], relatesTo: [] };
   const fail = (error: BatchwireError) =>
     seq.fail({
       check: 'undecodable-response',
@@ -232,7 +239,10 @@ function readWindow(seq: Seq, reply: Reply, generic: boolean): Window {
   const takeSoap = (records: SoapRecord[]) => {
     for (const r of records) {
       if (r.kind === 'end') window.end = { count: r.count, reason: r.reason };
-      else window.userData.push(r.userData ?? '');
+      else {
+        window.userData.push(r.userData ?? '');
+        window.relatesTo.push(r.relatesTo);
+      }
     }
   };
   try {
@@ -352,10 +362,16 @@ const getClusters = command<HpcState, { accept: string | undefined }>({
     try {
       if ((reply.contentType ?? '').toLowerCase().includes('json')) {
         const value = readJson(reply.body, reply.contentType);
-        const first = Array.isArray(value)
-          ? (value[0] as { Properties?: { Name?: unknown; Value?: unknown }[] } | undefined)
+        const first: unknown = Array.isArray(value) ? value[0] : undefined;
+        const properties =
+          typeof first === 'object' && first !== null
+            ? (first as { Properties?: unknown }).Properties
+            : undefined;
+        const property = Array.isArray(properties)
+          ? (properties.find((x) => typeof x === 'object' && x !== null && x.Name === 'Name') as
+              | { Value?: unknown }
+              | undefined)
           : undefined;
-        const property = first?.Properties?.find?.((x) => x?.Name === 'Name');
         if (typeof property?.Value === 'string') name = property.Value;
       } else {
         name = xmlText(readXmlOutline(reply.body, reply.contentType), 'Value');
@@ -393,6 +409,7 @@ const createSession = command<
     accept,
     json: fc.boolean(),
     durable: fc.oneof(
+      { withCrossShrink: true },
       { weight: 4, arbitrary: fc.constant(false) },
       { weight: 1, arbitrary: fc.constant(true) },
     ),
@@ -455,7 +472,6 @@ interface SendParams {
   encoding: Encoding;
   bom: boolean;
   requests: { input: string; userData: string }[];
-  ids: string[];
   commit: boolean;
   cluster: boolean;
 }
@@ -470,7 +486,6 @@ const sendRequests = command<HpcState, SendParams>({
     encoding: fc.constantFrom<Encoding>('utf-8', 'utf-16le', 'utf-16be'),
     bom: fc.boolean(),
     requests: fc.array(fc.record({ input: field, userData: field }), { minLength: 1, maxLength: 4 }),
-    ids: fc.array(fc.uuid({ version: 4 }), { minLength: 1, maxLength: 1 }),
     commit: fc.boolean(),
     cluster: fc.boolean(),
   }),
@@ -481,7 +496,10 @@ const sendRequests = command<HpcState, SendParams>({
     // A batch keeps the format and encoding of its first send.
     const format = batch.format ?? p.format;
     const encoding = batch.encoding ?? p.encoding;
-    const ids = p.requests.map((_, i) => `${p.ids[0]!.slice(0, 24)}${String(i).padStart(12, '0')}`);
+    // Message ids numbered through the sequence: each request its own, the same ones on a replay.
+    const ids = p.requests.map(
+      () => `00000000-0000-4000-8000-${String(++seq.state.messages).padStart(12, '0')}`,
+    );
     const body = requestBody(format, encoding, p.bom, p.requests, ids);
     const descriptor = hpcPack.sendRequests({
       ...base(seq, p.cluster),
@@ -507,6 +525,9 @@ const sendRequests = command<HpcState, SendParams>({
     batch.encoding = encoding;
     batch.requests = (batch.requests ?? 0) + p.requests.length;
     for (const r of p.requests) add(batch, r.userData);
+    if (format === 'soap') {
+      for (const [i, r] of p.requests.entries()) batch.messages.set(`urn:uuid:${ids[i]}`, r.userData);
+    }
     if (p.commit) batch.committed = true;
   },
 });
@@ -700,6 +721,7 @@ const getResponses = command<
   params: fc.record({
     target: fc.nat(),
     count: fc.oneof(
+      { withCrossShrink: true },
       { weight: 3, arbitrary: fc.constant(-1) },
       { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }) },
     ),
@@ -769,6 +791,23 @@ const getResponses = command<
         });
       }
     }
+    // A SOAP response names its request (RelatesTo = the request's MessageID): it must carry that request's userData.
+    window.relatesTo.forEach((id, i) => {
+      if (id === undefined || batch.format !== 'soap') return;
+      const sent = batch.messages.get(id);
+      const u = window.userData[i]!;
+      if (sent === undefined || sent !== u) {
+        seq.fail({
+          check: 'lost-response',
+          operation: 'getResponses',
+          status: reply.status,
+          message:
+            sent === undefined
+              ? `a response relates to ${id}, which is no request of this batch`
+              : `the response to ${id} carries userData ${shown(u)}; its request had ${shown(sent)}`,
+        });
+      }
+    });
     batch.handed = window.userData;
     const expected = all ? pendingBefore : Math.min(p.count, pendingBefore);
     if (window.end !== undefined) {
@@ -964,7 +1003,7 @@ export const hpcPackDriver = {
     unknownSession,
     wrongApiVersion,
   ] as readonly CommandSpec<HpcState, never>[],
-  initialState: (_env: RunEnv): HpcState => ({ cluster: undefined, sessions: [] }),
+  initialState: (_env: RunEnv): HpcState => ({ cluster: undefined, sessions: [], messages: 0 }),
   async cleanup(seq: Seq): Promise<void> {
     for (const session of seq.state.sessions) {
       if (session.closed) continue;

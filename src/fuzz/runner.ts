@@ -114,12 +114,15 @@ interface Shared {
   findings: FuzzFinding[];
   /** Failures met while shrinking another one, kept unshrunk in case exploration never meets them again. */
   strays: Map<string, FuzzFinding>;
+  /** An exception that is no finding (the caller's onRequest threw, or the runner has a bug): the run stops and rethrows it. */
+  fatal?: { error: unknown };
 }
 
 function explorationOver(shared: Shared): boolean {
   const s = shared.settings;
   return (
     (s.signal?.aborted ?? false) ||
+    shared.fatal !== undefined ||
     shared.runsStarted >= s.runs ||
     performance.now() - shared.started >= s.timeLimitMs
   );
@@ -171,6 +174,7 @@ async function runLane(shared: Shared, lane: number): Promise<void> {
       } else {
         if (
           settings.signal?.aborted ||
+          shared.fatal !== undefined ||
           shrinkRuns >= settings.maxShrinkRuns ||
           performance.now() - shrinkStarted >= settings.shrinkTimeLimitMs
         ) {
@@ -179,12 +183,15 @@ async function runLane(shared: Shared, lane: number): Promise<void> {
         }
         shrinkRuns++;
       }
-      const { sequence, failure } = await runSequence(
-        env,
-        driver,
-        target === undefined ? 'explore' : 'shrink',
-        commands,
-      );
+      let outcome: Awaited<ReturnType<typeof runSequence>>;
+      try {
+        outcome = await runSequence(env, driver, target === undefined ? 'explore' : 'shrink', commands);
+      } catch (error) {
+        // Not a check that fired: stop everything and hand it to the caller, unshrunk.
+        shared.fatal ??= { error };
+        return;
+      }
+      const { sequence, failure } = outcome;
       if (failure === undefined) return;
       const signature = signatureOf(failure);
       if (target === undefined) {
@@ -292,6 +299,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const results = await Promise.allSettled(lanes);
     const rejected = results.find((r) => r.status === 'rejected');
     if (rejected) throw (rejected as PromiseRejectedResult).reason;
+    if (shared.fatal !== undefined) throw shared.fatal.error;
   } finally {
     transport.close();
   }

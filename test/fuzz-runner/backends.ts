@@ -235,3 +235,49 @@ export async function truncatingProxy(): Promise<Backend> {
     },
   };
 }
+
+/** HPC Pack: SOAP responses come back with the first two responses' userData swapped. */
+export const swappedUserData: Interceptor = async (request, next) => {
+  const plan = await next();
+  if (request.operation !== 'getResponses' || plan.body?.kind !== 'soap') return plan;
+  const records = plan.body.records;
+  plan.body.records = (async function* () {
+    let first: SoapWriteRecord | undefined;
+    for await (const record of records) {
+      const r = record as { kind?: string; userData?: string };
+      if (r.kind === 'end') {
+        if (first) yield first;
+        yield record;
+        return;
+      }
+      if (first === undefined) {
+        first = record;
+        continue;
+      }
+      const a = first as { userData?: string };
+      yield { ...record, userData: a.userData } as SoapWriteRecord;
+      yield { ...first, userData: r.userData } as SoapWriteRecord;
+      first = undefined;
+      yield* records;
+      return;
+    }
+    if (first) yield first;
+  })();
+  return plan;
+};
+
+/** Azure Batch: no page ever carries odata.nextLink (lists stop after the first page). */
+export const noNextLink: Interceptor = async (_request, next) => {
+  const plan = await next();
+  if (plan.body?.kind === 'json') delete (plan.body.value as Record<string, unknown>)['odata.nextLink'];
+  return plan;
+};
+
+/** DLI: the details of any job are those of the first job listed. */
+export const wrongJob: Interceptor = async (request, next) => {
+  const plan = await next();
+  if (request.operation !== 'getBatch' || plan.status !== 200 || plan.body?.kind !== 'json') return plan;
+  const value = plan.body.value as { id?: string };
+  value.id = '0a324461-d9d9-45da-a52a-3b3c7a3d809e';
+  return plan;
+};

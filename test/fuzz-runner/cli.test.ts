@@ -219,6 +219,46 @@ describe('runFuzz', () => {
     });
   });
 
+  it('stops on the signal and resolves with what it found; runs lanes at once with concurrency', async () => {
+    const emulator = await startEmulator();
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const started = performance.now();
+      const report = await runFuzz({
+        target: emulator.url,
+        service: 'dli',
+        seed: 1,
+        timeLimitMs: 60_000,
+        concurrency: 3,
+        signal: controller.signal,
+      });
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(report).toMatchObject({ stoppedBy: 'signal', findings: [] });
+      expect(report.runs).toBeGreaterThan(3);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('hands an exception from onRequest to the caller, as it is', async () => {
+    const emulator = await startEmulator();
+    try {
+      const mine = new Error('from onRequest');
+      const run = runFuzz({
+        target: emulator.url,
+        service: 'azure-batch',
+        runs: 5,
+        onRequest: () => {
+          throw mine;
+        },
+      });
+      await expect(run).rejects.toBe(mine);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('reports a backend that is not there as a connection finding', async () => {
     const report = await runFuzz({
       target: 'http://127.0.0.1:9',

@@ -34,7 +34,8 @@ Options:
   --out DIR          where to write the findings (default ./batchwire-fuzz when there are any)
   --junit FILE       also write JUnit XML
   --allow-remote     allow a target that is not a loopback address
-  --timeout SECONDS  longest wait for one complete answer (default 10): past it, a timeout finding
+  --timeout SECONDS  longest wait for one complete answer (default 10, or a tenth of --minutes if
+                     shorter, at least 1): past it, a timeout finding
   --project ID       DLI project id (default batchwire-fuzz)
   --service-name N   HPC Pack ServiceName of the sessions created (default Echo)
   --api-version V    api-version to send (HPC Pack default 2012-11-01.4.0, Azure Batch 2024-07-01.20.0)

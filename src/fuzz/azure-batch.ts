@@ -160,15 +160,13 @@ function describe(
 function filterFromData(
   seq: Seq,
   kind: ListKind,
-  p: { prop: number; item: number; operator: number; variant: number },
+  p: { text: boolean; prop: number; item: number; operator: number; variant: number },
 ): string | undefined {
   const items = seq.state.seen.get(kind.name) ?? [];
-  // Text properties first: their values' letter case is where servers go wrong.
-  const properties = Object.keys(kind.schema.properties).sort(
-    (a, b) =>
-      Number(kind.schema.properties[a]!.type !== 'String') -
-        Number(kind.schema.properties[b]!.type !== 'String') || (a < b ? -1 : 1),
-  );
+  // Mostly text properties: their values' letter case is where servers go wrong.
+  const all = Object.keys(kind.schema.properties).sort();
+  const text = all.filter((name) => kind.schema.properties[name]!.type === 'String');
+  const properties = p.text && text.length > 0 ? text : all;
   const path = properties[p.prop % properties.length]!;
   const spec = kind.schema.properties[path]!;
   for (let k = 0; k < items.length; k++) {
@@ -299,7 +297,7 @@ interface ListParams {
   parent: number;
   filter:
     | { kind: 'none' }
-    | { kind: 'data'; prop: number; item: number; operator: number; variant: number }
+    | { kind: 'data'; text: boolean; prop: number; item: number; operator: number; variant: number }
     | { kind: 'text'; text: string };
   maxResults: number | undefined;
 }
@@ -315,6 +313,10 @@ const listParams: fc.Arbitrary<ListParams> = fc.nat({ max: LISTS.length - 1 }).c
         weight: 4,
         arbitrary: fc.record({
           kind: fc.constant('data' as const),
+          text: fc.oneof(
+            { weight: 3, arbitrary: fc.constant(true) },
+            { weight: 1, arbitrary: fc.constant(false) },
+          ),
           prop: fc.nat(),
           item: fc.nat(),
           operator: fc.nat(),

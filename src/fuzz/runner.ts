@@ -61,9 +61,14 @@ function settingsOf(
     const concurrency = numberOption(o, 'concurrency', 1, 64, true) ?? 1;
     const rate =
       numberOption(o, 'rate', Number.MIN_VALUE, Number.POSITIVE_INFINITY, false) ?? Number.POSITIVE_INFINITY;
-    const requestTimeoutMs = numberOption(o, 'requestTimeoutMs', 1, 3_600_000, false) ?? 10_000;
+    // A short run does not wait 10 s for one answer, nor 30 s to shrink: both scale down with it.
+    const scaled = (share: number, min: number, max: number) =>
+      timeLimitMs === undefined ? max : Math.min(max, Math.max(min, timeLimitMs * share));
+    const requestTimeoutMs =
+      numberOption(o, 'requestTimeoutMs', 1, 3_600_000, false) ?? scaled(0.1, 1000, 10_000);
     const retryBudgetMs = numberOption(o, 'retryBudgetMs', 0, 3_600_000, false) ?? 30_000;
-    const shrinkTimeLimitMs = numberOption(o, 'shrinkTimeLimitMs', 0, 3_600_000, false) ?? 30_000;
+    const shrinkTimeLimitMs =
+      numberOption(o, 'shrinkTimeLimitMs', 0, 3_600_000, false) ?? scaled(0.5, 5000, 30_000);
     const maxShrinkRuns = numberOption(o, 'maxShrinkRuns', 0, 1_000_000, true) ?? 500;
     const maxCommands = numberOption(o, 'maxCommands', 1, 1000, true) ?? 16;
     const maxResponseBytes = numberOption(o, 'maxResponseBytes', 1024, 2 ** 31, true) ?? 16 * 1024 * 1024;

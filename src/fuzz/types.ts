@@ -83,11 +83,14 @@ export interface FuzzOptions {
   signal?: AbortSignal;
   /** Allow a target that is not a loopback address. @defaultValue false */
   allowRemote?: boolean;
-  /** Longest wait for one complete answer (headers and body); past it the check `timeout` fires. @defaultValue 10 000 */
+  /**
+   * Longest wait for one complete answer (headers and body); past it the check `timeout` fires.
+   * @defaultValue 10 000, or a tenth of `timeLimitMs` when that is shorter (at least 1000)
+   */
   requestTimeoutMs?: number;
   /** Longest total wait one request may spend honouring `Retry-After` on 429/503 before the answer counts. @defaultValue 30 000 */
   retryBudgetMs?: number;
-  /** Time allowed to shrink each finding. @defaultValue 30 000 */
+  /** Time allowed to shrink each finding. @defaultValue 30 000, or half of `timeLimitMs` when that is shorter (at least 5000) */
   shrinkTimeLimitMs?: number;
   /** Most sequences re-run to shrink each finding. @defaultValue 500 */
   maxShrinkRuns?: number;

@@ -2,7 +2,8 @@
 // runs behind the backend fuzzer's "no false positives" claim. Each service's fuzz runs for M
 // minutes (default 2) against a correct emulator (`startEmulator`, default options, real clock);
 // any finding fails the run. `--broken` instead runs every deliberately broken backend of the
-// tests with its budget and prints when each bug was found and how small its case shrank.
+// tests with its budget (`--only TEXT` picks by name) and prints when each bug was found and how
+// small its case shrank.
 import { startEmulator } from '../../src/emulator/index.js';
 import { type FuzzReport, type FuzzService, runFuzz } from '../../src/fuzz/index.js';
 import {
@@ -95,7 +96,9 @@ const BROKEN: [string, FuzzService, () => Promise<Backend>, { requestTimeoutMs?:
 ];
 
 async function broken(): Promise<number> {
+  const pick = option('only');
   for (const [name, service, start, extra] of BROKEN) {
+    if (pick !== undefined && !name.includes(pick)) continue;
     const backend = await start();
     const report = await runFuzz({
       target: backend.url,

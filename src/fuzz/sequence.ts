@@ -163,7 +163,7 @@ export class Sequence<S> {
           operation,
           status: code,
           ...(label === undefined || fault.service === 'unknown' ? {} : { code: label }),
-          message: `HTTP ${code}${what}${fault.service === 'unknown' ? '' : `: ${fault.code} ${fault.formatted}`.slice(0, 300)}`,
+          message: `HTTP ${code}${what}: ${(fault.service === 'unknown' ? fault.message : `${fault.code} ${fault.formatted}`).replace(/\s+/g, ' ').slice(0, 300)}`,
         });
       }
       if (!SHAPES[this.env.service].includes(fault.service)) {

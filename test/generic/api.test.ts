@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { BatchwireError, isBatchwireError } from 'batchwire';
+import { isBatchwireError } from 'batchwire';
 import {
   decodeGenericBody,
   decodeGenericRequests,
@@ -12,6 +12,8 @@ import {
   GenericResponseDecoderStream,
 } from 'batchwire/generic';
 import { describe, expect, it } from 'vitest';
+import { collect } from '../support/chunks.js';
+import { rejectionOf, thrownBy } from '../support/errors.js';
 
 const ACTION = 'http://hpc.microsoft.com/GenericService/IGenericService/GenericOperationResponse';
 const responses = [
@@ -24,37 +26,6 @@ const expected: GenericRecord[] = [
   { kind: 'end', count: 2, reason: 'Success', rawReason: 'Success', received: 2 },
 ];
 const body = encodeGenericResponses(responses, { encoding: 'utf-16le' });
-
-async function collect<T>(iterable: AsyncIterable<T> | ReadableStream<T>): Promise<T[]> {
-  const out: T[] = [];
-  if ('getReader' in iterable) {
-    const reader = iterable.getReader();
-    for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(next.value);
-    return out;
-  }
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-function catchError(fn: () => unknown): BatchwireError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BatchwireError) return error;
-    throw error;
-  }
-  throw new Error('expected a BatchwireError');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BatchwireError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BatchwireError) return error;
-    throw error;
-  }
-  throw new Error('expected a BatchwireError');
-}
 
 describe('input sources', () => {
   const pieces = () => [body.subarray(0, 7), body.subarray(7, 101), body.subarray(101)];
@@ -97,19 +68,19 @@ describe('input sources', () => {
   }
 
   it('refuses a source that is not one', async () => {
-    const error = await rejection(collect(decodeGenericResponses(42 as never)));
+    const error = await rejectionOf(collect(decodeGenericResponses(42 as never)));
     expect(error.code).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses a chunk that is neither bytes nor text', async () => {
-    const error = await rejection(collect(decodeGenericResponses([body, 7 as never])));
+    const error = await rejectionOf(collect(decodeGenericResponses([body, 7 as never])));
     expect(error.code).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses mixing string and byte chunks in one stream', () => {
     const decoder = new GenericResponseDecoder();
     decoder.write('http://x');
-    expect(catchError(() => decoder.write(new Uint8Array([1]))).code).toBe('INVALID_ARGUMENT');
+    expect(thrownBy(() => decoder.write(new Uint8Array([1]))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -131,7 +102,7 @@ describe('adapters', () => {
         c.close();
       },
     }).pipeThrough(new GenericResponseDecoderStream());
-    const error = await rejection(collect(stream));
+    const error = await rejectionOf(collect(stream));
     expect(error.code).toBe('TRUNCATED');
     expect(error.offset).toBe(40);
   });
@@ -169,7 +140,7 @@ describe('adapters', () => {
       return { stream, cancelled };
     };
     const broken = source(new Uint8Array([0x68, 0xc3, 0x28]));
-    const error = await rejection(collect(decodeGenericResponses(broken.stream, { encoding: 'utf-8' })));
+    const error = await rejectionOf(collect(decodeGenericResponses(broken.stream, { encoding: 'utf-8' })));
     expect(error.code).toBe('INVALID_ENCODING');
     expect(broken.cancelled).toHaveLength(1);
     const endless = source(body);
@@ -189,7 +160,7 @@ describe('errors', () => {
   it('delivers every record before a problem, then throws it (async iterator)', async () => {
     const broken = new Uint8Array([...encodeGenericResponses(responses).subarray(0, -5)]);
     const seen: GenericRecord[] = [];
-    const error = await rejection(
+    const error = await rejectionOf(
       (async () => {
         for await (const record of decodeGenericResponses(broken)) seen.push(record);
       })(),
@@ -204,15 +175,15 @@ describe('errors', () => {
     const good = encodeGenericResponses(responses);
     const bad = new Uint8Array([...good.subarray(0, 30), 0xff, ...good.subarray(30)]);
     // Records before the invalid byte come back... none here, the first record is cut:
-    expect(catchError(() => decoder.write(bad)).code).toBe('INVALID_ENCODING');
-    expect(catchError(() => decoder.write(good)).code).toBe('INVALID_ENCODING');
-    expect(catchError(() => decoder.end()).code).toBe('INVALID_ENCODING');
+    expect(thrownBy(() => decoder.write(bad)).code).toBe('INVALID_ENCODING');
+    expect(thrownBy(() => decoder.write(good)).code).toBe('INVALID_ENCODING');
+    expect(thrownBy(() => decoder.end()).code).toBe('INVALID_ENCODING');
 
     const second = new GenericResponseDecoder();
     const firstRecordEnd = good.indexOf(0) + 1;
     const late = new Uint8Array([...good.subarray(0, firstRecordEnd), 0xff]);
     expect(second.write(late)).toEqual([expected[0]]);
-    const error = catchError(() => second.end());
+    const error = thrownBy(() => second.end());
     expect(error.code).toBe('INVALID_ENCODING');
     expect(error.offset).toBe(firstRecordEnd);
   });
@@ -221,12 +192,12 @@ describe('errors', () => {
     const decoder = new GenericResponseDecoder();
     decoder.write(body);
     decoder.end();
-    expect(catchError(() => decoder.write(body)).code).toBe('INVALID_ARGUMENT');
+    expect(thrownBy(() => decoder.write(body)).code).toBe('INVALID_ARGUMENT');
   });
 
   it('string input reports character offsets', () => {
     const text = `${ACTION}\uffff日本🚀\u0000x`;
-    const error = catchError(() => decodeGenericBody(text));
+    const error = thrownBy(() => decodeGenericBody(text));
     expect(error.code).toBe('MALFORMED_RECORD');
     expect(error.offset).toBe(ACTION.length + 1 + 4);
     expect(isBatchwireError(error)).toBe(true);
@@ -236,7 +207,7 @@ describe('errors', () => {
   it('UTF-8 byte input reports byte offsets past multi-byte characters', () => {
     const text = `${ACTION}\uffff日本🚀\u0000`;
     const bytes = new TextEncoder().encode(text);
-    const error = catchError(() => decodeGenericBody(bytes));
+    const error = thrownBy(() => decodeGenericBody(bytes));
     expect(error.code).toBe('MALFORMED_RECORD');
     expect(error.offset).toBe(bytes.length - 1);
   });
@@ -244,7 +215,7 @@ describe('errors', () => {
   it('a record over maxRecordBytes fails before it is buffered, even when it never ends', () => {
     const decoder = new GenericResponseDecoder({ maxRecordBytes: 1000 });
     decoder.write(new Uint8Array(600).fill(0x61));
-    const error = catchError(() => decoder.write(new Uint8Array(600).fill(0x61)));
+    const error = thrownBy(() => decoder.write(new Uint8Array(600).fill(0x61)));
     expect(error.code).toBe('LIMIT_EXCEEDED');
     expect(error.offset).toBe(1000);
   });
@@ -254,13 +225,13 @@ describe('errors', () => {
       encoding: 'utf-16be',
     });
     expect(decodeGenericBody(withLone).responses[0]!.output).toBe('x\ud83d');
-    const error = catchError(() => decodeGenericBody(withLone, { loneSurrogates: 'error' }));
+    const error = thrownBy(() => decodeGenericBody(withLone, { loneSurrogates: 'error' }));
     expect(error.code).toBe('INVALID_ENCODING');
     expect(error.offset).toBe((ACTION.length + 2) * 2);
   });
 
   it('errors serialise to JSON with their facts', () => {
-    const error = catchError(() => decodeGenericBody(new Uint8Array([0x68, 0xc3])));
+    const error = thrownBy(() => decodeGenericBody(new Uint8Array([0x68, 0xc3])));
     expect(error.toJSON()).toMatchObject({ name: 'BatchwireError', code: 'TRUNCATED', offset: 1 });
   });
 });
@@ -268,22 +239,22 @@ describe('errors', () => {
 describe('encoders', () => {
   it('refuse fields that would split a record', () => {
     for (const bad of ['a\u0000b', 'a\uffffb']) {
-      expect(catchError(() => encodeGenericResponses([{ action: ACTION, output: bad }])).code).toBe(
+      expect(thrownBy(() => encodeGenericResponses([{ action: ACTION, output: bad }])).code).toBe(
         'INVALID_FIELD',
       );
-      expect(catchError(() => encodeGenericResponses([{ action: bad, output: '' }])).code).toBe(
+      expect(thrownBy(() => encodeGenericResponses([{ action: bad, output: '' }])).code).toBe(
         'INVALID_FIELD',
       );
       expect(
-        catchError(() => encodeGenericResponses([{ action: ACTION, output: '', userData: bad }])).code,
+        thrownBy(() => encodeGenericResponses([{ action: ACTION, output: '', userData: bad }])).code,
       ).toBe('INVALID_FIELD');
-      expect(catchError(() => encodeGenericRequests([{ input: bad }])).code).toBe('INVALID_FIELD');
-      expect(catchError(() => encodeGenericResponses([], { reason: bad })).code).toBe('INVALID_FIELD');
+      expect(thrownBy(() => encodeGenericRequests([{ input: bad }])).code).toBe('INVALID_FIELD');
+      expect(thrownBy(() => encodeGenericResponses([], { reason: bad })).code).toBe('INVALID_FIELD');
     }
   });
 
   it('refuse a response that would forge the closing record', () => {
-    const error = catchError(() =>
+    const error = thrownBy(() =>
       encodeGenericResponses([
         { action: 'http://hpc.microsoft.com/EndOfGetResponse', output: '0', userData: 'Success' },
       ]),
@@ -292,7 +263,7 @@ describe('encoders', () => {
   });
 
   it('refuse lone surrogates in UTF-8 rather than writing U+FFFD', () => {
-    expect(catchError(() => encodeGenericResponses([{ action: ACTION, output: '\udc00' }])).code).toBe(
+    expect(thrownBy(() => encodeGenericResponses([{ action: ACTION, output: '\udc00' }])).code).toBe(
       'INVALID_FIELD',
     );
   });

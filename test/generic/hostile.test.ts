@@ -1,6 +1,4 @@
-// Issue 12, finding 4 for the generic codec: wrong types anywhere give a value or a
-// BatchwireError (INVALID_ARGUMENT / INVALID_FIELD), never a TypeError.
-import { isBatchwireError } from 'batchwire';
+
 import {
   decodeGenericBody,
   decodeGenericRequests,
@@ -13,7 +11,8 @@ import {
   GenericResponseDecoderStream,
 } from 'batchwire/generic';
 import { describe, expect, it } from 'vitest';
-import { thrownBy } from '../support/errors.js';
+import { collect } from '../support/chunks.js';
+import { rejectionOf, thrownBy } from '../support/errors.js';
 
 const ACTION = 'http://a/b';
 const body = encodeGenericResponses([{ action: ACTION, output: 'größer 🚀', userData: 'u' }], {
@@ -27,23 +26,6 @@ const requestBody = encodeGenericRequests(
   ],
   { encoding: 'utf-16le' },
 );
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBatchwireError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a BatchwireError');
-}
-
-async function collect<T>(stream: ReadableStream<T>): Promise<T[]> {
-  const out: T[] = [];
-  const reader = stream.getReader();
-  for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(next.value);
-  return out;
-}
 
 function throwingGetter(key: string): Record<string, unknown> {
   return Object.defineProperty({}, key, {
@@ -185,9 +167,9 @@ describe('chunks of every type', () => {
           },
         });
       const responses = streamOf().pipeThrough(new GenericResponseDecoderStream());
-      expect((await rejection(collect(responses))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejectionOf(collect(responses))).code).toBe('INVALID_ARGUMENT');
       const requests = streamOf().pipeThrough(new GenericRequestDecoderStream());
-      expect((await rejection(collect(requests))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejectionOf(collect(requests))).code).toBe('INVALID_ARGUMENT');
     });
   }
 

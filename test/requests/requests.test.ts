@@ -9,20 +9,11 @@ import {
   type RequestDescriptor,
 } from 'batchwire/requests';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
 const line = (r: RequestDescriptor) => `${r.method} ${r.url}`;
 const base = { baseUrl: 'https://head.contoso.com:443', sessionId: 42, batchName: 'b1' };
 const pre = { ...base, cluster: 'HEADNODE' };
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isBatchwireError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('hpcPack request lines', () => {
   it('pre-2016 form (with cluster)', () => {
@@ -101,7 +92,7 @@ describe('hpcPack request lines', () => {
     expect(generic.headers['content-type']).toBe('application/octet-stream');
     const soap = hpcPack.sendRequests({ ...base, body: '<a/>' });
     expect(soap.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(code(() => hpcPack.sendRequests({ ...base, body: 5 as unknown as string }))).toBe(
+    expect(thrownBy(() => hpcPack.sendRequests({ ...base, body: 5 as unknown as string })).code).toBe(
       'INVALID_ARGUMENT',
     );
   });
@@ -118,8 +109,8 @@ describe('hpcPack request lines', () => {
     expect(line(r)).toBe(
       'POST https://head.contoso.com/WindowsHPC/HEADNODE/session/42/batch/b1/Response?action=http%3A%2F%2Ftempuri.org%2FIService%2FEcho&clientdata=c%20d&count=-1&reset=true&genericservice=true',
     );
-    expect(code(() => hpcPack.getResponses({ ...pre, count: -2 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => hpcPack.getResponses({ ...pre, count: 1.5 }))).toBe('INVALID_ARGUMENT');
+    expect(thrownBy(() => hpcPack.getResponses({ ...pre, count: -2 })).code).toBe('INVALID_ARGUMENT');
+    expect(thrownBy(() => hpcPack.getResponses({ ...pre, count: 1.5 })).code).toBe('INVALID_ARGUMENT');
   });
 
   it('createSession sends the start info with a sniffed content type', () => {
@@ -138,13 +129,13 @@ describe('hpcPack request lines', () => {
     expect(r.url).toBe('https://proxy/hpc/WindowsHPC/session/42/Close');
     expect(r.headers.authorization).toBe('Basic eA==');
     // A header value HTTP cannot carry is INVALID_FIELD (issue 12, finding 6).
-    expect(code(() => hpcPack.closeSession({ ...base, headers: { 'X-A': 'a\r\nInjected: 1' } }))).toBe(
-      'INVALID_FIELD',
-    );
-    expect(code(() => hpcPack.closeSession({ ...base, headers: { 'Bad Name': 'x' } }))).toBe(
+    expect(
+      thrownBy(() => hpcPack.closeSession({ ...base, headers: { 'X-A': 'a\r\nInjected: 1' } })).code,
+    ).toBe('INVALID_FIELD');
+    expect(thrownBy(() => hpcPack.closeSession({ ...base, headers: { 'Bad Name': 'x' } })).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect(code(() => hpcPack.closeSession({ ...base, apiVersion: '1\n2' }))).toBe('INVALID_FIELD');
+    expect(thrownBy(() => hpcPack.closeSession({ ...base, apiVersion: '1\n2' })).code).toBe('INVALID_FIELD');
     const proto = hpcPack.closeSession({ ...base, headers: JSON.parse('{"__proto__":"x"}') });
     expect(Object.hasOwn(proto.headers, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(proto.headers)).toBe(Object.prototype);
@@ -152,10 +143,10 @@ describe('hpcPack request lines', () => {
 
   it('refuses bad base URLs and ids', () => {
     for (const baseUrl of ['head', 'ftp://x', 'https://x/?q=1', 'https://u:p@x', 'https://x/#f']) {
-      expect(code(() => hpcPack.getClusters({ baseUrl }))).toBe('INVALID_ARGUMENT');
+      expect(thrownBy(() => hpcPack.getClusters({ baseUrl })).code).toBe('INVALID_ARGUMENT');
     }
     for (const sessionId of ['', '.', '..', -1, 1.5, '\ud800']) {
-      expect(code(() => hpcPack.closeSession({ ...base, sessionId }))).toBe('INVALID_ARGUMENT');
+      expect(thrownBy(() => hpcPack.closeSession({ ...base, sessionId })).code).toBe('INVALID_ARGUMENT');
     }
   });
 });
@@ -195,16 +186,16 @@ describe('azureBatch request line', () => {
     );
     // Query options are checked by buildListQuery, so the codes are the same as its own.
     for (const bad of [{ maxResults: 0 }, { maxResults: 1001 }, { timeout: 999 }, { select: ['a b'] }]) {
-      expect(code(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, ...bad }))).toBe(
-        code(() => buildListQuery(bad)),
-      );
+      expect(
+        thrownBy(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, ...bad })).code,
+      ).toBe(thrownBy(() => buildListQuery(bad)).code);
     }
-    expect(code(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, apiVersion: '' }))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, jobId: '..' }))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      thrownBy(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, apiVersion: '' })).code,
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      thrownBy(() => azureBatch.listJobPreparationAndReleaseTaskStatus({ ...opts, jobId: '..' })).code,
+    ).toBe('INVALID_ARGUMENT');
   });
 });
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
   BatchwireServiceError,
-  isBatchwireError,
   parseComputeNodeListPage,
   parseJobListPage,
   parsePoolListPage,
   parseTaskListPage,
 } from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../support/errors.js';
 
 // Page shapes from the wire notes (shared/reference/service-responses.md), pretty-printed with
 // CRLF as the service sends them.
@@ -17,16 +17,6 @@ function vector(name: string): Uint8Array {
     '\r\n',
   );
   return new TextEncoder().encode(text);
-}
-
-function thrown(action: () => unknown) {
-  try {
-    action();
-  } catch (error) {
-    if (isBatchwireError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a BatchwireError');
 }
 
 describe('Azure Batch list pages', () => {
@@ -107,17 +97,17 @@ describe('Azure Batch list pages', () => {
 
   it('a value of the wrong type is MALFORMED_DOCUMENT at its offset', () => {
     const body = '{"value":[{"id":"p","enableAutoScale":"yes"}]}';
-    const error = thrown(() => parsePoolListPage(body));
+    const error = thrownBy(() => parsePoolListPage(body));
     expect(error.code).toBe('MALFORMED_DOCUMENT');
     expect(error.offset).toBe(body.indexOf('"yes"'));
     const date = '{"value":[{"id":"j","executionInfo":{"startTime":"yesterday"}}]}';
-    expect(thrown(() => parseJobListPage(date)).offset).toBe(date.indexOf('"yesterday"'));
-    expect(thrown(() => parseTaskListPage('{"items":[]}')).code).toBe('MALFORMED_DOCUMENT');
-    expect(thrown(() => parseComputeNodeListPage('{"value":[1]}')).code).toBe('MALFORMED_DOCUMENT');
+    expect(thrownBy(() => parseJobListPage(date)).offset).toBe(date.indexOf('"yesterday"'));
+    expect(thrownBy(() => parseTaskListPage('{"items":[]}')).code).toBe('MALFORMED_DOCUMENT');
+    expect(thrownBy(() => parseComputeNodeListPage('{"value":[1]}')).code).toBe('MALFORMED_DOCUMENT');
   });
 
   it('an error body is a BatchwireServiceError; limits and options are checked', () => {
-    const error = thrown(() =>
+    const error = thrownBy(() =>
       parseJobListPage(
         '{"odata.metadata":"x","code":"InvalidQueryParameterValue","message":{"lang":"en-US","value":"Bad.\\nRequestId:1"},"values":[{"key":"QueryParameterName","value":"maxresults"}]}',
       ),
@@ -125,12 +115,14 @@ describe('Azure Batch list pages', () => {
     expect(error).toBeInstanceOf(BatchwireServiceError);
     if (error.code !== 'SERVICE_FAULT') throw new Error('expected a service fault');
     expect(error.fault.code).toBe('InvalidQueryParameterValue');
-    expect(thrown(() => parsePoolListPage('{"value":[]}', { maxBodyBytes: 5 })).code).toBe('LIMIT_EXCEEDED');
-    expect(thrown(() => parsePoolListPage('{"value":[]}', { maxBytes: 5 })).code).toBe('LIMIT_EXCEEDED');
-    expect(thrown(() => parsePoolListPage('{"value":[]}', { maxBodyBytes: -1 })).code).toBe(
+    expect(thrownBy(() => parsePoolListPage('{"value":[]}', { maxBodyBytes: 5 })).code).toBe(
+      'LIMIT_EXCEEDED',
+    );
+    expect(thrownBy(() => parsePoolListPage('{"value":[]}', { maxBytes: 5 })).code).toBe('LIMIT_EXCEEDED');
+    expect(thrownBy(() => parsePoolListPage('{"value":[]}', { maxBodyBytes: -1 })).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect(thrown(() => parsePoolListPage('{"value":[]}', 7 as never)).code).toBe('INVALID_ARGUMENT');
+    expect(thrownBy(() => parsePoolListPage('{"value":[]}', 7 as never)).code).toBe('INVALID_ARGUMENT');
     expect(parsePoolListPage('{"value":[]}', null as never).items).toEqual([]);
   });
 

@@ -51,3 +51,15 @@ export function chunksOfSize<T extends Uint8Array | string>(data: T, size: numbe
 export function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
+
+/** Every item of an async iterable or a `ReadableStream`, in order. */
+export async function collect<T>(source: AsyncIterable<T> | ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  if ('getReader' in source) {
+    const reader = source.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(next.value);
+    return out;
+  }
+  for await (const item of source) out.push(item);
+  return out;
+}

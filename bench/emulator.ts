@@ -4,10 +4,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import { sampleGenericResponses } from '../src/arbitraries/samples.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { encodeGenericRequests } from '../src/generic/index.js';
 import { hpcPack, type RequestDescriptor } from '../src/requests/index.js';
-import { sampleResponses } from './generic.js';
 import {
   type BenchCase,
   checkTarget,
@@ -111,7 +111,7 @@ async function plainServer(
 
 async function throughput(quick: boolean): Promise<string> {
   const out: string[] = [];
-  const samples = sampleResponses(2000);
+  const samples = sampleGenericResponses(2000);
   // Rounds of a few ms are noisy on a shared machine: the quick run takes more of them.
   const megabytes = quick ? 16 : 100;
   const rounds = quick ? 11 : 9;

@@ -1,8 +1,8 @@
 // Memory stays bounded by the largest record: stream a generated body of 1 GiB (by default)
 // through decodeGenericResponses and watch the heap. Run: npm run bench:memory [-- --mib N]
 import { fileURLToPath } from 'node:url';
+import { sampleGenericResponses } from '../src/arbitraries/samples.js';
 import { decodeGenericResponses, encodeGenericResponses } from '../src/generic/index.js';
-import { sampleResponses } from './generic.js';
 
 const MiB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ export async function measureMemory(
 ): Promise<{ bytes: number; records: number; baseline: number; peak: number }> {
   // One encoded block of records (without its closing record), repeated: the decoder sees an
   // endless stream, the generator holds only the block.
-  const pool = sampleResponses(500, 7);
+  const pool = sampleGenericResponses(500, { seed: 7 });
   const whole = encodeGenericResponses(pool, { encoding: 'utf-16le' });
   const trailer = encodeGenericResponses([], { encoding: 'utf-16le', count: pool.length });
   const block = whole.subarray(0, whole.length - trailer.length);

@@ -1,53 +1,16 @@
 import iconv from 'iconv-lite';
+import { sampleGenericResponses } from '../src/arbitraries/samples.js';
 import { encodeGenericResponses, GenericResponseDecoder } from '../src/generic/index.js';
-import {
-  type BenchCase,
-  checkTarget,
-  formatTable,
-  prng,
-  runBench,
-  speedRatio,
-  suiteMain,
-} from './harness.js';
+import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 
-const ACTION = 'http://hpc.microsoft.com/GenericService/IGenericService/GenericOperationResponse';
 const CHUNK = 64 * 1024;
-const WORDS = [
-  'result',
-  'value',
-  'pi',
-  '3.14159',
-  'converged',
-  'iteration',
-  'größe',
-  'naïve',
-  '日本語',
-  'ok',
-  '🚀',
-];
-
-/** Realistic responses: the generic reply action, outputs of 50–600 characters, mostly ASCII. */
-export function sampleResponses(
-  count: number,
-  seed = 1,
-): { action: string; output: string; userData: string }[] {
-  const random = prng(seed);
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const words: string[] = [];
-    const n = 8 + Math.floor(random() * 80);
-    for (let w = 0; w < n; w++) words.push(WORDS[Math.floor(random() * WORDS.length)]!);
-    out.push({ action: ACTION, output: words.join(' '), userData: `task-${i}` });
-  }
-  return out;
-}
 
 /** A body of about `megabytes` MB in the given encoding. */
 export function makeBody(
   megabytes: number,
   encoding: 'utf-8' | 'utf-16le',
 ): { body: Uint8Array; responses: number } {
-  const pool = sampleResponses(2000);
+  const pool = sampleGenericResponses(2000);
   const one = encodeGenericResponses(pool, { encoding });
   const perPool = one.length;
   const repeats = Math.max(1, Math.round((megabytes * 1e6) / perPool));

@@ -195,15 +195,3 @@ export function suiteOutput(stdout: string): { text: string; targets: TargetRow[
   });
   return { text: text.join('\n'), targets };
 }
-
-/** A deterministic PRNG (mulberry32), so every run measures the same input. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

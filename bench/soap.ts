@@ -1,65 +1,14 @@
 import { createRequire } from 'node:module';
 import { XMLParser } from 'fast-xml-parser';
 import sax from 'sax';
+import { sampleSoapMessages } from '../src/arbitraries/samples.js';
 import { MessageArrayReader, type SoapWriteRecord, writeMessageArray } from '../src/soap/index.js';
-import {
-  type BenchCase,
-  checkTarget,
-  formatTable,
-  prng,
-  runBench,
-  speedRatio,
-  suiteMain,
-} from './harness.js';
+import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 
 const CHUNK = 64 * 1024;
-const WORDS = ['result', 'value', 'pi', '3.14159', 'converged', 'a<b', 'x&y', 'größe', '日本語', 'ok', '🚀'];
-
-function uuid(random: () => number): string {
-  let hex = '';
-  for (let i = 0; i < 32; i++) hex += Math.floor(random() * 16).toString(16);
-  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/**
- * Realistic responses as a WCF service answers them: three in five with a numeric `...Result`,
- * one in five with a text result of 3-40 words (markup characters and non-ASCII included), one
- * in five with a small structured result (a data contract with a few fields).
- */
-export function sampleMessages(count: number, seed = 1): SoapWriteRecord[] {
-  const random = prng(seed);
-  const out: SoapWriteRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const words: string[] = [];
-    const n = 3 + Math.floor(random() * 38);
-    for (let w = 0; w < n; w++) words.push(WORDS[Math.floor(random() * WORDS.length)]!);
-    const shape = random();
-    const structured = shape < 0.2;
-    const text = shape < 0.4 ? words.join(' ') : String(Math.round(random() * 1e9) / 1e3);
-    out.push({
-      action: 'http://tempuri.org/ICalculator/ComputeResponse',
-      relatesTo: uuid(random),
-      to: 'http://www.w3.org/2005/08/addressing/anonymous',
-      requestAction: 'http://tempuri.org/ICalculator/Compute',
-      userData: `task-${i}`,
-      body: structured
-        ? {
-            name: 'ComputeResponse',
-            namespace: 'http://tempuri.org/',
-            xml:
-              '<ComputeResult xmlns:b="http://schemas.datacontract.org/2004/07/Calc" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">' +
-              `<b:Iterations>${Math.floor(random() * 1000)}</b:Iterations><b:Label>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</b:Label>` +
-              `<b:Residual>${random()}</b:Residual><b:Error i:nil="true"/></ComputeResult>`,
-          }
-        : { name: 'ComputeResponse', namespace: 'http://tempuri.org/', result: text },
-    });
-  }
-  return out;
-}
-
 /** A UTF-8 array of about `megabytes` MB, with its closing envelope. */
 export function makeArray(megabytes: number): { body: Uint8Array; messages: number } {
-  const pool = sampleMessages(2000);
+  const pool = sampleSoapMessages(2000);
   const one = writeMessageArray(pool).length;
   const repeats = Math.max(1, Math.round((megabytes * 1e6) / one));
   const records: SoapWriteRecord[] = [];
@@ -74,7 +23,7 @@ export function makeArray(megabytes: number): { body: Uint8Array; messages: numb
  * docs show (Action, RelatesTo, To, RequestActionNS, UserDataNS, ResponseCallbackId).
  */
 export function makeFullHeaderArray(megabytes: number): { body: Uint8Array; messages: number } {
-  const pool = sampleMessages(2000, 7);
+  const pool = sampleSoapMessages(2000, { seed: 7 });
   const hpc = 'xmlns="http://www.microsoft.com/hpc"';
   const render = (m: SoapWriteRecord): string => {
     const message = m as {

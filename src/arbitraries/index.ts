@@ -10,5 +10,6 @@ export * from './faults.js';
 export * from './generic.js';
 export * from './mutate.js';
 export * from './odata.js';
+export * from './samples.js';
 export * from './soap.js';
 export * from './status.js';

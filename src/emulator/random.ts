@@ -1,20 +1,9 @@
 // Seeded randomness: every random choice the emulator makes (fault probability, jitter, corrupt
 // offsets, ids) comes from a generator derived from the one seed, so a run replays exactly.
 
-/** A generator of numbers in [0, 1). */
-export type Random = () => number;
+import { createRandom, type Random } from '../core/random.js';
 
-/** mulberry32: small, fast and good enough for test traffic (not for secrets). */
-export function createRandom(seed: number): Random {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRandom, type Random };
 
 /** A seed for an independent stream, mixed from the run's seed and a few integers (murmur3 finalizer). */
 export function deriveSeed(seed: number, ...parts: number[]): number {

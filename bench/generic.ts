@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { sampleGenericResponses } from '../src/arbitraries/samples.js';
+import { chunked, countSeparators, splitRecords } from '../src/cli/bench-run.js';
 import { encodeGenericResponses, GenericResponseDecoder } from '../src/generic/index.js';
 import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 
@@ -17,20 +18,6 @@ export function makeBody(
   const responses: typeof pool = [];
   for (let r = 0; r < repeats; r++) responses.push(...pool);
   return { body: encodeGenericResponses(responses, { encoding }), responses: responses.length };
-}
-
-function chunked(body: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < body.length; i += CHUNK) chunks.push(body.subarray(i, i + CHUNK));
-  return chunks;
-}
-
-// Baselines (a) and (b): decode each chunk, then split records and fields with carry-over.
-function splitRecords(text: string, carry: string, onFields: (fields: string[]) => void): string {
-  const records = (carry + text).split('\u0000');
-  const rest = records.pop()!;
-  for (const record of records) onFields(record.split('\uffff'));
-  return rest;
 }
 
 function cases(chunks: Uint8Array[], encoding: 'utf-8' | 'utf-16le'): BenchCase[] {
@@ -80,40 +67,8 @@ function cases(chunks: Uint8Array[], encoding: 'utf-8' | 'utf-16le'): BenchCase[
       name: '(c) scan limit: count separators',
       baseline: true,
       run() {
-        let n = 0;
-        if (encoding === 'utf-16le') {
-          // Code units can straddle chunks; carry the odd byte like a real decoder must.
-          let odd = -1;
-          for (const chunk of chunks) {
-            let i = 0;
-            if (odd >= 0 && chunk.length > 0) {
-              if (odd === chunk[0] && (odd === 0 || odd === 0xff)) n++;
-              i = 1;
-              odd = -1;
-            }
-            const end = chunk.length - ((chunk.length - i) & 1);
-            for (; i < end; i += 2) {
-              const lo = chunk[i]!;
-              if ((lo === 0 || lo === 0xff) && chunk[i + 1] === lo) n++;
-            }
-            if (end < chunk.length) odd = chunk[end]!;
-          }
-        } else {
-          // U+0000 is one 00 byte; U+FFFF is EF BF BF, and EF leads nothing else in this body
-          // that starts a separator match, so checking the lead byte then its two followers suffices.
-          let pending = 0;
-          for (const chunk of chunks) {
-            for (let i = 0; i < chunk.length; i++) {
-              const b = chunk[i]!;
-              if (pending > 0) {
-                pending = b === 0xbf ? pending - 1 : 0;
-                if (pending === 0 && b === 0xbf) n++;
-              } else if (b === 0) n++;
-              else if (b === 0xef) pending = 2;
-            }
-          }
-        }
-        return n;
+        // The bound `batchwire bench FILE` reports too: the same scan.
+        return countSeparators(chunks, encoding);
       },
     },
   ];
@@ -126,7 +81,7 @@ export async function run(quick: boolean): Promise<string> {
   const out: string[] = [];
   for (const encoding of ['utf-16le', 'utf-8'] as const) {
     const { body } = makeBody(megabytes, encoding);
-    const chunks = chunked(body);
+    const chunks = chunked(body, CHUNK);
     // Quick rounds last milliseconds: a forced GC before each would dominate them (see collect).
     const results = await runBench(cases(chunks, encoding), { rounds, collect: !quick });
     const ours = 'batchwire GenericResponseDecoder';

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { XMLParser } from 'fast-xml-parser';
 import sax from 'sax';
 import { sampleSoapMessages } from '../src/arbitraries/samples.js';
+import { chunked } from '../src/cli/bench-run.js';
 import { MessageArrayReader, type SoapWriteRecord, writeMessageArray } from '../src/soap/index.js';
 import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 
@@ -65,12 +66,6 @@ export function makeFullHeaderArray(megabytes: number): { body: Uint8Array; mess
     '\n</HPCPack2008_WebAPI_MessageArray>',
   );
   return { body: new TextEncoder().encode(parts.join('')), messages };
-}
-
-function chunked(body: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < body.length; i += CHUNK) chunks.push(body.subarray(i, i + CHUNK));
-  return chunks;
 }
 
 // The baseline gets a copy of saxes of its own: sharing one with the reader (whose parser is a

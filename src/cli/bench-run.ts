@@ -81,14 +81,19 @@ function gcFunction(): (() => void) | undefined {
   }
 }
 
-function chunked(body: Uint8Array, size: number): Uint8Array[] {
+/** `body` in chunks of `size` bytes (one empty chunk for an empty body). */
+export function chunked(body: Uint8Array, size: number): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < body.length; i += size) chunks.push(body.subarray(i, i + size));
   if (chunks.length === 0) chunks.push(body);
   return chunks;
 }
 
-function splitRecords(text: string, carry: string, count: (fields: string[]) => void): string {
+/**
+ * The split baseline: records and fields of `carry + text` by U+0000 and U+FFFF, each record's
+ * fields to `count`; returns the unfinished rest to carry into the next chunk.
+ */
+export function splitRecords(text: string, carry: string, count: (fields: string[]) => void): string {
   const records = (carry + text).split('\u0000');
   const rest = records.pop()!;
   for (const record of records) count(record.split('\uffff'));
@@ -106,7 +111,7 @@ function genericEncoding(body: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
 
 // The bound of `npm run bench`: a scan that only counts separators, decoding nothing. UTF-16
 // code units can straddle chunks, so the odd byte is carried as a decoder must.
-function countSeparators(chunks: Uint8Array[], encoding: 'utf-8' | 'utf-16le' | 'utf-16be'): number {
+export function countSeparators(chunks: Uint8Array[], encoding: 'utf-8' | 'utf-16le' | 'utf-16be'): number {
   let n = 0;
   if (encoding !== 'utf-8') {
     let odd = -1;

@@ -4,10 +4,10 @@
 // costs a few bytes of JS heap per response, and Get Responses streams them without building
 // the body in memory.
 
+import { charsetOf, detectEncoding, type TextEncodingName } from '../core/charset.js';
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { decodeGenericRequests } from '../generic/index.js';
-import { charsetOf, detectEncoding, type TextEncodingName } from '../index.js';
 import { type QualifiedName, readMessageArray, type SoapWriteRecord } from '../soap/index.js';
 import { type FaultPair, HPC_CODES, hpcFaultBody, hpcFaultByName } from './fault-bodies.js';
 import type { GenericPlanRecord, ParsedRequest, ResponsePlan } from './plan.js';
@@ -639,6 +639,7 @@ export class HpcPackService implements HpcPackEmulator {
     return turn;
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: runs a batch's requests through the pluggable service (sync or async, faults, encodings) in arrival order, in one place
   private async flush(request: ParsedRequest, session: Session, batch: Batch): Promise<ResponsePlan> {
     if (batch.purged || session.closed) {
       return this.fault(request, 400, 'BrokerNotActive', [{ key: 'sessionId', value: String(session.id) }]);
@@ -806,6 +807,7 @@ export class HpcPackService implements HpcPackEmulator {
     }
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one arm per service result shape (output, { output, action }, { fault }, null) for generic and SOAP batches
   private store(batch: Batch, request: HpcServiceRequest, result: HpcServiceResult): void {
     if (result === null || result === undefined) return;
     batch.responses ??= new RecordLog('utf-8');
@@ -881,6 +883,7 @@ export class HpcPackService implements HpcPackEmulator {
     }
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: Get Responses' query semantics (count, reset, action, clientdata, waiting, closing record) in the order the broker applies them
   getResponses(request: ParsedRequest, params: Readonly<Record<string, string>>): ResponsePlan {
     const found = this.batchFor(request, params);
     if (!('batch' in found)) return found;

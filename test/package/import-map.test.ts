@@ -1,0 +1,186 @@
+// The map of src/ in CONTRIBUTING.md is the contract for imports between folders: this test reads
+// the table from there (so the document and the check cannot drift) and the imports from the
+// sources (through the TypeScript parser, so comments and strings do not count).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const src = join(root, 'src');
+
+interface Rule {
+  /** The folder under src/, or '' for the files directly in src/. */
+  folder: string;
+  /** Folders it may import at run time. */
+  runtime: Set<string>;
+  /** Folders it may import types from only. */
+  typesOnly: Set<string>;
+}
+
+/** The table under "The map of `src/`": folder, what it holds, may import. */
+function readMap(): Rule[] {
+  const text = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
+  const start = text.indexOf('| folder | what it holds | may import |');
+  expect(start, 'CONTRIBUTING.md has the map table').toBeGreaterThanOrEqual(0);
+  const rows = text.slice(start).split('\n').slice(2);
+  const rules: Rule[] = [];
+  for (const row of rows) {
+    if (!row.startsWith('|')) break;
+    const cells = row.split(' | ');
+    const folder = /^\| `src\/([a-z-]*)\/?`$/.exec(cells[0]!.trim())?.[1];
+    expect(folder, `a folder in ${row.slice(0, 40)}`).toBeDefined();
+    const allowed = cells[cells.length - 1]!.replace(/\|\s*$/, '');
+    const rule: Rule = { folder: folder!, runtime: new Set(), typesOnly: new Set() };
+    for (const match of allowed.matchAll(/`([a-z-]+)`( \(types only)?/g)) {
+      (match[2] ? rule.typesOnly : rule.runtime).add(match[1]!);
+    }
+    rules.push(rule);
+  }
+  return rules;
+}
+
+interface Import {
+  file: string;
+  specifier: string;
+  typeOnly: boolean;
+}
+
+function importsOf(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  const out: Import[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      let typeOnly = false;
+      if (ts.isImportDeclaration(node)) {
+        const clause = node.importClause;
+        const named = clause?.namedBindings;
+        typeOnly =
+          clause !== undefined &&
+          (clause.isTypeOnly ||
+            (clause.name === undefined &&
+              named !== undefined &&
+              ts.isNamedImports(named) &&
+              named.elements.length > 0 &&
+              named.elements.every((e) => e.isTypeOnly)));
+      } else {
+        const clause = node.exportClause;
+        typeOnly =
+          node.isTypeOnly ||
+          (clause !== undefined &&
+            ts.isNamedExports(clause) &&
+            clause.elements.length > 0 &&
+            clause.elements.every((e) => e.isTypeOnly));
+      }
+      out.push({ file, specifier: node.moduleSpecifier.text, typeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] !== undefined &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      out.push({ file, specifier: node.arguments[0].text, typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The folder of a file under src/ ('' for src/ itself). */
+function folderOf(file: string): string {
+  const parts = relative(src, file).split('/');
+  return parts.length > 1 ? parts[0]! : '';
+}
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts`). */
+function target(imp: Import): string {
+  return resolve(dirname(imp.file), imp.specifier).replace(/\.js$/, '.ts');
+}
+
+const files = sourceFiles(src);
+const imports = new Map(files.map((file) => [file, importsOf(file)]));
+const rules = readMap();
+const CODECS = ['core', 'generic', 'soap', 'odata', 'faults', 'status', 'requests', ''];
+
+describe('the map of src/ in CONTRIBUTING.md', () => {
+  it('has one row per folder of src/', () => {
+    const folders = new Set(files.map(folderOf));
+    expect(rules.map((r) => r.folder).sort()).toEqual([...folders].sort());
+  });
+
+  it('lists every import between folders, and types-only ones as such', () => {
+    const wrong: string[] = [];
+    for (const [file, list] of imports) {
+      const from = folderOf(file);
+      const rule = rules.find((r) => r.folder === from)!;
+      for (const imp of list) {
+        if (!imp.specifier.startsWith('.')) continue;
+        const to = folderOf(target(imp));
+        if (to === from || rule.runtime.has(to) || (imp.typeOnly && rule.typesOnly.has(to))) continue;
+        wrong.push(`${relative(root, file)} imports ${imp.specifier}${imp.typeOnly ? ' (types)' : ''}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the codecs free of the CLI, the arbitraries, the emulator, the fuzz runner and node: modules', () => {
+    for (const rule of rules.filter((r) => CODECS.includes(r.folder))) {
+      for (const tool of ['cli', 'arbitraries', 'emulator', 'fuzz']) {
+        expect(rule.runtime.has(tool) || rule.typesOnly.has(tool), `${rule.folder} -> ${tool}`).toBe(false);
+      }
+    }
+    const nodeImports = [...imports]
+      .filter(([file]) => CODECS.includes(folderOf(file)))
+      .flatMap(([, list]) => list.filter((i) => i.specifier.startsWith('node:') && !i.typeOnly))
+      .map((i) => `${relative(root, i.file)} imports ${i.specifier}`);
+    expect(nodeImports).toEqual([]);
+  });
+
+  it('lets core know no format: no run-time import of another folder', () => {
+    const core = rules.find((r) => r.folder === 'core')!;
+    expect([...core.runtime]).toEqual([]);
+  });
+
+  it('keeps the XML parser out of generic and odata: nothing they reach imports saxes', () => {
+    for (const entry of ['generic/index.ts', 'odata/index.ts']) {
+      const seen = new Set<string>();
+      const todo = [join(src, entry)];
+      const packages = new Set<string>();
+      while (todo.length > 0) {
+        const file = todo.pop()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        for (const imp of imports.get(file) ?? []) {
+          if (imp.typeOnly) continue;
+          if (imp.specifier.startsWith('.')) todo.push(target(imp));
+          else packages.add(imp.specifier);
+        }
+      }
+      expect(seen.size, entry).toBeGreaterThan(3);
+      expect([...packages], entry).toEqual([]);
+    }
+  });
+
+  it('has saxes imported by core alone among the codecs', () => {
+    const saxes = [...imports]
+      .filter(([file]) => CODECS.includes(folderOf(file)))
+      .flatMap(([, list]) => list.filter((i) => i.specifier === 'saxes'))
+      .map((i) => folderOf(i.file));
+    expect(new Set(saxes)).toEqual(new Set(['core']));
+  });
+});

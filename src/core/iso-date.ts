@@ -71,6 +71,7 @@ export function utcInstant(
  * milliseconds since 1970-01-01T00:00:00Z, or NaN. No offset means UTC (as Azure reads it);
  * fraction digits past milliseconds are truncated.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the ISO 8601 grammar read character by character in one hot function; each branch is one production, and helpers would cost calls per character
 export function parseIsoDateTime(text: string, start: number, end: number, rules: IsoDateRules): number {
   const length = end - start;
   // Every form is at least YYYY-MM-DD; a time needs Thh:mm too.

@@ -93,6 +93,7 @@ enum Container {
 }
 
 // One pass over the text, with an explicit stack (hostile nesting cannot overflow the call stack).
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the JSON grammar as one loop with an explicit stack (no recursion a hostile body could overflow); the pieces are closures over its position
 function scanJson(
   text: string,
   target: readonly JsonPathStep[] | undefined,

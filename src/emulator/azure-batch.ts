@@ -200,6 +200,7 @@ export class AzureBatchService implements AzureBatchEmulator {
     return undefined;
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the List operations' query checks ($filter, $select, $expand, maxresults, $skiptoken, timeout) in the order the service reports them
   private list(
     request: ParsedRequest,
     items: readonly RestObject[],

@@ -151,6 +151,7 @@ export class DliService implements DliEmulator {
     };
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: field-by-field checks of a create-batch request in the order DLI reports its errors
   async createBatch(request: ParsedRequest): Promise<ResponsePlan> {
     let bytes: Uint8Array;
     try {

@@ -360,6 +360,7 @@ const CUTS: Readonly<Record<string, 'record' | 'separator' | 'surrogate'>> = {
  * parseFaultSpec('service=azureBatch,status=503,fault=ServerBusy,retry-after=3');
  * ```
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the compact --fault grammar: one arm per key of a closed vocabulary
 export function parseFaultSpec(spec: string): FaultRule {
   if (typeof spec !== 'string')
     throw new BatchwireError('INVALID_ARGUMENT', 'a fault spec must be a string', 0);

@@ -112,6 +112,7 @@ class CutFinder {
   find(piece: Piece, written: number): number | undefined {
     const at = this.at;
     const ends = endsOf(piece);
+    // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: where a cut falls (bytes, record, inside a record, separator or surrogate, before the end), decided in one pass over the piece
     const result = ((): number | undefined => {
       if (at === 'before-end') {
         if (piece.closing) {
@@ -238,6 +239,7 @@ function resetSocket(socket: Socket): void {
 }
 
 /** Writes a plan, applying the fault decided for it (if any). */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: applies each fault action (delay, dribble, hang, reset, corrupt, cut) to a plan's steps as it writes them
 async function writePlan(
   exchange: Exchange,
   plan: ResponsePlan,
@@ -374,6 +376,7 @@ async function writePlan(
   finish(exchange, 'complete');
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the request path (control endpoints, routing, limits, journal, error answers) in the order a request meets it
 async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const counter = { bytes: 0 };
   const method = (req.method ?? 'GET').toUpperCase();

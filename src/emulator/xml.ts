@@ -78,6 +78,7 @@ const NAME = /^(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
  * for anything else: a DOCTYPE, an unknown entity, unbalanced tags, more than `maxFields`
  * children. One linear pass, no recursion.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a single-pass state machine over the flat request XML (no recursion, bounded fields)
 export function readFlatXml(text: string, maxFields = 256): FlatXml | string {
   let i = 0;
   const n = text.length;

@@ -363,6 +363,7 @@ const list = command<AzureState, ListParams>({
   },
 });
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a listing walked page by page with each paging and filter check (link origin, page size, item shape, filter semantics) where the page is at hand
 async function runList(
   seq: Seq,
   kind: ListKind,
@@ -513,6 +514,7 @@ const listNearValid = command<AzureState, BrokenParams>({
     }),
   ),
   check: () => true,
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one defect at a time on a list request (bad filter, bad maxresults, unknown parent...), each arm a request and its expected answer
   async run(seq, p) {
     let kind = LISTS[p.list]!;
     let parent = parentOf(seq, kind, p.parent);

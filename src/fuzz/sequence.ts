@@ -126,6 +126,7 @@ export class Sequence<S> {
   }
 
   /** Sends a request and applies the common checks. */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the checks common to every reply (transport error, status class, fault shape, expected outcome) in the order they apply
   async sendWire(operation: string, request: WireRequest, expect: Expectation): Promise<Reply> {
     const result = await this.env.transport.send(request);
     this.exchanges.push({ operation, request, result });

@@ -104,6 +104,7 @@ export class FilterParser implements TokenState {
   }
 
   /** The whole filter; undefined when a problem was reported (the sink holds it). */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: and/or grouping with error recovery in one loop over an explicit stack of parenthesis frames (so no nesting can overflow the call stack)
   parse(): FilterExpression | undefined {
     nextToken(this);
     if (this.type === T_EOF) {

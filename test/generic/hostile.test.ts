@@ -1,4 +1,3 @@
-
 import {
   decodeGenericBody,
   decodeGenericRequests,

@@ -42,6 +42,12 @@ interface PrefixSlot {
   top: NamespaceBinding | undefined;
 }
 
+/** The local part of a QName: what follows its prefix's colon (`soap:Fault` -> `Fault`). */
+export function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
 /** Why a declaration is refused, or `undefined` when XML Namespaces 1.0 allows it. */
 export function declarationProblem(prefix: string, uri: string): string | undefined {
   if (prefix === 'xmlns') return 'the prefix xmlns cannot be declared';

@@ -23,7 +23,7 @@ export type LoneSurrogates = 'keep' | 'error';
 
 export interface TextStreamOptions {
   /** @defaultValue `'auto'` */
-  encoding?: EncodingOption;
+  encoding?: EncodingOption | undefined;
   /** A Content-Type header value whose `charset` guides `'auto'`. */
   contentType?: string | undefined;
   /** @defaultValue `'keep'` */

@@ -38,9 +38,9 @@ export interface XmlHandlers {
 /** Options of an {@link XmlFeed}. */
 export interface XmlFeedOptions {
   /** @defaultValue `'auto'` (byte order mark, then `contentType`, then sniffing, then UTF-8) */
-  encoding?: EncodingOption;
+  encoding?: EncodingOption | undefined;
   /** A Content-Type header value whose `charset` guides decoding of byte input. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Deepest element nesting, counting the root as 1. */
   maxDepth: number;
   /** Longest text node, attribute value, comment, CDATA section or name saxes may buffer, in characters. */
@@ -211,10 +211,7 @@ export class XmlFeed {
     this.onText = this.handlers.text.bind(this.handlers);
     this.maxDepth = options.maxDepth;
     this.maxText = options.maxTextLength;
-    this.stream = new TextStream({
-      ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    });
+    this.stream = new TextStream({ encoding: options.encoding, contentType: options.contentType });
     // XML 1.0 processors read any 1.x document as 1.0 (XML 1.0 5th edition, section 2.8).
     const parser = new FeedParser({
       attribute: ({ name, value }) => {
@@ -613,7 +610,7 @@ export class XmlFeed {
     const excerpt = this.current ? textExcerpt(this.current, Math.max(0, index - 10), 30) : undefined;
     return new BatchwireError(code, message, this.offsetAt(this.charBase + Math.max(0, index)), {
       ...this.lineColumn(),
-      ...(excerpt === undefined ? {} : { excerpt }),
+      excerpt,
     });
   }
 

@@ -4,6 +4,7 @@
 // result holds, whatever the shape of the body.
 import type { DecodedBody } from '../core/body.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { localName } from '../core/namespaces.js';
 import { ElementText, type NamespaceBinding, XmlFeed, type XmlHandlers, type XmlTag } from '../core/xml.js';
 import { type DetailSink, isSoapNamespace, SoapFaultReader } from '../soap/fault.js';
 import type { SoapFaultCode } from '../soap/types.js';
@@ -33,11 +34,6 @@ export interface BodyFault {
   extra?: Record<string, unknown> | undefined;
   hpc?: boolean;
   soap?: SoapFaultCode;
-}
-
-function localName(name: string): string {
-  const colon = name.indexOf(':');
-  return colon < 0 ? name : name.slice(colon + 1);
 }
 
 // xsi:nil="true" on the start tag the feed is reporting.

@@ -8,6 +8,7 @@
 //   5 CONTENT   the body element's children (<AddResult>), and everything deeper
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
 import { BatchwireError } from '../core/errors.js';
+import { localName } from '../core/namespaces.js';
 import {
   ElementText,
   type NamespaceBinding,
@@ -48,11 +49,6 @@ function childKind(name: string): number {
 function unitsPerCharacter(feed: XmlFeed): number {
   const encoding = feed.encoding;
   return encoding === 'utf-8' ? 3 : encoding === 'text' ? 1 : 2;
-}
-
-function localName(name: string): string {
-  const colon = name.indexOf(':');
-  return colon < 0 ? name : name.slice(colon + 1);
 }
 
 /** Limits and switches of the state machine. */

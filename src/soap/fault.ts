@@ -2,6 +2,8 @@
 // Subcode/Value chain (resolved by namespace), the first Reason/Text, and the Detail handed to
 // a sink; SOAP 1.1 faultcode, faultstring and detail. The message array reader and parseFault
 // both read faults through this class, so they agree on every fault.
+
+import { localName } from '../core/namespaces.js';
 import {
   ElementText,
   type NamespaceBinding,
@@ -35,11 +37,6 @@ export interface DetailSink {
   text(text: string): void;
   /** The Detail end tag. */
   end(depth: number): void;
-}
-
-function localName(name: string): string {
-  const colon = name.indexOf(':');
-  return colon < 0 ? name : name.slice(colon + 1);
 }
 
 /** True for the two SOAP envelope namespaces. */

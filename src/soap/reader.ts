@@ -65,7 +65,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
     this.requireEnd = read.requireEnd;
     this.feed = new XmlFeed(undefined, {
       encoding: read.encoding,
-      ...(read.contentType === undefined ? {} : { contentType: read.contentType }),
+      contentType: read.contentType,
       maxDepth: read.maxDepth,
       maxTextLength: read.maxTextLength,
     });

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { sampleGenericResponses } from '../src/arbitraries/samples.js';
-import { chunked, countSeparators, splitRecords } from '../src/cli/bench-run.js';
+import { chunked, countSeparators, splitRecords } from '../src/cli/bench-cases.js';
 import { encodeGenericResponses, GenericResponseDecoder } from '../src/generic/index.js';
 import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { XMLParser } from 'fast-xml-parser';
 import sax from 'sax';
 import { sampleSoapMessages } from '../src/arbitraries/samples.js';
-import { chunked } from '../src/cli/bench-run.js';
+import { chunked } from '../src/cli/bench-cases.js';
 import { MessageArrayReader, type SoapWriteRecord, writeMessageArray } from '../src/soap/index.js';
 import { type BenchCase, checkTarget, formatTable, runBench, speedRatio, suiteMain } from './harness.js';
 

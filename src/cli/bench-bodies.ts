@@ -4,7 +4,7 @@
 import { sampleFilters, sampleGenericResponses, sampleSoapMessages } from '../arbitraries/samples.js';
 import { encodeGenericRequests, encodeGenericResponses } from '../generic/index.js';
 import { writeMessageArray } from '../soap/index.js';
-import type { BenchFormat } from './bench-run.js';
+import type { BenchFormat } from './bench-cases.js';
 
 const encoder = new TextEncoder();
 

@@ -10,7 +10,7 @@ import { makeBody } from '../../bench/generic.js';
 import { benchFilters } from '../../bench/odata.js';
 import { makeArray } from '../../bench/soap.js';
 import { generatedBody } from '../../src/cli/bench-bodies.js';
-import { BENCH_FORMATS } from '../../src/cli/bench-run.js';
+import { BENCH_FORMATS } from '../../src/cli/bench-cases.js';
 import { collect } from '../support/chunks.js';
 import { thrownBy } from '../support/errors.js';
 

@@ -1,8 +1,8 @@
 // Memory stays bounded by one envelope: stream a generated SOAP message array of 400 MiB (by
 // default) through readMessageArray and watch the heap. Run: npm run bench:memory:soap [-- --mib N]
 import { fileURLToPath } from 'node:url';
+import { sampleSoapMessages } from '../src/arbitraries/samples.js';
 import { readMessageArray, writeMessageArray } from '../src/soap/index.js';
-import { sampleMessages } from './soap.js';
 
 const MiB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ export async function measureSoapMemory(
 ): Promise<{ bytes: number; records: number; peak: number }> {
   // One block of envelopes, repeated between the root's tags: the reader sees one endless array,
   // the generator holds only the block.
-  const pool = sampleMessages(500, 3);
+  const pool = sampleSoapMessages(500, { seed: 3 });
   const whole = writeMessageArray(pool);
   const block = new TextEncoder().encode(whole.slice(whole.indexOf('<s:Envelope'), whole.lastIndexOf('</')));
   const repeats = Math.ceil((mib * MiB) / block.length);

@@ -165,7 +165,9 @@ export async function run(quick: boolean): Promise<string> {
       makeFullHeaderArray(megabytes),
     ],
   ] as const) {
-    const results = await runBench(cases(chunked(array.body), 'HPCPack2008_WebAPI_MessageArray'), { rounds });
+    const results = await runBench(cases(chunked(array.body, CHUNK), 'HPCPack2008_WebAPI_MessageArray'), {
+      rounds,
+    });
     out.push(
       formatTable(
         `SOAP message array, ${label}, UTF-8, 64 KiB chunks`,

@@ -19,10 +19,10 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
-      // The floor: the figures when coverage went into CI (2026-11-29: statements 87.99%,
-      // branches 82.71%, functions 89.28%, lines 90.21%), rounded down to whole percents, since
-      // the property tests draw new inputs each run. Raise it, never lower it.
-      thresholds: { statements: 87, branches: 82, functions: 89, lines: 90 },
+      // The floor: the figures when coverage went into CI (2026-11-29: statements 90.97%,
+      // branches 85.31%, functions 91.71%, lines 93.01%), less half a point, since the property
+      // tests draw new inputs each run. Raise it as coverage grows; never lower it.
+      thresholds: { statements: 90.5, branches: 84.8, functions: 91.2, lines: 92.5 },
     },
   },
 });

@@ -81,17 +81,7 @@ const APPLIES: Record<MutationFormat, MutationStrategy[]> = {
   'generic-utf-8': GENERIC,
   'generic-utf-16le': GENERIC,
   'generic-utf-16be': GENERIC,
-  xml: [
-    'truncate',
-    'flip-byte',
-    'duplicate-separator',
-    'drop-separator',
-    'drop-trailer',
-    'inject-doctype',
-    'nest-deeply',
-    'grow-field',
-    'inject-hostile-name',
-  ],
+  xml: [...ALL_STRATEGIES],
   json: [
     'truncate',
     'flip-byte',

@@ -1,5 +1,5 @@
 import { decodeGenericRequests, decodeGenericResponses } from '../generic/index.js';
-import { type Command, encodingOption, oneFile, openInput, printRecords } from './io.js';
+import { type Command, oneFile, openInput, printRecords, readingOptions } from './io.js';
 
 /** `batchwire decode generic`: a Get Responses (or, with --requests, Send Requests) body as JSON lines. */
 export const decodeGenericCommand: Command = {
@@ -25,11 +25,7 @@ Options:
   },
   async run(context) {
     const file = oneFile(context.args);
-    const contentType = context.options['content-type'];
-    const options = {
-      encoding: encodingOption(context.options.encoding),
-      contentType: typeof contentType === 'string' ? contentType : undefined,
-    };
+    const options = readingOptions(context.options);
     const input = await openInput(file, context);
     if (context.options.requests === true)
       return printRecords(decodeGenericRequests(input, options), context, input, 'generic-requests');

@@ -274,6 +274,18 @@ export function encodingOption(value: string | boolean | undefined): EncodingOpt
   throw new UsageError(`--encoding: expected one of ${ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
+/** The `--encoding` and `--content-type` options of the decode commands, checked. */
+export function readingOptions(options: CommandContext['options']): {
+  encoding: EncodingOption;
+  contentType: string | undefined;
+} {
+  const contentType = options['content-type'];
+  return {
+    encoding: encodingOption(options.encoding),
+    contentType: typeof contentType === 'string' ? contentType : undefined,
+  };
+}
+
 /** The one FILE (or `-`, or nothing: standard input) a decode command reads. */
 export function oneFile(args: string[]): string | undefined {
   const [file, extra] = args;

@@ -1,12 +1,12 @@
 import { parseBrokerClientStatus, readMessageArray } from '../soap/index.js';
 import {
   type Command,
-  encodingOption,
   hint,
   oneFile,
   openInput,
   printRecords,
   readAll,
+  readingOptions,
   reportError,
   writeJsonLine,
 } from './io.js';
@@ -35,11 +35,9 @@ Options:
   },
   async run(context) {
     const file = oneFile(context.args);
-    const contentType = context.options['content-type'];
     // Options first: a usage error must not leave a file half opened.
     const options = {
-      encoding: encodingOption(context.options.encoding),
-      contentType: typeof contentType === 'string' ? contentType : undefined,
+      ...readingOptions(context.options),
       verifyCount: context.options['no-verify-count'] !== true,
       requireEnd: context.options['no-require-end'] !== true,
     };

@@ -1031,17 +1031,39 @@ class ResponseCursor {
   }
 
   /** Stops waiting (the client went away). */
+  /**
+   * Every response the cursor hands out, as `record(i)` makes it, then the closing record (when
+   * the call reaches the end); the cursor is closed however the reader stops.
+   */
+  async *walk<T>(
+    record: (i: number) => T,
+  ): AsyncGenerator<T | { kind: 'end'; count: number; reason: string }> {
+    try {
+      for (;;) {
+        const step = await this.next();
+        if (step.kind === 'stop') return;
+        if (step.kind === 'end') {
+          yield { kind: 'end', count: step.count, reason: step.reason };
+          return;
+        }
+        for (let i = step.from; i < step.to; i++) yield record(i);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
   close(): void {
     this.done = true;
     notify(this.batch);
   }
 
-  private fields(i: number): string[] {
+  fields(i: number): string[] {
     const text = this.batch.responses!.text(i);
     return text.slice(0, -1).split(SEP);
   }
 
-  private extra(i: number): ResponseExtra | undefined {
+  extra(i: number): ResponseExtra | undefined {
     const id = this.batch.extraIds.array[i]!;
     return id < 0 ? undefined : (JSON.parse(this.batch.extras.text(id)) as ResponseExtra);
   }
@@ -1049,24 +1071,11 @@ class ResponseCursor {
   genericRecords(encoding: LogEncoding): FastRecords<GenericPlanRecord> {
     const cursor = this;
     const records: FastRecords<GenericPlanRecord> = {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            const step = await cursor.next();
-            if (step.kind === 'stop') return;
-            if (step.kind === 'end') {
-              yield { kind: 'end', count: step.count, reason: step.reason };
-              return;
-            }
-            for (let i = step.from; i < step.to; i++) {
-              const [action = '', output = '', userData = ''] = cursor.fields(i);
-              yield { action, output, userData };
-            }
-          }
-        } finally {
-          cursor.close();
-        }
-      },
+      [Symbol.asyncIterator]: () =>
+        cursor.walk((i): GenericPlanRecord => {
+          const [action = '', output = '', userData = ''] = cursor.fields(i);
+          return { action, output, userData };
+        }),
       async *[FAST_PIECES](): AsyncIterable<Piece> {
         try {
           for (;;) {
@@ -1100,29 +1109,14 @@ class ResponseCursor {
   }
 
   soapRecords(): AsyncIterable<SoapWriteRecord> {
-    const cursor = this;
     const batch = this.batch;
     return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            const step = await cursor.next();
-            if (step.kind === 'stop') return;
-            if (step.kind === 'end') {
-              yield { kind: 'end', count: step.count, reason: step.reason };
-              return;
-            }
-            for (let i = step.from; i < step.to; i++) {
-              const [action = '', output = '', userData = ''] = cursor.fields(i);
-              const extra = cursor.extra(i);
-              const requestAction = batch.actions[batch.actionIds.array[i]!];
-              yield soapRecordOf(action, output, userData, requestAction, extra);
-            }
-          }
-        } finally {
-          cursor.close();
-        }
-      },
+      [Symbol.asyncIterator]: () =>
+        this.walk((i): SoapWriteRecord => {
+          const [action = '', output = '', userData = ''] = this.fields(i);
+          const requestAction = batch.actions[batch.actionIds.array[i]!];
+          return soapRecordOf(action, output, userData, requestAction, this.extra(i));
+        }),
     };
   }
 }

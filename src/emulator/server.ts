@@ -193,6 +193,11 @@ function write(exchange: Exchange, bytes: Uint8Array): Promise<void> | undefined
   if (exchange.closed || bytes.length === 0) return undefined;
   exchange.entry.responseBytes += bytes.length;
   if (res.write(bytes)) return undefined;
+  return drainOrClose(res);
+}
+
+// Resolves when the socket can take more, or is gone.
+function drainOrClose(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -209,19 +214,8 @@ const MAX_QUEUED = 256 * 1024;
 
 function drained(exchange: Exchange): Promise<void> {
   const { res } = exchange;
-  return new Promise((resolve) => {
-    if (exchange.closed || res.writableLength === 0) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+  if (exchange.closed || res.writableLength === 0) return Promise.resolve();
+  return drainOrClose(res);
 }
 
 function flushed(exchange: Exchange): Promise<void> {

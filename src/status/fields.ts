@@ -39,20 +39,28 @@ export function closed(table: FieldTable): FieldTable {
   return table;
 }
 
-// The key sets, for `extra`, computed once per table.
-const KNOWN = new WeakMap<FieldTable, ReadonlySet<string>>();
-function knownKeys(table: FieldTable): ReadonlySet<string> {
-  let keys = KNOWN.get(table);
-  if (!keys) {
-    keys = new Set(Object.keys(table));
-    KNOWN.set(table, keys);
-  }
-  return keys;
+/** A table as the reader walks it: its keys and kinds in order, and what `extra` leaves out. */
+interface Compiled {
+  keys: string[];
+  kinds: FieldKind[];
+  /** The known keys, or undefined for a closed table (no `extra`). */
+  known: ReadonlySet<string> | undefined;
 }
 
-function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  // defineProperty: a field named __proto__ can never reach a prototype.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+// Computed once per table: the walk then does no Object.keys, set building or lookups per item.
+const COMPILED = new WeakMap<FieldTable, Compiled>();
+function compiled(table: FieldTable): Compiled {
+  let c = COMPILED.get(table);
+  if (!c) {
+    const keys = Object.keys(table);
+    c = {
+      keys,
+      kinds: keys.map((key) => table[key]!),
+      known: CLOSED.has(table) ? undefined : new Set(keys),
+    };
+    COMPILED.set(table, c);
+  }
+  return c;
 }
 
 function readList(
@@ -119,13 +127,15 @@ export function readTable(
   path: JsonPathStep[],
   table: FieldTable,
 ): Record<string, unknown> {
+  const { keys, kinds, known } = compiled(table);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(table)) {
-    const value = readValue(reader, source, key, table[key]!, path);
-    if (value !== undefined) setField(out, key, value);
+  for (let i = 0; i < keys.length; i++) {
+    const value = readValue(reader, source, keys[i]!, kinds[i]!, path);
+    // The keys are the tables' own (never __proto__), so plain assignment is safe here.
+    if (value !== undefined) out[keys[i]!] = value;
   }
-  if (CLOSED.has(table)) return out;
-  const extra = extraFields(source, knownKeys(table));
+  if (known === undefined) return out;
+  const extra = extraFields(source, known);
   if (extra !== undefined) out.extra = extra;
   return out;
 }

@@ -4,6 +4,8 @@
 // starts, nothing is expanded), only the five XML entities, exact input offsets with line and
 // column, and limits checked at every slice of at most FEED_SLICE characters, before saxes or
 // anyone else can buffer more than that.
+// Over 500 lines on purpose: the feed is one state machine around saxes' internals (slices,
+// limits, offsets, line and column, namespace scope), and its parts share that state per event.
 import { SaxesParser, type SaxesTagPlain, type XMLDecl } from 'saxes';
 import type { DecodedBody } from './body.js';
 import type { EncodingOption } from './charset.js';

@@ -1,5 +1,7 @@
 // The emulator without its socket: options, state, the route table, the control endpoints, and
 // `handle` (a request in, a response plan out). server.ts puts it on node:http.
+// Over 500 lines on purpose: the option checks, the route table and the control endpoints are
+// the parts of one EmulatorCore and read its state; the services live in their own files.
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { type AzureBatchEmulator, type AzureBatchEmulatorOptions, AzureBatchService } from './azure-batch.js';
 import { createClock, type EmulatorClock } from './clock.js';

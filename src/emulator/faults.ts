@@ -1,5 +1,7 @@
 // Fault rules: the JSON contract, its validation, matching requests against it, and the compact
 // `--fault` syntax of the command line.
+// About 500 lines on purpose: the compact syntax is parsed into the JSON form and checked by the
+// same code, so the vocabulary has one definition.
 import { BatchwireError } from '../core/errors.js';
 import type { ServiceName } from './fault-bodies.js';
 import { guarded } from './guard.js';

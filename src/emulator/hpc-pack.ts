@@ -3,17 +3,36 @@
 // Requests and responses are kept in compact byte logs, so a batch of a million responses
 // costs a few bytes of JS heap per response, and Get Responses streams them without building
 // the body in memory.
+// Over 500 lines on purpose: HpcPackService is the REST surface, one method per operation of the
+// SOA Web API, and the operations read and change the same sessions and batches; the state
+// (hpc-state.ts) and Get Responses' cursor (hpc-responses.ts) live apart.
 
 import { charsetOf, detectEncoding, type TextEncodingName } from '../core/charset.js';
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { decodeGenericRequests } from '../generic/index.js';
-import { type QualifiedName, readMessageArray, type SoapWriteRecord } from '../soap/index.js';
+import { type QualifiedName, readMessageArray } from '../soap/index.js';
 import { type FaultPair, HPC_CODES, hpcFaultBody, hpcFaultByName } from './fault-bodies.js';
-import type { GenericPlanRecord, ParsedRequest, ResponsePlan } from './plan.js';
-import { encodeText, type LogEncoding, RecordLog } from './record-log.js';
+import { ResponseCursor } from './hpc-responses.js';
+import {
+  ACKED,
+  type Batch,
+  codeOf,
+  HANDED,
+  isThenable,
+  newBatch,
+  notify,
+  PENDING,
+  type ResponseExtra,
+  SEP,
+  type Session,
+  statusOf,
+  yieldToLoop,
+} from './hpc-state.js';
+import type { ParsedRequest, ResponsePlan } from './plan.js';
+import { type LogEncoding, RecordLog } from './record-log.js';
 import { limitedBody, readBody, wantsJson } from './request.js';
-import { FAST_PIECES, type FastRecords, genericEndText, hasLoneSurrogate, type Piece } from './wire.js';
+import { hasLoneSurrogate } from './wire.js';
 import { escapeXml, readFlatXml } from './xml.js';
 
 /** The generic service's request action. */
@@ -22,7 +41,6 @@ export const GENERIC_REQUEST_ACTION =
 /** The generic service's reply action. */
 export const GENERIC_REPLY_ACTION =
   'http://hpc.microsoft.com/GenericService/IGenericService/GenericOperationResponse';
-const GENERIC_NAMESPACE = 'http://hpc.microsoft.com/GenericService';
 
 /** The `api-version` values the SOA Web API documents. */
 export const HPC_API_VERSIONS: readonly string[] = ['2011-11-01', '2012-03-31.3.4', '2012-11-01.4.0'];
@@ -134,139 +152,6 @@ export interface HpcContext {
   maxDocumentBytes: number;
 }
 
-const PENDING = 0;
-const HANDED = 1;
-const ACKED = 2;
-
-class Grow<T extends Uint8Array | Uint32Array | Int32Array> {
-  constructor(public array: T) {}
-  set(i: number, value: number): void {
-    if (i >= this.array.length) {
-      const next = new (this.array.constructor as new (n: number) => T)(
-        Math.max(i + 1, this.array.length * 2),
-      );
-      next.set(this.array);
-      this.array = next;
-    }
-    this.array[i] = value;
-  }
-}
-
-/** SOAP-only facts of a response, kept beside its generic form. */
-interface ResponseExtra {
-  relatesTo?: string;
-  bodyName?: string;
-  bodyNamespace?: string;
-  bodyXml?: string;
-  fault?: Omit<HpcServiceFault, 'reason'>;
-}
-
-interface Batch {
-  name: string;
-  format: 'generic' | 'soap' | undefined;
-  committed: boolean;
-  purged: boolean;
-  /** Pending requests: `action FFFF input FFFF userData FFFF messageId FFFF bodyName FFFF bodyNamespace`. */
-  requests: RecordLog;
-  requestBase: number;
-  requestCount: number;
-  processed: number;
-  processing: boolean;
-  /** Responses in their generic form, in `responses.encoding`. */
-  responses: RecordLog | undefined;
-  states: Grow<Uint8Array>;
-  actionIds: Grow<Uint32Array>;
-  extraIds: Grow<Int32Array>;
-  extras: RecordLog;
-  actions: string[];
-  actionIndex: Map<string, number>;
-  /** Responses handed out, per (action, clientdata), since that pair's last reset. */
-  pairs: Map<string, number>;
-  /** No response before this index is pending. */
-  /**
-   * Per action filter (-1: none), an index before which no response matching it is pending.
-   * Responses only go pending -> handed -> acknowledged until a reset, so these bounds only grow
-   * and each Get Responses call scans what it hands out, not the whole batch.
-   */
-  scanFrom: Map<number, number>;
-  /** Runs `[from, to)` handed out since the last call, to acknowledge or put back. */
-  handed: number[];
-  waiters: Set<() => void>;
-  /** Send Requests calls on one batch run one after another. */
-  flushing: Promise<unknown>;
-}
-
-interface Session {
-  id: number;
-  serviceName: string;
-  durable: boolean;
-  closed: boolean;
-  maxMessageSize: number;
-  batches: Map<string, Batch>;
-}
-
-function newBatch(name: string): Batch {
-  return {
-    name,
-    format: undefined,
-    committed: false,
-    purged: false,
-    requests: new RecordLog('utf-16le'),
-    requestBase: 0,
-    requestCount: 0,
-    processed: 0,
-    processing: false,
-    responses: undefined,
-    states: new Grow(new Uint8Array(64)),
-    actionIds: new Grow(new Uint32Array(64)),
-    extraIds: new Grow(new Int32Array(64)),
-    extras: new RecordLog('utf-16le'),
-    actions: [],
-    actionIndex: new Map(),
-    pairs: new Map(),
-    scanFrom: new Map(),
-    handed: [],
-    waiters: new Set(),
-    flushing: Promise.resolve(),
-  };
-}
-
-/** A fault code as the SOAP writer takes it: QName text, or `{ namespace, name }`. */
-function codeOf(code: unknown): string | QualifiedName | undefined {
-  if (typeof code === 'string') return code;
-  if (typeof code === 'object' && code !== null) {
-    const { namespace, name } = code as Partial<QualifiedName>;
-    if (typeof namespace === 'string' && typeof name === 'string') return { namespace, name };
-  }
-  return undefined;
-}
-
-function statusOf(batch: Batch): HpcBatchInfo['status'] {
-  if (!batch.committed) return 'Ready';
-  return batch.processed < batch.requestCount ? 'Processing' : 'Finished';
-}
-
-function notify(batch: Batch): void {
-  const waiters = [...batch.waiters];
-  batch.waiters.clear();
-  for (const wake of waiters) wake();
-}
-
-function changed(batch: Batch): Promise<void> {
-  return new Promise((resolve) => batch.waiters.add(resolve));
-}
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function isThenable(value: unknown): value is PromiseLike<HpcServiceResult> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-// Values that have to survive U+FFFF-joined storage: SOAP values cannot hold U+FFFF (XML
-// forbids it) and generic fields cannot (it is their separator).
-const SEP = '\uFFFF';
 const BATCH_NAME = /^[0-9a-zA-Z_\-{}\s]*$/;
 
 function boolParam(value: string | undefined): boolean | undefined | 'invalid' {
@@ -962,198 +847,6 @@ export class HpcPackService implements HpcPackEmulator {
   private actionIdOf(batch: Batch, action: string): number {
     return action === '' ? -1 : (batch.actionIndex.get(action) ?? -2);
   }
-}
-
-type Step =
-  | { kind: 'run'; from: number; to: number }
-  | { kind: 'end'; count: number; reason: string }
-  | { kind: 'stop' };
-
-/** One Get Responses call: hands out pending responses in order, waiting for more as they come. */
-class ResponseCursor {
-  private remaining: number;
-  private done = false;
-
-  constructor(
-    private readonly batch: Batch,
-    private readonly session: Session,
-    count: number,
-    private filter: number,
-    private readonly pair: string,
-    private readonly refreshFilter: () => number,
-  ) {
-    this.remaining = count === -1 ? Number.POSITIVE_INFINITY : count;
-  }
-
-  private finished(): boolean {
-    const b = this.batch;
-    return b.committed && b.processed >= b.requestCount && !b.processing;
-  }
-
-  private endStep(reason: string): Step {
-    this.done = true;
-    return { kind: 'end', count: this.batch.pairs.get(this.pair) ?? 0, reason };
-  }
-
-  /** The next run of pending responses, or the end; waits while there is nothing yet. */
-  async next(): Promise<Step> {
-    const b = this.batch;
-    for (;;) {
-      if (this.done) return { kind: 'stop' };
-      if (b.purged || this.session.closed) return this.endStep('ClientPurged');
-      if (this.filter === -2) this.filter = this.refreshFilter();
-      const total = b.responses?.length ?? 0;
-      const states = b.states.array;
-      const actions = b.actionIds.array;
-      const filter = this.filter;
-      let i = b.scanFrom.get(filter) ?? 0;
-      while (i < total && (states[i] !== PENDING || (filter !== -1 && actions[i] !== filter))) i++;
-      b.scanFrom.set(filter, i);
-      if (this.remaining > 0 && i < total) {
-        let j = i + 1;
-        const max = Math.min(total, i + this.remaining);
-        while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
-        states.fill(HANDED, i, j);
-        b.handed.push(i, j);
-        b.scanFrom.set(filter, j);
-        this.remaining -= j - i;
-        b.pairs.set(this.pair, (b.pairs.get(this.pair) ?? 0) + (j - i));
-        return { kind: 'run', from: i, to: j };
-      }
-      const nothingLeft = i >= total;
-      if (nothingLeft && this.finished()) return this.endStep('Success');
-      if (this.remaining <= 0) {
-        this.done = true;
-        return { kind: 'stop' };
-      }
-      await changed(b);
-    }
-  }
-
-  /** Stops waiting (the client went away). */
-  /**
-   * Every response the cursor hands out, as `record(i)` makes it, then the closing record (when
-   * the call reaches the end); the cursor is closed however the reader stops.
-   */
-  async *walk<T>(
-    record: (i: number) => T,
-  ): AsyncGenerator<T | { kind: 'end'; count: number; reason: string }> {
-    try {
-      for (;;) {
-        const step = await this.next();
-        if (step.kind === 'stop') return;
-        if (step.kind === 'end') {
-          yield { kind: 'end', count: step.count, reason: step.reason };
-          return;
-        }
-        for (let i = step.from; i < step.to; i++) yield record(i);
-      }
-    } finally {
-      this.close();
-    }
-  }
-
-  close(): void {
-    this.done = true;
-    notify(this.batch);
-  }
-
-  fields(i: number): string[] {
-    const text = this.batch.responses!.text(i);
-    return text.slice(0, -1).split(SEP);
-  }
-
-  extra(i: number): ResponseExtra | undefined {
-    const id = this.batch.extraIds.array[i]!;
-    return id < 0 ? undefined : (JSON.parse(this.batch.extras.text(id)) as ResponseExtra);
-  }
-
-  genericRecords(encoding: LogEncoding): FastRecords<GenericPlanRecord> {
-    const cursor = this;
-    const records: FastRecords<GenericPlanRecord> = {
-      [Symbol.asyncIterator]: () =>
-        cursor.walk((i): GenericPlanRecord => {
-          const [action = '', output = '', userData = ''] = cursor.fields(i);
-          return { action, output, userData };
-        }),
-      async *[FAST_PIECES](): AsyncIterable<Piece> {
-        try {
-          for (;;) {
-            const step = await cursor.next();
-            if (step.kind === 'stop') return;
-            if (step.kind === 'end') {
-              yield { bytes: encodeText(genericEndText(step.count, step.reason), encoding), closing: true };
-              return;
-            }
-            // A run is only handed out from an existing log.
-            const log = cursor.batch.responses!;
-            if (log.encoding === encoding) {
-              for (const run of log.runs(step.from, step.to))
-                yield { bytes: run.bytes, ends: run.ends, retained: true };
-              continue;
-            }
-            // Responses stored in another encoding than the call's (it began before the first flush).
-            for (let i = step.from; i < step.to; i++) {
-              const text = log.text(i);
-              // (Node writes an unpaired surrogate as U+FFFD in UTF-8.)
-              const bytes = encodeText(text, encoding);
-              yield { bytes, ends: [bytes.length] };
-            }
-          }
-        } finally {
-          cursor.close();
-        }
-      },
-    };
-    return records;
-  }
-
-  soapRecords(): AsyncIterable<SoapWriteRecord> {
-    const batch = this.batch;
-    return {
-      [Symbol.asyncIterator]: () =>
-        this.walk((i): SoapWriteRecord => {
-          const [action = '', output = '', userData = ''] = this.fields(i);
-          const requestAction = batch.actions[batch.actionIds.array[i]!];
-          return soapRecordOf(action, output, userData, requestAction, this.extra(i));
-        }),
-    };
-  }
-}
-
-function soapRecordOf(
-  action: string,
-  output: string,
-  userData: string,
-  requestAction: string | undefined,
-  extra: ResponseExtra | undefined,
-): SoapWriteRecord {
-  if (extra?.fault) {
-    const fault: SoapWriteRecord = {
-      kind: 'fault',
-      action,
-      code: extra.fault.code ?? 's:Receiver',
-      subcodes: extra.fault.subcodes ?? [],
-      reason: output,
-    };
-    if (extra.fault.detail !== undefined) fault.detail = extra.fault.detail;
-    if (extra.relatesTo !== undefined) fault.relatesTo = extra.relatesTo;
-    if (userData !== '') fault.userData = userData;
-    return fault;
-  }
-  const name = extra?.bodyName ?? 'GenericOperationResponse';
-  const namespace = extra?.bodyNamespace ?? GENERIC_NAMESPACE;
-  const record: SoapWriteRecord = {
-    action,
-    body:
-      extra?.bodyXml !== undefined
-        ? { name, namespace, xml: extra.bodyXml }
-        : { name, namespace, result: output },
-  };
-  if (extra?.relatesTo !== undefined) record.relatesTo = extra.relatesTo;
-  if (requestAction !== undefined) record.requestAction = requestAction;
-  if (userData !== '') record.userData = userData;
-  return record;
 }
 
 export { HPC_CODES };

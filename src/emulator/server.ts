@@ -1,5 +1,8 @@
 // The emulator on a socket: node:http for parsing requests, and a writer that streams each plan's
 // pieces with backpressure and applies the fault a rule chose, down to the byte.
+// Over 500 lines on purpose: every fault action (delay, dribble, hang, reset, corrupt, cut) acts
+// on the same piece stream, socket and journal entry while the plan is written; apart, each
+// would need all of that passed in.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { BatchwireError } from '../core/errors.js';

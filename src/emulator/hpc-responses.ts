@@ -1,0 +1,210 @@
+// Get Responses: a cursor over one batch's stored responses that hands them out in order,
+// waits for more as the service produces them, and ends with the closing record.
+
+import type { SoapWriteRecord } from '../soap/index.js';
+import {
+  type Batch,
+  changed,
+  GENERIC_NAMESPACE,
+  HANDED,
+  notify,
+  PENDING,
+  type ResponseExtra,
+  SEP,
+  type Session,
+} from './hpc-state.js';
+import type { GenericPlanRecord } from './plan.js';
+import { encodeText, type LogEncoding } from './record-log.js';
+import { FAST_PIECES, type FastRecords, genericEndText, type Piece } from './wire.js';
+
+export type Step =
+  | { kind: 'run'; from: number; to: number }
+  | { kind: 'end'; count: number; reason: string }
+  | { kind: 'stop' };
+
+/** One Get Responses call: hands out pending responses in order, waiting for more as they come. */
+export class ResponseCursor {
+  private remaining: number;
+  private done = false;
+
+  constructor(
+    private readonly batch: Batch,
+    private readonly session: Session,
+    count: number,
+    private filter: number,
+    private readonly pair: string,
+    private readonly refreshFilter: () => number,
+  ) {
+    this.remaining = count === -1 ? Number.POSITIVE_INFINITY : count;
+  }
+
+  private finished(): boolean {
+    const b = this.batch;
+    return b.committed && b.processed >= b.requestCount && !b.processing;
+  }
+
+  private endStep(reason: string): Step {
+    this.done = true;
+    return { kind: 'end', count: this.batch.pairs.get(this.pair) ?? 0, reason };
+  }
+
+  /** The next run of pending responses, or the end; waits while there is nothing yet. */
+  async next(): Promise<Step> {
+    const b = this.batch;
+    for (;;) {
+      if (this.done) return { kind: 'stop' };
+      if (b.purged || this.session.closed) return this.endStep('ClientPurged');
+      if (this.filter === -2) this.filter = this.refreshFilter();
+      const total = b.responses?.length ?? 0;
+      const states = b.states.array;
+      const actions = b.actionIds.array;
+      const filter = this.filter;
+      let i = b.scanFrom.get(filter) ?? 0;
+      while (i < total && (states[i] !== PENDING || (filter !== -1 && actions[i] !== filter))) i++;
+      b.scanFrom.set(filter, i);
+      if (this.remaining > 0 && i < total) {
+        let j = i + 1;
+        const max = Math.min(total, i + this.remaining);
+        while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
+        states.fill(HANDED, i, j);
+        b.handed.push(i, j);
+        b.scanFrom.set(filter, j);
+        this.remaining -= j - i;
+        b.pairs.set(this.pair, (b.pairs.get(this.pair) ?? 0) + (j - i));
+        return { kind: 'run', from: i, to: j };
+      }
+      const nothingLeft = i >= total;
+      if (nothingLeft && this.finished()) return this.endStep('Success');
+      if (this.remaining <= 0) {
+        this.done = true;
+        return { kind: 'stop' };
+      }
+      await changed(b);
+    }
+  }
+
+  /** Stops waiting (the client went away). */
+  /**
+   * Every response the cursor hands out, as `record(i)` makes it, then the closing record (when
+   * the call reaches the end); the cursor is closed however the reader stops.
+   */
+  async *walk<T>(
+    record: (i: number) => T,
+  ): AsyncGenerator<T | { kind: 'end'; count: number; reason: string }> {
+    try {
+      for (;;) {
+        const step = await this.next();
+        if (step.kind === 'stop') return;
+        if (step.kind === 'end') {
+          yield { kind: 'end', count: step.count, reason: step.reason };
+          return;
+        }
+        for (let i = step.from; i < step.to; i++) yield record(i);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.done = true;
+    notify(this.batch);
+  }
+
+  fields(i: number): string[] {
+    const text = this.batch.responses!.text(i);
+    return text.slice(0, -1).split(SEP);
+  }
+
+  extra(i: number): ResponseExtra | undefined {
+    const id = this.batch.extraIds.array[i]!;
+    return id < 0 ? undefined : (JSON.parse(this.batch.extras.text(id)) as ResponseExtra);
+  }
+
+  genericRecords(encoding: LogEncoding): FastRecords<GenericPlanRecord> {
+    const cursor = this;
+    const records: FastRecords<GenericPlanRecord> = {
+      [Symbol.asyncIterator]: () =>
+        cursor.walk((i): GenericPlanRecord => {
+          const [action = '', output = '', userData = ''] = cursor.fields(i);
+          return { action, output, userData };
+        }),
+      async *[FAST_PIECES](): AsyncIterable<Piece> {
+        try {
+          for (;;) {
+            const step = await cursor.next();
+            if (step.kind === 'stop') return;
+            if (step.kind === 'end') {
+              yield { bytes: encodeText(genericEndText(step.count, step.reason), encoding), closing: true };
+              return;
+            }
+            // A run is only handed out from an existing log.
+            const log = cursor.batch.responses!;
+            if (log.encoding === encoding) {
+              for (const run of log.runs(step.from, step.to))
+                yield { bytes: run.bytes, ends: run.ends, retained: true };
+              continue;
+            }
+            // Responses stored in another encoding than the call's (it began before the first flush).
+            for (let i = step.from; i < step.to; i++) {
+              const text = log.text(i);
+              // (Node writes an unpaired surrogate as U+FFFD in UTF-8.)
+              const bytes = encodeText(text, encoding);
+              yield { bytes, ends: [bytes.length] };
+            }
+          }
+        } finally {
+          cursor.close();
+        }
+      },
+    };
+    return records;
+  }
+
+  soapRecords(): AsyncIterable<SoapWriteRecord> {
+    const batch = this.batch;
+    return {
+      [Symbol.asyncIterator]: () =>
+        this.walk((i): SoapWriteRecord => {
+          const [action = '', output = '', userData = ''] = this.fields(i);
+          const requestAction = batch.actions[batch.actionIds.array[i]!];
+          return soapRecordOf(action, output, userData, requestAction, this.extra(i));
+        }),
+    };
+  }
+}
+
+function soapRecordOf(
+  action: string,
+  output: string,
+  userData: string,
+  requestAction: string | undefined,
+  extra: ResponseExtra | undefined,
+): SoapWriteRecord {
+  if (extra?.fault) {
+    const fault: SoapWriteRecord = {
+      kind: 'fault',
+      action,
+      code: extra.fault.code ?? 's:Receiver',
+      subcodes: extra.fault.subcodes ?? [],
+      reason: output,
+    };
+    if (extra.fault.detail !== undefined) fault.detail = extra.fault.detail;
+    if (extra.relatesTo !== undefined) fault.relatesTo = extra.relatesTo;
+    if (userData !== '') fault.userData = userData;
+    return fault;
+  }
+  const name = extra?.bodyName ?? 'GenericOperationResponse';
+  const namespace = extra?.bodyNamespace ?? GENERIC_NAMESPACE;
+  const record: SoapWriteRecord = {
+    action,
+    body:
+      extra?.bodyXml !== undefined
+        ? { name, namespace, xml: extra.bodyXml }
+        : { name, namespace, result: output },
+  };
+  if (extra?.relatesTo !== undefined) record.relatesTo = extra.relatesTo;
+  if (requestAction !== undefined) record.requestAction = requestAction;
+  if (userData !== '') record.userData = userData;
+  return record;
+}

@@ -1,3 +1,4 @@
+import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
 import { dateToLiteralText } from './datetime.js';
 import { callerError, describeValue } from './diagnostics.js';
@@ -192,10 +193,8 @@ function checkTemplate(strings: readonly string[]): void {
     const prev = before.length === 0 ? (i === 0 ? 0x20 : -1) : before.charCodeAt(before.length - 1);
     const next = i + 1 === strings.length - 1 && after.length === 0 ? 0x20 : after.charCodeAt(0);
     // Two adjacent placeholders (prev === -1) or a placeholder glued to a word would merge tokens.
-    const okBefore =
-      prev === 0x20 || prev === 0x09 || prev === 0x0a || prev === 0x0d || prev === 0x28 || prev === 0x2c;
-    const okAfter =
-      next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d || next === 0x29 || next === 0x2c;
+    const okBefore = isSpace(prev) || prev === 0x28 || prev === 0x2c;
+    const okAfter = isSpace(next) || next === 0x29 || next === 0x2c;
     if (!okBefore || !okAfter) {
       throw new BatchwireError(
         'INVALID_ARGUMENT',

@@ -1,5 +1,6 @@
 // DateTime literal text <-> instants. Hand-written scanners (no regex on user text), exact ranges;
 // the ISO 8601 reader is shared with the status documents (core/iso-date).
+import { isDigit } from '../core/chars.js';
 import { type IsoDateRules, parseIsoDateTime, utcInstant } from '../core/iso-date.js';
 
 /** The hint for a DateTime literal that is not one. */
@@ -8,10 +9,6 @@ export const HINT_DATETIME_FORMS =
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 /** `count` digits at `at` as a number, or -1 (also when they would run past `end`). */
 function digits(text: string, at: number, count: number, end = text.length): number {

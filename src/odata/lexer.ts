@@ -1,6 +1,7 @@
 // The $filter lexer: one token at a time, in place (no token objects, no regex), reporting what it
 // cannot read and reading on, so the parser above it sees every later problem too.
 
+import { isDigit, isSpace } from '../core/chars.js';
 import { HINT_DATETIME_FORMS, looksLikeIsoDate, parseDateTimeText } from './datetime.js';
 import { clip, type DiagnosticSink, diagnostic, MAX_QUOTED, Stop } from './diagnostics.js';
 import type { SchemaEntry, SchemaIndex } from './schema-index.js';
@@ -22,10 +23,6 @@ export const T_ERROR: number = 10; // anything the lexer already reported
 // Character codes. Bundlers turn module constants into mutable `var`s, which V8 then reloads on
 // every use (about 2% of parse time here), so the per-character paths compare with literals,
 // each commented with its character, and the named codes serve the cold paths.
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
 const PLUS = 0x2b; // +
 const MINUS = 0x2d; // -
 const DOT = 0x2e; // .
@@ -63,13 +60,11 @@ function lower(c: number): number {
 // Character classes of ASCII, by table: one load per character in the lexer's hot loops.
 const IDENT_START = 1;
 const IDENT_PART = 2;
-const SPACE_CLASS = 4;
 const CLASSES = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const letter = (lower(c) >= 0x61 && lower(c) <= 0x7a) || c === UNDERSCORE; // a-z, A-Z, _
   const digit = c >= DIGIT_0 && c <= DIGIT_9;
-  const space = c === SPACE || c === TAB || c === LF || c === CR;
-  CLASSES[c] = (letter ? IDENT_START | IDENT_PART : 0) | (digit ? IDENT_PART : 0) | (space ? SPACE_CLASS : 0);
+  CLASSES[c] = (letter ? IDENT_START | IDENT_PART : 0) | (digit ? IDENT_PART : 0);
 }
 
 function isIdentStart(c: number): boolean {
@@ -78,15 +73,6 @@ function isIdentStart(c: number): boolean {
 
 function isIdentPart(c: number): boolean {
   return c < 128 && (CLASSES[c]! & IDENT_PART) !== 0;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39; // 0-9
-}
-
-/** Whitespace between tokens: space, tab, CR, LF. */
-export function isSpace(c: number): boolean {
-  return c < 128 && (CLASSES[c]! & SPACE_CLASS) !== 0;
 }
 
 /** Whether `path` is identifier segments joined by `/`, as a schema path the lexer can match whole. */

@@ -1,9 +1,9 @@
 // The $filter parser: precedence `or` < `and` < comparison, with recovery after each problem and,
 // given a schema, the checks of property names, operators and literal types (checks.ts).
+import { isSpace } from '../core/chars.js';
 import { checkComparison, checkStartsWith } from './checks.js';
 import { clip, type DiagnosticSink, Stop } from './diagnostics.js';
 import {
-  isSpace,
   nextToken,
   report,
   T_COMMA,

@@ -1,7 +1,7 @@
 import { BatchwireError } from '../core/errors.js';
 import { parseDateTimeText } from './datetime.js';
 import { callerError, describeValue } from './diagnostics.js';
-import type { ComparisonOperator, FilterExpression, LiteralNode, LogicalNode } from './types.js';
+import type { ComparisonOperator, FilterExpression, LiteralNode } from './types.js';
 
 const COMPARISONS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 
@@ -156,13 +156,8 @@ export function evaluateFilter(ast: FilterExpression, record: unknown): boolean 
   }
 }
 
-interface Pending {
-  node: LogicalNode;
-  next: number;
-}
-
 /**
- * The value of `ast` for `record`, by an explicit stack. Without `memo`: undefined after
+ * The value of `ast` for `record`, by explicit stacks. Without `memo`: undefined after
  * PLAIN_VISITS visits. With it: each logical node's result is kept, and meeting a node still
  * being evaluated ('pending') means the AST contains itself.
  */
@@ -171,7 +166,11 @@ function walk(
   record: unknown,
   memo: Map<object, boolean | 'pending'> | undefined,
 ): boolean | undefined {
-  const stack: Pending[] = [];
+  // The logical nodes open from the root down, as parallel stacks (no object per level): the
+  // node, its operands, and the index of the next operand to evaluate.
+  const open: Record<string, unknown>[] = [];
+  const operandLists: unknown[][] = [];
+  const nexts: number[] = [];
   let node: unknown = ast;
   let visits = 0;
   for (;;) {
@@ -194,21 +193,26 @@ function walk(
       const operands = node.operands;
       if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${kind} without operands`);
       memo?.set(node, 'pending');
-      stack.push({ node: node as unknown as LogicalNode, next: 1 });
+      open.push(node);
+      operandLists.push(operands);
+      nexts.push(1);
       node = operands[0];
     }
     // Up while each result decides its node (false for and, true for or) or ends its operands.
     for (;;) {
-      const top = stack[stack.length - 1];
-      if (top === undefined) return result;
-      const operands = top.node.operands;
-      if ((top.node.kind === 'and' ? !result : result) || top.next >= operands.length) {
-        stack.pop();
-        memo?.set(top.node, result);
-        continue;
+      const top = open.length - 1;
+      if (top < 0) return result;
+      const operands = operandLists[top]!;
+      const next = nexts[top]!;
+      if (!(open[top]!.kind === 'and' ? !result : result) && next < operands.length) {
+        nexts[top] = next + 1;
+        node = operands[next];
+        break;
       }
-      node = operands[top.next++];
-      break;
+      const done = open.pop()!;
+      memo?.set(done, result);
+      operandLists.pop();
+      nexts.pop();
     }
   }
 }

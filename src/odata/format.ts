@@ -79,9 +79,6 @@ export function literalText(node: LiteralNode): string {
   }
 }
 
-// Work items of the explicit stack: a node to write, or a piece of text to emit.
-type Work = { node: FilterExpression; parent: 'and' | 'or' | undefined } | string;
-
 /**
  * Nodes written before formatFilter first measures the whole AST: past it, an AST that shares
  * subtrees (or contains itself) is found out in time linear in its objects, before its text is.
@@ -125,35 +122,63 @@ function tooLong(): BatchwireError {
 }
 
 function format(ast: FilterExpression): string {
-  let out = '';
-  const stack: Work[] = [{ node: ast, parent: undefined }];
+  // The text in pieces, joined once (no rope of millions of pieces); its length so far.
+  const parts: string[] = [];
+  let length = 0;
+  // The logical nodes open from the root down, as parallel stacks (no object per level): the
+  // node, its operands, the index of the next one to write, and whether it is in parentheses.
+  const open: LogicalNode[] = [];
+  const operandLists: unknown[][] = [];
+  const nexts: number[] = [];
+  const wrapped: boolean[] = [];
+  let node: unknown = ast;
+  let parent: 'and' | 'or' | undefined;
   let visits = 0;
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if (typeof item === 'string') {
-      out += item;
+  for (;;) {
+    if (++visits === PLAIN_VISITS) measure(ast);
+    const kind: unknown = isObject(node) ? node.kind : undefined;
+    if (kind === 'and' || kind === 'or') {
+      const operands = operandsOf(node as LogicalNode);
+      // `or` inside `and` needs parentheses by precedence; a same-kind child had them in the source.
+      const wrap = parent !== undefined && (parent === 'and' || kind === 'or');
+      if (wrap) {
+        parts.push('(');
+        length++;
+      }
+      open.push(node as LogicalNode);
+      operandLists.push(operands);
+      nexts.push(1);
+      wrapped.push(wrap);
+      node = operands[0];
+      parent = kind;
       continue;
     }
-    if (++visits === PLAIN_VISITS) measure(ast);
-    out += writeNode(item.node, item.parent, stack);
-    if (out.length > MAX_FORMATTED_LENGTH) throw tooLong();
+    length += writeLeaf(node as FilterExpression, parts);
+    // Up to the next operand still to write, closing what is finished.
+    for (;;) {
+      const top = open.length - 1;
+      if (top < 0) return parts.join('');
+      const operands = operandLists[top]!;
+      const next = nexts[top]!;
+      if (next < operands.length) {
+        parent = open[top]!.kind;
+        parts.push(parent === 'and' ? ' and ' : ' or ');
+        length += 5;
+        nexts[top] = next + 1;
+        node = operands[next];
+        break;
+      }
+      if (wrapped[top]) {
+        parts.push(')');
+        length++;
+      }
+      open.pop();
+      operandLists.pop();
+      nexts.pop();
+      wrapped.pop();
+    }
+    if (length > MAX_FORMATTED_LENGTH) throw tooLong();
   }
-  return out;
-}
-
-/** The text of a leaf, or the opening of a logical node (whose parts go on the stack). */
-function writeNode(node: FilterExpression, parent: 'and' | 'or' | undefined, stack: Work[]): string {
-  const kind: unknown = isObject(node) ? node.kind : undefined;
-  if (kind !== 'and' && kind !== 'or') return leafText(node);
-  const operands = operandsOf(node as LogicalNode);
-  // `or` inside `and` needs parentheses by precedence; a same-kind child had them in the source.
-  const wrap = parent !== undefined && (parent === 'and' || kind === 'or');
-  if (wrap) stack.push(')');
-  for (let i = operands.length - 1; i >= 0; i--) {
-    stack.push({ node: operands[i] as FilterExpression, parent: kind });
-    if (i > 0) stack.push(` ${kind} `);
-  }
-  return wrap ? '(' : '';
 }
 
 function operandsOf(node: LogicalNode): unknown[] {
@@ -162,18 +187,27 @@ function operandsOf(node: LogicalNode): unknown[] {
   return operands;
 }
 
-/** A comparison or startswith node's text; INVALID_FIELD for anything else. */
-function leafText(node: FilterExpression): string {
+/**
+ * Writes a comparison or startswith node's text as pieces onto `parts`; returns its length.
+ * INVALID_FIELD for anything else.
+ */
+function writeLeaf(node: FilterExpression, parts: string[]): number {
   const kind: unknown = isObject(node) ? node.kind : undefined;
   if (kind === 'comparison') {
     const { operator, property, value } = node as FilterExpression & { kind: 'comparison' };
     if (!COMPARISONS.has(operator)) throw invalid(`not a comparison operator: ${describeValue(operator)}`);
-    return `${propertyText(property)} ${operator} ${literalText(value)}`;
+    const path = propertyText(property);
+    const literal = literalText(value);
+    parts.push(path, ' ', operator as string, ' ', literal);
+    return path.length + literal.length + 4;
   }
   if (kind === 'startswith') {
     const { property, prefix } = node as FilterExpression & { kind: 'startswith' };
     if (!isObject(prefix) || prefix.kind !== 'string') throw invalid('startswith needs a string prefix');
-    return `startswith(${propertyText(property)}, ${literalText(prefix)})`;
+    const path = propertyText(property);
+    const literal = literalText(prefix);
+    parts.push('startswith(', path, ', ', literal, ')');
+    return path.length + literal.length + 14;
   }
   throw invalid(`not a filter node: ${describeValue(kind)}`);
 }
@@ -203,7 +237,7 @@ function measure(ast: FilterExpression): void {
       }
       size = known;
     } else {
-      size = leafText(node as FilterExpression).length;
+      size = writeLeaf(node as FilterExpression, []);
     }
     for (;;) {
       const top = stack[stack.length - 1];

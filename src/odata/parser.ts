@@ -19,7 +19,7 @@ import {
   T_SYMBOL,
   type TokenState,
 } from './lexer.js';
-import type { SchemaEntry, SchemaIndex } from './schema-index.js';
+import { MAX_COMPARED_IN_PLACE, type SchemaEntry, type SchemaIndex } from './schema-index.js';
 import type {
   ComparisonOperator,
   FilterDiagnosticCode,
@@ -55,16 +55,34 @@ const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
   'all',
 ]);
 
-// One level of parentheses: the operands of the `or` being built, and of the `and` inside it.
-interface Frame {
-  open: number;
-  ors: FilterExpression[];
-  ands: FilterExpression[];
+/** text[start, end) without its whitespace, in one join (a path of 10^6 spaced segments is no rope). */
+function withoutSpaces(text: string, start: number, end: number): string {
+  const parts: string[] = [];
+  let from = start;
+  for (let i = start; i < end; i++) {
+    if (!isSpace(text.charCodeAt(i))) continue;
+    if (i > from) parts.push(text.slice(from, i));
+    from = i + 1;
+  }
+  if (end > from) parts.push(text.slice(from, end));
+  return parts.join('');
 }
 
-function group(kind: 'and' | 'or', operands: FilterExpression[]): FilterExpression {
-  if (operands.length === 1) return operands[0]!;
+/** `items[from..]` taken off as one operand: itself when alone, else an `and` or `or` of them. */
+function group(kind: 'and' | 'or', items: FilterExpression[], from: number): FilterExpression {
+  if (items.length - from === 1) return items.pop()!;
+  const operands = items.splice(from);
   return { kind, operands, start: operands[0]!.start, end: operands[operands.length - 1]!.end };
+}
+
+/**
+ * The operands waiting at one level of parentheses are `items[orStart..]`: first the finished
+ * operands of its `or`, then, from `andStart`, those of the `and` being read. Ends the level:
+ * the `and` becomes one operand of the `or`, and the `or` one operand (or none, after errors).
+ */
+function close(items: FilterExpression[], orStart: number, andStart: number): FilterExpression | undefined {
+  if (items.length > andStart) items.push(group('and', items, andStart));
+  return items.length > orStart ? group('or', items, orStart) : undefined;
 }
 
 /**
@@ -111,40 +129,46 @@ export class FilterParser implements TokenState {
       this.report('FILTER_SYNTAX', 'empty filter', 0, this.text.length);
       return undefined;
     }
-    const stack: Frame[] = [];
-    let frame: Frame = { open: -1, ors: [], ands: [] };
+    // The operands of every open level in one array, and per enclosing level three numbers
+    // (where its '(' was, where its operands start in `items`): a level of nesting allocates
+    // no object, so 10^6 nested parentheses cost no more per level than one.
+    const items: FilterExpression[] = [];
+    let levels: number[] | undefined;
+    let depth = 0;
+    let open = -1;
+    let orStart = 0;
+    let andStart = 0;
     for (;;) {
       // Expecting an operand.
       while (this.type === T_LPAREN) {
-        if (stack.length + 1 > this.maxDepth) this.tooDeep();
-        stack.push(frame);
-        frame = { open: this.start, ors: [], ands: [] };
+        if (depth + 1 > this.maxDepth) this.tooDeep();
+        depth++;
+        levels ??= [];
+        levels.push(open, orStart, andStart);
+        open = this.start;
+        orStart = andStart = items.length;
         nextToken(this);
       }
       const operand = this.operand();
-      if (operand !== undefined) frame.ands.push(operand);
+      if (operand !== undefined) items.push(operand);
       // Expecting an operator, a closing parenthesis or the end.
       for (;;) {
         const t = this.type;
-        if (t === T_EOF) {
-          while (stack.length > 0) {
-            this.report('FILTER_SYNTAX', "missing ')'", frame.open, frame.open + 1, "close this '('");
-            const inner = this.close(frame);
-            frame = stack.pop()!;
-            if (inner !== undefined) frame.ands.push(inner);
-          }
-          return this.close(frame);
-        }
-        if (t === T_RPAREN) {
-          if (stack.length === 0) {
+        if (t === T_EOF || t === T_RPAREN) {
+          if (depth === 0) {
+            if (t === T_EOF) return close(items, orStart, andStart);
             this.report('FILTER_SYNTAX', "unmatched ')'", this.start, this.end);
             nextToken(this);
             continue;
           }
-          const inner = this.close(frame);
-          frame = stack.pop()!;
-          if (inner !== undefined) frame.ands.push(inner);
-          nextToken(this);
+          if (t === T_EOF) this.report('FILTER_SYNTAX', "missing ')'", open, open + 1, "close this '('");
+          const inner = close(items, orStart, andStart);
+          depth--;
+          andStart = levels!.pop()!;
+          orStart = levels!.pop()!;
+          open = levels!.pop()!;
+          if (inner !== undefined) items.push(inner);
+          if (t === T_RPAREN) nextToken(this);
           continue;
         }
         const w = this.word();
@@ -153,8 +177,8 @@ export class FilterParser implements TokenState {
           break;
         }
         if (w === 'or') {
-          if (frame.ands.length > 0) frame.ors.push(group('and', frame.ands));
-          frame.ands = [];
+          if (items.length > andStart) items.push(group('and', items, andStart));
+          andStart = items.length;
           nextToken(this);
           break;
         }
@@ -180,11 +204,6 @@ export class FilterParser implements TokenState {
       end: this.end,
       hint: 'raise maxFilterDepth if this filter is legitimate',
     });
-  }
-
-  private close(frame: Frame): FilterExpression | undefined {
-    if (frame.ands.length > 0) frame.ors.push(group('and', frame.ands));
-    return frame.ors.length > 0 ? group('or', frame.ors) : undefined;
   }
 
   /** The keyword the current token is (lowercase), or ''. */
@@ -318,13 +337,11 @@ export class FilterParser implements TokenState {
       nextToken(this);
       return { kind: 'property', path: entry.path, start, end };
     }
-    // Sliced once at the end when the path has no spaces (the common case), else built up.
-    let path: string | undefined;
-    let spacedAt = -1;
+    // Sliced once at the end; with spaces around a '/', the text between them left out.
+    let spaced = false;
     nextToken(this);
     while (this.type === T_SLASH) {
-      const slashSpaced = this.spaced;
-      const slash = this.start;
+      spaced ||= this.spaced;
       nextToken(this);
       if (this.type !== T_IDENT) {
         if (this.type !== T_ERROR) {
@@ -332,27 +349,32 @@ export class FilterParser implements TokenState {
         }
         return undefined;
       }
-      if (slashSpaced || this.spaced || path !== undefined) {
-        path = `${path ?? this.text.slice(start, end)}/${this.identText()}`;
-        if (spacedAt < 0 && (slashSpaced || this.spaced)) spacedAt = slash;
-      }
+      spaced ||= this.spaced;
       end = this.end;
       nextToken(this);
     }
-    if (spacedAt >= 0) {
+    let path: string | undefined;
+    if (spaced) {
+      path = withoutSpaces(this.text, start, end);
       // Once per path, however many segments: a hint per segment would repeat the path each time.
       this.report(
         'FILTER_SYNTAX',
         "spaces are not allowed around '/' in a property path",
         start,
         end,
-        `write ${clip(path!)}`,
+        `write ${clip(path)}`,
       );
     }
     this.known = undefined;
     const index = this.index;
     if (path === undefined) {
       const bucket = index?.byLength.get(end - start);
+      if (bucket !== undefined && bucket.length > MAX_COMPARED_IN_PLACE) {
+        // Many paths of this length: one lookup, not a compare per path.
+        path = this.text.slice(start, end);
+        this.known = index!.byPath.get(path);
+        return { kind: 'property', path, start, end };
+      }
       if (bucket !== undefined) {
         for (const known of bucket) {
           if (this.text.startsWith(known.path, start)) {

@@ -31,15 +31,23 @@ export interface SchemaEntry {
   readonly allowed: readonly FilterOperator[];
   /** The allowed operators for a hint: `eq, ne`. */
   readonly allowedText: string;
+  /** The lexer may read this path as one token (a path, not a keyword such as `and`). */
+  readonly whole: boolean;
 }
 
 /** A checked snapshot of one schema, with the lookups the lexer and parser need. */
 export interface SchemaIndex {
   readonly name: string;
   readonly byPath: ReadonlyMap<string, SchemaEntry>;
-  /** By path length, so the parser compares a path in place (`startsWith` at its offset): no slice. */
+  /**
+   * By path length, so the parser compares a path in place (`startsWith` at its offset): no
+   * slice. A length shared by more than MAX_COMPARED_IN_PLACE paths is looked up in byPath.
+   */
   readonly byLength: ReadonlyMap<number, readonly SchemaEntry[]>;
-  /** By first character (ASCII), longest first: the lexer matches whole known paths at once. */
+  /**
+   * By first character (ASCII), longest first: the lexer matches whole known paths at once. A
+   * letter shared by more than 32 paths has no entry (those are read token by token).
+   */
   readonly byFirst: readonly (readonly SchemaEntry[] | undefined)[];
   /** Every path, for did-you-mean hints. */
   readonly paths: readonly string[];
@@ -97,25 +105,34 @@ function build(schema: FilterSchema): SchemaIndex {
     operators.push(list);
     operatorLists.push([...list] as string[]);
     const allowed = OPERATORS.filter((op) => (bits & OPERATOR_BIT[op]) !== 0);
+    const first = path.charCodeAt(0);
+    // Only real paths: a keyword-named property must still lex as a keyword where it is one.
+    const whole = first < 128 && isPropertyPathText(path) && keyword(path, 0, path.length) === '';
     const entry: SchemaEntry = {
       path,
       type: type as FilterPropertyType,
       allowed,
       allowedText: allowed.join(', '),
+      whole,
     };
     byPath.set(path, entry);
     const bucket = byLength.get(path.length);
     if (bucket === undefined) byLength.set(path.length, [entry]);
     else bucket.push(entry);
-    const first = path.charCodeAt(0);
-    // Only real paths: a keyword-named property must still lex as a keyword where it is one.
-    if (first < 128 && isPropertyPathText(path) && keyword(path, 0, path.length) === '') {
+    if (whole) {
       const same = byFirst[first];
       if (same === undefined) byFirst[first] = [entry];
       else same.push(entry);
     }
   }
-  for (const bucket of byFirst) bucket?.sort((a, b) => b.path.length - a.path.length);
+  for (let c = 0; c < byFirst.length; c++) {
+    const bucket = byFirst[c];
+    // The lexer compares each path of a bucket in turn: a large one would make every identifier
+    // cost as much as the schema has paths. Those paths are read token by token instead, and
+    // looked up by the parser.
+    if (bucket !== undefined && bucket.length > MAX_MATCHED_WHOLE) delete byFirst[c];
+    else bucket?.sort((a, b) => b.path.length - a.path.length);
+  }
   return { name, byPath, byLength, byFirst, paths, properties, specs, operators, operatorLists, frozen };
 }
 
@@ -136,6 +153,11 @@ function unchanged(schema: FilterSchema, index: SchemaIndex): boolean {
   }
   return true;
 }
+
+/** Most paths of one first letter the lexer compares at an identifier; see build(). */
+const MAX_MATCHED_WHOLE = 32;
+/** Most paths of one length the parser compares in place; past it, one map lookup. */
+export const MAX_COMPARED_IN_PLACE = 16;
 
 const indexes = new WeakMap<object, SchemaIndex>();
 // The last schema used: most callers validate against one schema over and over.

@@ -414,6 +414,28 @@ describe('a schema changed after its first use is read as it is now', () => {
     expect(buildListQuery({ filter: 'b eq 1', schema })).toBe('$filter=b%20eq%201');
   });
 
+  it('a schema with many paths of one first letter and length reads them by lookup, with the same results', () => {
+    const properties: Record<string, { type: 'Int'; operators: ['eq'] }> = {};
+    for (let i = 0; i < 40; i++)
+      properties[`p${String(i).padStart(2, '0')}`] = { type: 'Int', operators: ['eq'] };
+    for (const path of ['p/q', 'and', 'x', 'pq/rs']) properties[path] = { type: 'Int', operators: ['eq'] };
+    const schema = defineFilterSchema({ name: 'crowded', properties });
+    const codes = (text: string) => validateFilter(text, schema).map((d) => [d.code, d.start, d.end]);
+    expect(codes('p07 eq 1 and p/q eq 2 and pq/rs eq 3 and x eq 4 or p39 eq 5')).toEqual([]);
+    expect(parseFilter('p07 eq 1 and p39 eq 2', { schema })).toMatchObject({
+      kind: 'and',
+      operands: [{ property: { path: 'p07' } }, { property: { path: 'p39' } }],
+    });
+    expect(codes('p40 eq 1')).toEqual([['FILTER_UNKNOWN_PROPERTY', 0, 3]]);
+    expect(codes('p07/x eq 1')).toEqual([['FILTER_UNKNOWN_PROPERTY', 0, 5]]);
+    expect(codes('p07 gt 1')).toEqual([['FILTER_OPERATOR_NOT_ALLOWED', 4, 6]]);
+    expect(codes("p07'x' eq 1")[0]![0]).toBe('FILTER_SYNTAX');
+    expect(codes('p / q eq 1')).toEqual([['FILTER_SYNTAX', 0, 5]]);
+    // A property named like a keyword is still the keyword where the grammar has one.
+    expect(codes('and eq 1')[0]![0]).toBe('FILTER_SYNTAX');
+    expect(codes('p01 eq 1 and p02 eq 2')).toEqual([]);
+  });
+
   it('the built-in schemas are frozen: nobody changes them for everyone else', () => {
     expect(Object.isFrozen(schemas)).toBe(true);
     expect(Object.isFrozen(schemas.jobs.properties)).toBe(true);

@@ -41,19 +41,42 @@ export const F_CLIENT_ID = 6;
 export const F_HPC_MESSAGE_ID = 7;
 const FIELD_COUNT = 8;
 
-const WSA_FIELDS = new Map<string, number>([
-  ['Action', F_ACTION],
-  ['RelatesTo', F_RELATES_TO],
-  ['MessageID', F_MESSAGE_ID],
-  ['To', F_TO],
-]);
-// The documentation writes HPCPack2008_, the runtime HPCServer2008_: read both.
-const HPC_FIELDS = new Map<string, number>();
-for (const flavour of ['HPCPack2008_Broker_', 'HPCServer2008_Broker_']) {
-  HPC_FIELDS.set(`${flavour}RequestActionNS`, F_REQUEST_ACTION);
-  HPC_FIELDS.set(`${flavour}UserDataNS`, F_USER_DATA);
-  HPC_FIELDS.set(`${flavour}ClientIdNS`, F_CLIENT_ID);
-  HPC_FIELDS.set(`${flavour}MessageIdNS`, F_HPC_MESSAGE_ID);
+const HPC_FIELD_NAMES: readonly (readonly [string, number])[] = [
+  ['RequestActionNS', F_REQUEST_ACTION],
+  ['UserDataNS', F_USER_DATA],
+  ['ClientIdNS', F_CLIENT_ID],
+  ['MessageIdNS', F_HPC_MESSAGE_ID],
+];
+
+// A name is compared in place (startsWith at an offset), not sliced and hashed: one header block
+// per element of every envelope made Map lookups of fresh strings a visible cost of the reader.
+function wsaField(name: string, at: number): number {
+  switch (name.length - at) {
+    case 6:
+      return name.startsWith('Action', at) ? F_ACTION : -1;
+    case 9:
+      return name.startsWith('RelatesTo', at)
+        ? F_RELATES_TO
+        : name.startsWith('MessageID', at)
+          ? F_MESSAGE_ID
+          : -1;
+    case 2:
+      return name.startsWith('To', at) ? F_TO : -1;
+    default:
+      return -1;
+  }
+}
+
+// The documentation writes HPCPack2008_Broker_, the runtime HPCServer2008_Broker_: read both.
+function hpcField(name: string, at: number): number {
+  let rest: number;
+  if (name.startsWith('HPCPack2008_Broker_', at)) rest = at + 19;
+  else if (name.startsWith('HPCServer2008_Broker_', at)) rest = at + 21;
+  else return -1;
+  for (const [suffix, field] of HPC_FIELD_NAMES) {
+    if (name.length - rest === suffix.length && name.startsWith(suffix, rest)) return field;
+  }
+  return -1;
 }
 
 /**
@@ -64,9 +87,8 @@ export function headerField(binding: NamespaceBinding | undefined, name: string)
   if (binding === undefined) return -1;
   const kind = namespaceKind(binding);
   if (kind === NS_OTHER) return -1;
-  const colon = name.indexOf(':');
-  const local = colon < 0 ? name : name.slice(colon + 1);
-  return (kind === NS_WSA ? WSA_FIELDS : HPC_FIELDS).get(local) ?? -1;
+  const at = name.indexOf(':') + 1;
+  return kind === NS_WSA ? wsaField(name, at) : hpcField(name, at);
 }
 
 /** The header values of the envelope being read. */

@@ -395,3 +395,30 @@ describe('writeMessageArray', () => {
     );
   });
 });
+
+describe('header blocks by namespace and exact local name', () => {
+  const H = 'xmlns:h="http://www.microsoft.com/hpc"';
+  const read = (header: string) =>
+    parseMessageArray(
+      array(envelope(`<a:Action>act</a:Action>${header}`, '<R xmlns="urn:r">1</R>', ` ${H}`), END(1)),
+    ).messages[0];
+
+  it('reads MessageID, the HPC MessageIdNS and both broker name flavours', () => {
+    expect(
+      read(
+        '<a:MessageID>urn:uuid:1</a:MessageID><a:To>t</a:To><h:HPCServer2008_Broker_UserDataNS>u</h:HPCServer2008_Broker_UserDataNS><HPCPack2008_Broker_ClientIdNS xmlns="http://www.microsoft.com/hpc">c</HPCPack2008_Broker_ClientIdNS>',
+      ),
+    ).toMatchObject({ action: 'act', messageId: 'urn:uuid:1', to: 't', userData: 'u', clientId: 'c' });
+    expect(read('<h:HPCPack2008_Broker_MessageIdNS>m-2</h:HPCPack2008_Broker_MessageIdNS>')).toMatchObject({
+      messageId: 'm-2',
+    });
+  });
+
+  it('ignores near names and other namespaces', () => {
+    const m = read(
+      '<a:Actions>x</a:Actions><a:Relates>x</a:Relates><h:HPCPack2008_Broker_UserDataNSx>x</h:HPCPack2008_Broker_UserDataNSx><h:HPCPack2008_Broker_>x</h:HPCPack2008_Broker_><To xmlns="urn:other">x</To><h:Action>x</h:Action>',
+    );
+    expect(m).toMatchObject({ action: 'act' });
+    for (const key of ['relatesTo', 'userData', 'to', 'messageId']) expect(m).not.toHaveProperty(key);
+  });
+});

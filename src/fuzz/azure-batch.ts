@@ -4,6 +4,8 @@
 // (mutated filters, unknown properties, disallowed operators, bad `maxresults` and api-versions,
 // unknown jobs and pools). Every page decodes with batchwire's page parsers; returned items must
 // satisfy the filter as `evaluateFilter` decides it, and listings of the same data must agree.
+// Over 500 lines on purpose: one command per list operation and variant over one model of the
+// listed data, which the filter generators and the checks both read.
 import fc from 'fast-check';
 import { mutate } from '../arbitraries/mutate.js';
 import { filterText } from '../arbitraries/odata.js';

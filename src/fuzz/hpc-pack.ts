@@ -4,6 +4,9 @@
 // `clientdata`), purge, attach, close; unknown ids and wrong api-versions. The bookkeeping
 // follows the broker's documented behaviour (shared/reference/hpc-pack-*.md): what each Get
 // Responses must hand out, and what its closing count must say.
+// Over 500 lines on purpose: one fast-check command per operation (and per near-valid variant),
+// all reading and updating the same model of sessions and batches; apart, the model's helpers
+// would be exported only to be imported back.
 import fc from 'fast-check';
 import { mutate } from '../arbitraries/mutate.js';
 import { charsetOf, detectEncoding } from '../core/charset.js';

@@ -226,7 +226,8 @@ export class Transport {
           }
           chunks.push(chunk);
         });
-        res.on('aborted', () => {
+        // A socket closed mid-body reports 'aborted' or 'error' depending on when: one answer.
+        const cut = () => {
           if (settled) return;
           done({
             status: res.statusCode ?? 0,
@@ -237,19 +238,9 @@ export class Transport {
               message: `the connection closed inside the body after ${size} bytes`,
             },
           });
-        });
-        res.on('error', () => {
-          if (settled) return;
-          done({
-            status: res.statusCode ?? 0,
-            headers: headersOf(),
-            body: body(),
-            error: {
-              kind: 'incomplete',
-              message: `the connection closed inside the body after ${size} bytes`,
-            },
-          });
-        });
+        };
+        res.on('aborted', cut);
+        res.on('error', cut);
         res.on('end', () => {
           if (!res.complete) {
             done({

@@ -1,5 +1,7 @@
 // The $filter parser: precedence `or` < `and` < comparison, with recovery after each problem and,
 // given a schema, the checks of property names, operators and literal types (checks.ts).
+// About 500 lines on purpose: FilterParser is also the lexer's token state (one object, one
+// shape), and its operand, comparison and recovery steps share that state token by token.
 import { isSpace } from '../core/chars.js';
 import { checkComparison, checkStartsWith } from './checks.js';
 import { clip, type DiagnosticSink, Stop } from './diagnostics.js';

@@ -159,7 +159,6 @@ export class EmulatorCore {
   readonly maxDocumentBytes: number;
   private ids: Random;
   private readonly fixture: EmulatorFixture;
-  private readonly initialFaults: readonly FaultRule[];
   private interceptors: Interceptor[] = [];
   /** The base URL links point to; set when the server listens. */
   url: string;
@@ -186,9 +185,9 @@ export class EmulatorCore {
     this.fixture = o.fixture === undefined ? defaultFixture() : validateFixture(o.fixture);
     if (o.faults !== undefined && !Array.isArray(o.faults))
       throw invalidArgument('faults must be an array of rules');
-    this.initialFaults = (o.faults ?? []).map((rule) => validateFaultRule(rule));
+    const faults = (o.faults ?? []).map((rule) => validateFaultRule(rule));
     this.rules = new FaultRules(this.seed);
-    for (const rule of this.initialFaults) this.rules.add(rule);
+    for (const rule of faults) this.rules.add(rule);
     if (o.intercept !== undefined) {
       if (typeof o.intercept !== 'function') throw invalidArgument('intercept must be a function');
       this.interceptors.push(o.intercept);
@@ -229,8 +228,8 @@ export class EmulatorCore {
   reset(): void {
     this.hpc.reset();
     this.loadFixture();
+    // All rules go, the startup ones (options.faults, --fault) too: reset means a clean slate.
     this.rules.reset();
-    for (const rule of this.initialFaults) this.rules.add(rule);
     this.journalStore.reset();
     this.ids = createRandom(deriveSeed(this.seed, 0x1d5));
     this.clock.restart();

@@ -829,7 +829,7 @@ export class HpcPackService implements HpcPackEmulator {
       return {
         status: 200,
         headers: { 'content-type': `application/octet-stream; charset=${encoding}` },
-        body: { kind: 'generic', encoding, records },
+        body: { kind: 'generic', encoding, records, abandon: () => cursor.abandon() },
       };
     }
     return {
@@ -840,6 +840,7 @@ export class HpcPackService implements HpcPackEmulator {
         records: cursor.soapRecords(),
         options: { flavour: this.flavour },
         callbackId: clientData,
+        abandon: () => cursor.abandon(),
       },
     };
   }

@@ -26,6 +26,8 @@ export type Step =
 export class ResponseCursor {
   private remaining: number;
   private done = false;
+  // The runs `[from, to)` this call handed out, to put back if its client goes away.
+  private readonly runs: number[] = [];
 
   constructor(
     private readonly batch: Batch,
@@ -68,6 +70,7 @@ export class ResponseCursor {
         while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
         states.fill(HANDED, i, j);
         b.handed.push(i, j);
+        this.runs.push(i, j);
         b.scanFrom.set(filter, j);
         this.remaining -= j - i;
         b.pairs.set(this.pair, (b.pairs.get(this.pair) ?? 0) + (j - i));
@@ -83,7 +86,41 @@ export class ResponseCursor {
     }
   }
 
-  /** Stops waiting (the client went away). */
+  /**
+   * The client went away before the body was written whole: it stops waiting, and what it
+   * handed out goes back to pending (nobody received it, so the next call must not acknowledge it).
+   */
+  abandon(): void {
+    if (this.done && this.runs.length === 0) return;
+    const b = this.batch;
+    const states = b.states.array;
+    let lowest = Number.POSITIVE_INFINITY;
+    let count = 0;
+    for (let r = 0; r < this.runs.length; r += 2) {
+      const from = this.runs[r]!;
+      const to = this.runs[r + 1]!;
+      for (let i = from; i < to; i++) {
+        if (states[i] !== HANDED) continue;
+        states[i] = PENDING;
+        count++;
+      }
+      lowest = Math.min(lowest, from);
+    }
+    if (count > 0) {
+      const mine = new Set<number>();
+      for (let r = 0; r < this.runs.length; r += 2) mine.add(this.runs[r]!);
+      const kept: number[] = [];
+      for (let r = 0; r < b.handed.length; r += 2) {
+        if (!mine.has(b.handed[r]!)) kept.push(b.handed[r]!, b.handed[r + 1]!);
+      }
+      b.handed = kept;
+      b.pairs.set(this.pair, Math.max(0, (b.pairs.get(this.pair) ?? 0) - count));
+      for (const [filter, from] of b.scanFrom) b.scanFrom.set(filter, Math.min(from, lowest));
+    }
+    this.runs.length = 0;
+    this.close();
+  }
+
   /**
    * Every response the cursor hands out, as `record(i)` makes it, then the closing record (when
    * the call reaches the end); the cursor is closed however the reader stops.

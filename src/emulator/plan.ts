@@ -48,7 +48,13 @@ export type PlanBody =
   /** A JSON value, serialised when sent (interceptors may edit `value`). */
   | { kind: 'json'; value: unknown }
   /** A generic-service record stream, written record by record as the records come. */
-  | { kind: 'generic'; encoding: TextEncodingName; records: AsyncIterable<GenericPlanRecord> }
+  | {
+      kind: 'generic';
+      encoding: TextEncodingName;
+      records: AsyncIterable<GenericPlanRecord>;
+      /** Called when the client goes away before the body is written whole. */
+      abandon?: () => void;
+    }
   /** A SOAP message array, written envelope by envelope as the records come. */
   | {
       kind: 'soap';
@@ -56,6 +62,8 @@ export type PlanBody =
       options?: SoapWriteOptions;
       /** The `clientdata` echoed in each envelope's `..._Broker_ResponseCallbackId` header. */
       callbackId?: string;
+      /** Called when the client goes away before the body is written whole. */
+      abandon?: () => void;
     };
 
 /** A response, described: status, headers and a body to produce. */

@@ -275,6 +275,15 @@ async function writePlan(
   let queued = 0;
   let corked = false;
   const iterator = stream.pieces[Symbol.asyncIterator]();
+  // The client leaving mid-body (not one of the emulator's own faults, which settle the entry
+  // first) hands nothing out: a Get Responses waiting for responses stops and puts back its own.
+  const body = plan.body;
+  if (body !== undefined && (body.kind === 'generic' || body.kind === 'soap') && body.abandon) {
+    const abandon = body.abandon;
+    res.once('close', () => {
+      if (entry.outcome === 'pending' && !res.writableFinished) abandon();
+    });
+  }
   try {
     for (;;) {
       if (exchange.closed) break;

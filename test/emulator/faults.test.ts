@@ -302,6 +302,25 @@ describe('status, reset, dribble, delay, hang, corrupt', () => {
 });
 
 describe('rule semantics', () => {
+  it('reset() and POST /_batchwire/reset clear every rule, the startup ones included', async () => {
+    const emulator = await startEmulator({
+      faults: [{ match: { operation: 'listJobs' }, action: { type: 'status', status: 503 } }],
+    });
+    try {
+      const jobs = `${emulator.url}/jobs?api-version=2024-07-01.20.0`;
+      expect((await fetch(jobs)).status).toBe(503);
+      emulator.reset();
+      expect(emulator.faults.list()).toEqual([]);
+      expect((await fetch(jobs)).status).toBe(200);
+      emulator.faults.add({ match: { operation: 'listJobs' }, action: { type: 'status', status: 503 } });
+      expect((await fetch(`${emulator.url}/_batchwire/reset`, { method: 'POST' })).ok).toBe(true);
+      expect(emulator.faults.list()).toEqual([]);
+      expect((await fetch(jobs)).status).toBe(200);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('times, after, probability: the same seed and requests give the same faults', async () => {
     const pattern = async (seed: number) => {
       const emulator = await startEmulator({

@@ -520,3 +520,58 @@ describe('HPC Pack SOA Web API: the pluggable service', () => {
     ctx.emulator.hpcPack.setService(undefined, 'Custom');
   });
 });
+
+describe('HPC Pack SOA Web API: a client that leaves a waiting Get Responses', () => {
+  it.each([true, false])(
+    'takes nothing with it: the responses committed later all come to the next call (generic %s)',
+    async (genericService) => {
+      const sessionId = await createSession();
+      const batchName = `gone-${genericService}`;
+      const base = { baseUrl: ctx.url, sessionId, batchName };
+      const before = ctx.emulator.journal.entries().length;
+      const controller = new AbortController();
+      const waiting = await send(hpcPack.getResponses({ ...base, genericService }), {
+        signal: controller.signal,
+      });
+      expect(waiting.status).toBe(200);
+      controller.abort();
+      // The emulator sees the connection close.
+      for (let i = 0; i < 200; i++) {
+        const entry = ctx.emulator.journal
+          .entries()
+          .slice(before)
+          .find((e) => e.operation === 'getResponses');
+        if (entry?.outcome === 'aborted') break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const requests = [1, 2, 3].map((n) => ({ input: `in-${n}`, userData: `u${n}` }));
+      const body = genericService
+        ? encodeGenericRequests(requests)
+        : writeMessageArray(
+            requests.map((r, i) => ({
+              action: 'http://tempuri.org/ICalc/Echo',
+              messageId: `urn:uuid:00000000-0000-0000-0000-00000000010${i}`,
+              userData: r.userData,
+              body: { name: 'Echo', namespace: 'http://tempuri.org/', result: r.input },
+            })),
+          );
+      const sent = await send(hpcPack.sendRequests({ ...base, genericService, commit: true, body }));
+      expect(sent.status).toBe(201);
+      const again = await send(hpcPack.getResponses({ ...base, genericService }));
+      expect(again.status).toBe(200);
+      if (genericService) {
+        const { responses, end, error } = await readGeneric(again);
+        expect(error).toBeUndefined();
+        expect(responses.map((r) => r.userData)).toEqual(['u1', 'u2', 'u3']);
+        expect(end).toMatchObject({ kind: 'end', count: 3 });
+      } else {
+        const records: SoapRecord[] = [];
+        for await (const record of readMessageArray(again.body!, contentTypeOf(again))) records.push(record);
+        expect(
+          records.filter((r) => r.kind === 'response').map((r) => (r as { userData?: string }).userData),
+        ).toEqual(['u1', 'u2', 'u3']);
+        expect(records.at(-1)).toMatchObject({ kind: 'end', count: 3 });
+      }
+    },
+  );
+});

@@ -1,3 +1,4 @@
+import { plainBytes } from '../core/bytes.js';
 import fc from 'fast-check';
 import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
@@ -412,9 +413,6 @@ export function mutate(
       current = result.bytes;
       labels.push(result.label);
     }
-    // A fetch body must be bytes over an ArrayBuffer: copy a view of anything else.
-    const out =
-      current.buffer instanceof ArrayBuffer ? (current as Uint8Array<ArrayBuffer>) : new Uint8Array(current);
-    return { bytes: out, labels };
+    return { bytes: plainBytes(current), labels };
   });
 }

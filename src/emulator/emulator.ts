@@ -2,6 +2,7 @@
 // `handle` (a request in, a response plan out). server.ts puts it on node:http.
 // Over 500 lines on purpose: the option checks, the route table and the control endpoints are
 // the parts of one EmulatorCore and read its state; the services live in their own files.
+import { plainBytes } from '../core/bytes.js';
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { type AzureBatchEmulator, type AzureBatchEmulatorOptions, AzureBatchService } from './azure-batch.js';
 import { createClock, type EmulatorClock } from './clock.js';
@@ -61,7 +62,7 @@ export interface InterceptedRequest extends ParsedRequest {
   operation: string;
   params: Readonly<Record<string, string>>;
   /** Reads the whole body (within the document limit) and keeps it, so `next()` can read it again. */
-  bytes(): Promise<Uint8Array>;
+  bytes(): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /**
@@ -122,11 +123,11 @@ export interface HandledRequest extends ResponsePlan {
 }
 
 /** The whole body of a plan, as the server would write it without faults. */
-export async function planBytes(body: PlanBody | undefined): Promise<Uint8Array> {
+export async function planBytes(body: PlanBody | undefined): Promise<Uint8Array<ArrayBuffer>> {
   return guardedAsync('plan body', async () => {
     const parts: Uint8Array[] = [];
     for await (const piece of piecesOf(body).pieces) parts.push(Buffer.from(piece.bytes));
-    return Buffer.concat(parts);
+    return plainBytes(Buffer.concat(parts));
   });
 }
 
@@ -414,14 +415,14 @@ export class EmulatorCore {
     const { route: r, params } = routing;
     if (r.service === 'control') return await r.handler(request, params);
     const service = r.service;
-    let held: Uint8Array | undefined;
+    let held: Uint8Array<ArrayBuffer> | undefined;
     const intercepted: InterceptedRequest = {
       ...request,
       service,
       operation: r.operation,
       params,
       bytes: async () => {
-        held ??= await readBody(intercepted, this.maxDocumentBytes);
+        held ??= plainBytes(await readBody(intercepted, this.maxDocumentBytes));
         intercepted.body = (async function* () {
           yield held!;
         })();

@@ -1,5 +1,6 @@
 // A finding's case: the requests of the (shrunk) sequence, their bodies as files, the answer that
 // failed, and the operations with their parameters, so `replayCase` can run the sequence again.
+import { plainBytes } from '../core/bytes.js';
 import { type FuzzFailure, signatureOf } from './failure.js';
 import { encodeParams, mediaType, type RunEnv, type Sequence } from './sequence.js';
 import type { FuzzCase, FuzzCaseRequest, FuzzCaseResponse } from './types.js';
@@ -20,7 +21,7 @@ export function caseOf(
   sequence: Sequence<unknown>,
   failure: FuzzFailure,
 ): FuzzCase {
-  const files: Record<string, Uint8Array> = {};
+  const files: Record<string, Uint8Array<ArrayBuffer>> = {};
   const requests: FuzzCaseRequest[] = sequence.exchanges.map(({ operation, request }, i) => {
     const out: FuzzCaseRequest = {
       method: request.method,
@@ -30,7 +31,7 @@ export function caseOf(
     };
     if (request.body !== undefined) {
       const name = `request-${i + 1}.${extensionOf(request.headers['content-type'])}`;
-      files[name] = request.body;
+      files[name] = plainBytes(request.body);
       out.body = name;
     }
     return out;
@@ -61,7 +62,7 @@ export function caseOf(
     }
     if (result.body.length > 0) {
       const name = `response.${extensionOf(result.headers['content-type'])}`;
-      files[name] = result.body;
+      files[name] = plainBytes(result.body);
       response.body = name;
     }
     if (result.error !== undefined) response.error = `${result.error.kind}: ${result.error.message}`;

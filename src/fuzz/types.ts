@@ -160,7 +160,7 @@ export interface FuzzCase {
   /** The operations of the sequence, with their generated parameters. */
   commands: FuzzCommandRecord[];
   /** Bodies by file name (request bodies and the response seen). */
-  files: Record<string, Uint8Array>;
+  files: Record<string, Uint8Array<ArrayBuffer>>;
 }
 
 /** One finding: one bug, grouped by its signature. */

@@ -1,5 +1,6 @@
 // URL and header building shared by the request descriptors: every caller-supplied value is
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
+import { plainBytes } from '../core/bytes.js';
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { percentEncode } from '../core/percent.js';
 import { loneSurrogateIndex } from '../core/unicode.js';
@@ -177,10 +178,6 @@ export function addHeaders(headers: Record<string, string>, extra: HeadersOption
   for (const [name, value] of pairs) setHeader(headers, name as string, value as string);
 }
 
-function isPlainArrayBuffer(buffer: ArrayBufferLike): buffer is ArrayBuffer {
-  return buffer instanceof ArrayBuffer && !(buffer as { resizable?: boolean }).resizable;
-}
-
 /**
  * A request body: a string (sent as UTF-8, so a lone surrogate, which has no UTF-8 form, is
  * `INVALID_FIELD`), or bytes (`Uint8Array`, `ArrayBuffer`, any `ArrayBufferView`). A fetch body
@@ -197,7 +194,7 @@ export function checkBody(body: unknown, name = 'body'): string | Uint8Array<Arr
   else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
   else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   else throw invalidArgument(`${name} must be a string or bytes`);
-  return isPlainArrayBuffer(bytes.buffer) ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  return plainBytes(bytes);
 }
 
 /**

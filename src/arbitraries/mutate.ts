@@ -1,5 +1,5 @@
-import { plainBytes } from '../core/bytes.js';
 import fc from 'fast-check';
+import { plainBytes } from '../core/bytes.js';
 import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
 import { countOption, listOption, optionsObject } from './options.js';

@@ -466,7 +466,11 @@ export class EmulatorCore {
             ? 'UnsupportedHttpVerb'
             : status === 413
               ? 'RequestBodyTooLarge'
-              : 'InvalidRequestBody';
+              : status === 431
+                ? 'InvalidHeaderValue'
+                : status === 408
+                  ? 'OperationTimedOut'
+                  : 'InvalidRequestBody';
       plan = this.batch.error(status, code, [{ key: 'Reason', value: message }]);
     } else if (service === 'dli') {
       plan = this.dliService.error(status, status === 404 ? 'APIG.0101' : 'DLI.0001', message);

@@ -34,7 +34,8 @@ export const HPC_CODES: Readonly<Record<string, number>> = Object.freeze({
 });
 
 // Messages for the codes the emulator raises; the runtime's resources are not public, so these
-// are paraphrases (the .NET format items `{0}` are filled from the values, as the service does).
+// are paraphrases. Their .NET format items (`{0}`) stay in Message and Values carry the arguments,
+// as in HpcWebServiceFault: a client fills them in (parseFault's `formatted`).
 const HPC_MESSAGES: Readonly<Record<string, string>> = {
   BrokerNotActive: 'The broker is not active for session {0}. Try to attach to the session first.',
   InvalidSessionId: 'Session {0} does not exist.',

@@ -72,6 +72,11 @@ export class Journal {
     return this.items.map((e) => ({ ...e, ...(e.fault ? { fault: { ...e.fault } } : {}) }));
   }
 
+  /** Entries still open when the emulator closes: the client never got an answer. */
+  settle(): void {
+    for (const entry of this.items) if (entry.outcome === 'pending') entry.outcome = 'aborted';
+  }
+
   /** Forgets every entry (sequence numbers go on). */
   clear(): void {
     this.items = [];

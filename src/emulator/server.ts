@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { BatchwireError } from '../core/errors.js';
-import { type Emulator, EmulatorCore, type EmulatorOptions, emulatorOf } from './emulator.js';
+import { type Emulator, EmulatorCore, type EmulatorOptions, emulatorOf, planBytes } from './emulator.js';
 import type { FaultAction, FaultDecision } from './faults.js';
 import { guarded } from './guard.js';
 import type { JournalEntry } from './journal.js';
@@ -36,6 +36,17 @@ export function isLoopbackHost(host: string): boolean {
 
 // Unref'd: a fault's timer never keeps a closed emulator's process alive.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Method and target of the request line at the start of `raw` (what node:http could not parse). */
+function requestLine(raw: unknown): { method: string; target: string } | undefined {
+  if (!(raw instanceof Uint8Array)) return undefined;
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, 8192)).toString('latin1');
+  const end = head.indexOf('\r\n');
+  const match = /^([A-Z]{1,16}) (\S{1,8000}) HTTP\/1\.[01]$/.exec(end < 0 ? '' : head.slice(0, end));
+  return match ? { method: match[1]!, target: match[2]! } : undefined;
+}
+
+async function* noBody(): AsyncIterable<Uint8Array> {}
 
 function statusOfClientError(code: string | undefined): number {
   if (code === 'HPE_HEADER_OVERFLOW') return 431;
@@ -620,14 +631,47 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
       return;
     }
     const status = statusOfClientError(error.code);
-    const entry = core.journalStore.open(openEntry(core, '', '', ''));
+    // The request line, when node:http got that far, says which service to answer as.
+    const line = requestLine((error as { rawPacket?: unknown }).rawPacket);
+    let request: ParsedRequest | undefined;
+    try {
+      if (line) request = { method: line.method, ...parseTarget(line.target), headers: {}, body: noBody() };
+    } catch {
+      request = undefined;
+    }
+    const entry = core.journalStore.open(
+      openEntry(core, request?.method ?? '', request?.path ?? '', request?.search.slice(1) ?? ''),
+    );
     entry.status = status;
     entry.outcome = 'complete';
     entry.error = error.code ?? 'BAD_REQUEST';
-    const body = JSON.stringify({ error: REASONS[status] ?? 'Bad Request', code: error.code ?? null });
-    entry.responseBytes = Buffer.byteLength(body);
-    socket.end(
-      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    const reason = REASONS[status] ?? 'Bad Request';
+    const service = request ? serviceOfPath(request.segments) : undefined;
+    const plan =
+      request && service
+        ? core.errorPlan(service, request, status, `${reason} (${error.code ?? 'malformed request'})`)
+        : undefined;
+    const answer = (body: Uint8Array, type: string) => {
+      entry.service = service ?? null;
+      entry.responseBytes = body.length;
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${type}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`,
+          ),
+          body,
+        ]),
+      );
+    };
+    const plain = () =>
+      answer(Buffer.from(JSON.stringify({ error: reason, code: error.code ?? null })), 'application/json');
+    if (!plan) {
+      plain();
+      return;
+    }
+    planBytes(plan.body).then(
+      (body) => answer(body, plan.headers['content-type'] ?? 'application/json'),
+      () => plain(),
     );
   });
   await listen(server, port, host);
@@ -638,7 +682,13 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
   let closing: Promise<void> | undefined;
   return emulatorOf(core, () => {
     closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      server.close(() => {
+        // Close events of the destroyed sockets settle their entries first; what is left is open.
+        setImmediate(() => {
+          core.journalStore.settle();
+          resolve();
+        });
+      });
       for (const socket of sockets) socket.destroy();
       core.hpc.reset();
     });

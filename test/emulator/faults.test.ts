@@ -302,6 +302,20 @@ describe('status, reset, dribble, delay, hang, corrupt', () => {
 });
 
 describe('rule semantics', () => {
+  it('close() leaves no journal entry pending (a hung request included)', async () => {
+    const emulator = await startEmulator({
+      faults: [{ match: { operation: 'listJobs' }, action: { type: 'hang' } }],
+    });
+    const hung = fetch(`${emulator.url}/jobs?api-version=2024-07-01.20.0`).catch(() => undefined);
+    for (let i = 0; i < 200 && emulator.journal.entries().length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await emulator.close();
+    await hung;
+    const outcomes = emulator.journal.entries().map((e) => e.outcome);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).not.toBe('pending');
+  });
+
   it('reset() and POST /_batchwire/reset clear every rule, the startup ones included', async () => {
     const emulator = await startEmulator({
       faults: [{ match: { operation: 'listJobs' }, action: { type: 'status', status: 503 } }],

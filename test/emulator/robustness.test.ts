@@ -135,6 +135,36 @@ describe('bad requests never crash it', () => {
     expect(errors).toContain('HPE_HEADER_OVERFLOW');
   });
 
+  it("answers a request node:http refused (huge headers, a bad target) in its path's service's shape", async () => {
+    const big = `Host: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    const cases = [
+      ['/WindowsHPC/Clusters?api-version=2012-11-01.4.0', 'hpc-pack'],
+      ['/jobs?api-version=2024-07-01.20.0', 'azure-batch'],
+      ['/v2.0/p1/batches', 'dli'],
+    ] as const;
+    for (const [path, service] of cases) {
+      const answer = await raw(port(), `GET ${path} HTTP/1.1\r\n${big}`);
+      const split = answer.indexOf('\r\n\r\n');
+      const head = answer.slice(0, split);
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      const contentType = /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '';
+      const fault = parseFault({
+        status: 431,
+        headers: { 'content-type': contentType },
+        body: answer.slice(split + 4),
+      });
+      expect(fault.service).toBe(service);
+      const entry = ctx.emulator.journal.entries().at(-1)!;
+      expect(entry).toMatchObject({
+        method: 'GET',
+        path: path.split('?')[0],
+        status: 431,
+        error: 'HPE_HEADER_OVERFLOW',
+      });
+    }
+    await alive();
+  });
+
   it('never answers 5xx to random requests (fast-check), whatever the method, path, query, headers and body', async () => {
     const segment = fc.oneof(
       fc.constantFrom(

@@ -176,10 +176,11 @@ async function runReplay(context: CommandContext): Promise<number> {
     return 1;
   }
   if (result.failure) {
+    // Still failing, otherwise (or the target is down): not the all-clear exit 0 gives.
     context.stdout.write(
       `no longer fails that way; it failed otherwise: ${result.failure.signature}\n  ${oneLine(result.failure.message)}\n`,
     );
-    return 0;
+    return 1;
   }
   context.stdout.write(`no longer fails (${result.requests} requests sent)\n`);
   return 0;
@@ -240,8 +241,15 @@ export async function runFuzzCommand(context: CommandContext, signal?: AbortSign
   meter.finish(report);
   const dir = out ?? (report.findings.length > 0 ? 'batchwire-fuzz' : undefined);
   let cases: string[] = [];
-  if (dir !== undefined) cases = writeFuzzReport(report, dir, junit === undefined ? {} : { junit }).cases;
-  else if (junit !== undefined) writeFileSync(junit, junitXml(report));
+  try {
+    if (dir !== undefined) cases = writeFuzzReport(report, dir, junit === undefined ? {} : { junit }).cases;
+    else if (junit !== undefined) writeFileSync(junit, junitXml(report));
+  } catch (error) {
+    // An --out or --junit that cannot be written is the caller's to fix (exit 2), not a finding (1).
+    throw new UsageError(
+      `cannot write the report: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+    );
+  }
   context.stdout.write(
     `seed ${report.seed}: ${report.runs} sequences, ${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}\n`,
   );

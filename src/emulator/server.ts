@@ -580,7 +580,7 @@ function checkedStart(options: EmulatorOptions | undefined): {
   if (!isLoopbackHost(host) && o.allowRemote !== true) {
     throw new BatchwireError(
       'INVALID_ARGUMENT',
-      `host ${JSON.stringify(host)} is not a loopback address; the emulator has no authentication, so pass allowRemote: true to listen there`,
+      `host ${JSON.stringify(host)} is not a loopback address; the emulator has no authentication, so pass allowRemote: true (batchwire serve --allow-remote) to listen there`,
       0,
     );
   }

@@ -49,6 +49,7 @@ export function caseOf(
     commands: sequence.ran.map((r) => ({ name: r.name, params: encodeParams(r.params) })),
     files,
   };
+  if (env.service === 'hpc-pack') c.serviceName = env.serviceName;
   if (failure.status !== undefined) c.status = failure.status;
   if (failure.code !== undefined) c.code = failure.code;
   const index = failure.exchange;

@@ -141,7 +141,7 @@ export async function replayCase(input: FuzzCase | string, options: ReplayOption
       onRequest: callbackOption<(exchange: FuzzExchange) => void>(o.onRequest, 'onRequest'),
       apiVersion: undefined,
       projectId: 'batchwire-fuzz',
-      serviceName: 'Echo',
+      serviceName: typeof c.serviceName === 'string' && c.serviceName !== '' ? c.serviceName : 'Echo',
     };
     // The run's service parameters, as the case's own requests show them.
     adoptParameters(env, c);

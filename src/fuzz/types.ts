@@ -148,6 +148,8 @@ export interface FuzzCase {
   service: FuzzService;
   /** The target the requests were sent to (replay rebases URLs from it onto its own target). */
   target: string;
+  /** HPC Pack: the `ServiceName` the run's sessions were created with (replay creates the same). */
+  serviceName?: string;
   signature: string;
   check: FuzzCheck;
   operation: string;

@@ -98,6 +98,11 @@ describe('batchwire fuzz', () => {
     } finally {
       await fixed.close();
     }
+    // Nothing listening: it fails otherwise, which is not the all-clear.
+    const down = await cli(['replay', finding.case], { target: fixed.url });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/failed otherwise: .*connection/);
+    expect(caseJson.serviceName).toBe('Echo');
   });
 
   it('exits 0 without a finding and writes nothing unless asked', async () => {
@@ -121,6 +126,16 @@ describe('batchwire fuzz', () => {
       /not a loopback address.*--allow-remote/,
     );
     await expect(cli(['replay'], {})).rejects.toThrow(/case\.json/);
+    // An --out that cannot be written (under a regular file) is the caller's to fix: exit 2.
+    const file = temp('not-a-directory', 'x');
+    const emulator = await startEmulator();
+    try {
+      await expect(
+        cli([emulator.url], { service: 'dli', seed: '1', runs: '1', out: join(file, 'out') }),
+      ).rejects.toThrow(UsageError);
+    } finally {
+      await emulator.close();
+    }
     // Through the real command line: the exit status is 2.
     const child = spawn(
       process.execPath,

@@ -598,14 +598,19 @@ const sendBroken = command<
         ? { contentType: 'application/octet-stream; charset=utf-16le' }
         : {}),
     });
+    const contentType = descriptor.headers['content-type'];
+    const userData = await decodedCount(format, p.body.bytes, contentType);
+    // A mutation may leave the body valid: only a refused name, a body batchwire's own decoder
+    // rejects, a closed session or a committed batch must be refused.
+    const refuse = session.closed || batch.committed || badName || userData === undefined;
     const reply = await seq.send('sendRequests', descriptor, {
-      outcome: session.closed || batch.committed ? 'refuse' : 'either',
-      what: `a near-valid body (${p.body.labels.join(', ')})`,
+      outcome: refuse ? 'refuse' : 'either',
+      what: badName
+        ? `batch name ${JSON.stringify(name)}, which the broker refuses`
+        : `a near-valid body (${p.body.labels.join(', ')})`,
     });
     if (reply.status >= 300 || badName) return;
     batch.format = format;
-    const contentType = descriptor.headers['content-type'];
-    const userData = await decodedCount(format, p.body.bytes, contentType);
     if (userData === undefined) batch.requests = undefined;
     else if (batch.requests !== undefined) batch.requests += userData.length;
     if (p.commit) batch.committed = true;

@@ -45,7 +45,10 @@ function sniffGeneric(text: string): SniffedFormat | undefined {
 
 function sniffXml(text: string): SniffedFormat {
   const head = text.slice(0, 2048);
-  if (/_WebAPI_MessageArray\b|<(?:\w+:)?Message\b/.test(head)) return 'soap';
+  if (/_WebAPI_MessageArray\b/.test(head)) return 'soap';
+  // An HpcWebServiceFault holds a <Message> too: it is a fault, not a message array.
+  if (/<(?:\w+:)?HpcWebServiceFault\b/.test(head)) return 'fault';
+  if (/<(?:\w+:)?Message\b/.test(head)) return 'soap';
   if (/<(?:\w+:)?BrokerClientStatus\b/.test(head)) return 'status';
   return 'fault';
 }

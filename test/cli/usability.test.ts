@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { encodeGenericRequests, encodeGenericResponses } from 'batchwire/generic';
@@ -200,5 +201,33 @@ describe('CLI pieces', () => {
     expect(sniffFormat(utf8('{"error_code":"DLI.0001","error_msg":"x"}'))).toBe('fault');
     expect(sniffFormat(utf8("nodeId eq 'x'"))).toBe('filter');
     expect(sniffFormat(utf8('\u0001\u0002 random'))).toBe('unknown');
+  });
+
+  it('sniffs every bundled sample as what it is (an HpcWebServiceFault holds a <Message> too)', () => {
+    const expected: Record<string, string> = {
+      'dli-state.json': 'dli-state',
+      'fault-azure-batch.json': 'fault',
+      'fault-dli.json': 'fault',
+      'fault-hpc-legacy.xml': 'fault',
+      'fault-hpc-values.xml': 'fault',
+      'fault-hpc.json': 'fault',
+      'fault-hpc.xml': 'fault',
+      'fault-soap12.xml': 'fault',
+      'generic-requests.utf8.bin': 'generic-requests',
+      'generic-responses.utf16be.bin': 'generic',
+      'generic-responses.utf16le.bin': 'generic',
+      'generic-responses.utf8.bin': 'generic',
+      'jobprep-filter.txt': 'filter',
+      'jobprep-page.json': 'jobprep-page',
+      'soap-responses.xml': 'soap',
+      'soap-runtime-mixed.xml': 'soap',
+      'status-finished.xml': 'status',
+      'status-processing.json': 'status',
+    };
+    const folder = fileURLToPath(new URL('../../samples/', import.meta.url));
+    const sniffed = Object.fromEntries(
+      readdirSync(folder).map((name) => [name, sniffFormat(readFileSync(join(folder, name)))]),
+    );
+    expect(sniffed).toEqual(expected);
   });
 });

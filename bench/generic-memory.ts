@@ -3,14 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { sampleGenericResponses } from '../src/arbitraries/samples.js';
 import { decodeGenericResponses, encodeGenericResponses } from '../src/generic/index.js';
+import { heapNow, peakWhileReading } from './heap.js';
 
 const MiB = 1024 * 1024;
-
-function heapNow(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 /** Streams about `mib` MiB of UTF-16LE records through the decoder; returns the heap growth seen. */
 export async function measureMemory(
@@ -33,16 +28,7 @@ export async function measureMemory(
     yield closing;
   }
   const baseline = heapNow();
-  let peak = 0;
-  let records = 0;
-  for await (const record of decodeGenericResponses(body())) {
-    records++;
-    if (record.kind === 'end' && record.received !== total) throw new Error('lost records');
-    if ((records & 0x3fff) === 0) {
-      const usage = process.memoryUsage();
-      peak = Math.max(peak, usage.heapUsed + usage.arrayBuffers - baseline);
-    }
-  }
+  const { records, peak } = await peakWhileReading(decodeGenericResponses(body()), total, baseline);
   return { bytes: repeats * block.length + closing.length, records, baseline, peak };
 }
 

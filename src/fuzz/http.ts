@@ -226,9 +226,9 @@ export class Transport {
           }
           chunks.push(chunk);
         });
-        // A socket closed mid-body reports 'aborted' or 'error' depending on when: one answer.
+        // A socket closed mid-body reports 'aborted', 'error' or an incomplete 'end' depending on
+        // when: one answer (done() keeps the first).
         const cut = () => {
-          if (settled) return;
           done({
             status: res.statusCode ?? 0,
             headers: headersOf(),
@@ -243,15 +243,7 @@ export class Transport {
         res.on('error', cut);
         res.on('end', () => {
           if (!res.complete) {
-            done({
-              status: res.statusCode ?? 0,
-              headers: headersOf(),
-              body: body(),
-              error: {
-                kind: 'incomplete',
-                message: `the connection closed inside the body after ${size} bytes`,
-              },
-            });
+            cut();
             return;
           }
           done({ status: res.statusCode ?? 0, headers: headersOf(), body: body() });

@@ -26,9 +26,12 @@ export {
   type FetchPage,
   type HttpPage,
   type PageParser,
+  type PageRequest,
   type PageResult,
+  type PaginatedPage,
   type PaginateOptions,
   paginate,
+  paginatePages,
 } from './paginate.js';
 export { DLI_BATCH_STATES, parseDliBatchState, parseJobPrepReleaseStatusPage } from './parse.js';
 export { parseDateTime } from './read.js';

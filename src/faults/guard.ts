@@ -72,3 +72,55 @@ export function durationOption(
   }
   return value;
 }
+
+const byteLengthOfArrayBuffer = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
+
+/**
+ * True for a body given whole: a string, an `ArrayBuffer` (of any realm) or a view of one. A
+ * brand check, so a proxy (revoked, or with traps that throw) is never taken for bytes.
+ */
+export function isBodyValue(value: unknown): value is string | ArrayBuffer | ArrayBufferView {
+  if (typeof value === 'string') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (ArrayBuffer.isView(value)) return true;
+  try {
+    byteLengthOfArrayBuffer.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The numeric `status` of a response-shaped object, or `undefined` (a trap that throws included). */
+export function statusOf(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    const status = (value as { status?: unknown }).status;
+    return typeof status === 'number' ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `value` (what a caller's function returned) as a promise. Looking up `then` on a revoked proxy
+ * or a trap that throws is `INVALID_ARGUMENT`; a promise that rejects still rejects as it did.
+ */
+export function awaitable<T>(value: T | Promise<T>, what: string): Promise<T> {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+    guarded(what, () => (value as { then?: unknown }).then);
+  }
+  return Promise.resolve(value);
+}
+
+/** Checks that a body source can be looked at (a proxy that throws is `INVALID_ARGUMENT`). */
+export function checkSource(value: object, what: string): void {
+  guarded(what, () => {
+    const source = value as {
+      getReader?: unknown;
+      [Symbol.asyncIterator]?: unknown;
+      [Symbol.iterator]?: unknown;
+    };
+    return [source.getReader, source[Symbol.asyncIterator], source[Symbol.iterator]];
+  });
+}

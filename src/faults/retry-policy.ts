@@ -6,7 +6,16 @@ import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';
 import { BatchwireServiceError } from './error.js';
-import { durationOption, functionOption, guarded, snapshotOptions } from './guard.js';
+import {
+  awaitable,
+  checkSource,
+  durationOption,
+  functionOption,
+  guarded,
+  isBodyValue,
+  snapshotOptions,
+  statusOf,
+} from './guard.js';
 import { parseFault } from './parse.js';
 import { isFetchResponse } from './response.js';
 import { type HeadersInput, MAX_RETRY_AFTER_MS } from './retry.js';
@@ -195,7 +204,7 @@ export function waitFor(
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (clock?.sleep !== undefined) {
-    const slept = Promise.resolve(clock.sleep(ms)).then(() => undefined);
+    const slept = awaitable(clock.sleep(ms), 'clock.sleep').then(() => undefined);
     return signal === undefined ? slept : untilAborted(slept, signal);
   }
   return new Promise<void>((resolve, reject) => {
@@ -220,16 +229,6 @@ export function nowOf(clock: WaitClock | undefined): number {
   return value;
 }
 
-function isStatusObject(value: unknown): value is RetryResponse {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number'
-  );
-}
-
-function isBodyInput(value: unknown): boolean {
-  return typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
-}
-
 /**
  * The fault of an error response (a fetch `Response` or `{ status, headers, body }` whose body
  * may be a stream): the body read up to `maxBodyBytes` and the rest cancelled. @internal
@@ -247,7 +246,8 @@ export async function faultOfResponse(
     return { status: page.status, headers: page.headers, body: page.body };
   });
   let bytes: unknown = body;
-  if (body !== undefined && body !== null && !isBodyInput(body) && typeof body === 'object') {
+  if (body !== undefined && body !== null && !isBodyValue(body) && typeof body === 'object') {
+    checkSource(body, 'the response body');
     bytes = await readWhole(body as ReadableStream<Uint8Array>, maxBodyBytes, {
       truncate: true,
       signal,
@@ -260,7 +260,7 @@ export async function faultOfResponse(
   return parseFault({
     status: Number.isInteger(status) ? status : undefined,
     headers,
-    body: isBodyInput(bytes) ? (bytes as string) : '',
+    body: isBodyValue(bytes) ? (bytes as string) : '',
   });
 }
 
@@ -309,10 +309,9 @@ export async function withRetries<R extends ResponseLike | RetryResponse>(
     let fault: ServiceFault;
     let thrown: BatchwireServiceError | undefined;
     try {
-      const pending = call();
-      const result: unknown =
-        signal === undefined ? await pending : await untilAborted(Promise.resolve(pending), signal);
-      if (!isResponseLike(result) && !isStatusObject(result)) {
+      const pending = awaitable(call(), 'withRetries');
+      const result: unknown = signal === undefined ? await pending : await untilAborted(pending, signal);
+      if (!isResponseLike(result) && statusOf(result) === undefined) {
         throw invalidArgument('withRetries: call must return a fetch Response or { status, headers, body }');
       }
       const status = guarded('withRetries', () => (result as RetryResponse).status);

@@ -4,7 +4,15 @@ import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';
 import { BatchwireServiceError } from '../faults/error.js';
-import { functionOption, guarded, snapshotOptions } from '../faults/guard.js';
+import {
+  awaitable,
+  checkSource,
+  functionOption,
+  guarded,
+  isBodyValue,
+  snapshotOptions,
+  statusOf,
+} from '../faults/guard.js';
 import { type HeadersInput, headerValue } from '../faults/retry.js';
 import {
   delayOf,
@@ -130,15 +138,10 @@ const KEYS = [
   'signal',
 ];
 
-function isBody(value: unknown): value is BodyInput {
-  return typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
-}
+const isBody = isBodyValue as (value: unknown) => value is BodyInput;
 
 function isHttpPage(value: unknown): value is HttpPage | ResponseLike {
-  if (isResponseLike(value)) return true;
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number'
-  );
+  return isResponseLike(value) || statusOf(value) !== undefined;
 }
 
 interface PageRead {
@@ -174,6 +177,7 @@ async function readPage(
   else if (body !== null && body !== undefined) {
     if (typeof body !== 'object')
       throw invalidArgument(`${what}: a page body must be text, bytes or a stream, got ${typeof body}`);
+    checkSource(body, what);
     text = await readWhole(body as ReadableStream<Uint8Array>, limit, { signal });
   }
   return {
@@ -309,7 +313,8 @@ async function* walk<T>(fetchPage: FetchPage, s: Settings<T>, what: string): Asy
         link === undefined ? undefined : sized(link),
         url === undefined ? undefined : requestFor(url),
       );
-      const result = signal === undefined ? await call : await untilAborted(Promise.resolve(call), signal);
+      const pending = awaitable(call, what);
+      const result = signal === undefined ? await pending : await untilAborted(pending, signal);
       const page = await readPage(result, s.maxBodyBytes, signal, what);
       const options: StatusParseOptions = {};
       if (page.contentType !== undefined) options.contentType = page.contentType;

@@ -7,7 +7,16 @@ import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';
 import { BatchwireServiceError } from '../faults/error.js';
-import { durationOption, functionOption, guarded, snapshotOptions } from '../faults/guard.js';
+import {
+  awaitable,
+  checkSource,
+  durationOption,
+  functionOption,
+  guarded,
+  isBodyValue,
+  snapshotOptions,
+  statusOf,
+} from '../faults/guard.js';
 import { type HeadersInput, headerValue } from '../faults/retry.js';
 import {
   delayOf,
@@ -136,15 +145,10 @@ function retryClock(value: unknown, retry: RetrySettings | undefined): WaitClock
   return retrySettings({ clock: value }, WHAT).clock;
 }
 
-function isBody(value: unknown): value is BodyInput {
-  return typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
-}
+const isBody = isBodyValue as (value: unknown) => value is BodyInput;
 
 function isStatusObject(value: unknown): boolean {
-  if (isResponseLike(value)) return true;
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number'
-  );
+  return isResponseLike(value) || statusOf(value) !== undefined;
 }
 
 /** One poll: fetch, turn an error response into a fault, read and parse the body. */
@@ -153,7 +157,7 @@ async function pollOnce<S>(
   s: PollSettings<S>,
   signal: AbortSignal,
 ): Promise<S> {
-  const result: unknown = await untilAborted(Promise.resolve(fetchState(signal)), signal);
+  const result: unknown = await untilAborted(awaitable(fetchState(signal), WHAT), signal);
   const response = isStatusObject(result);
   if (response) {
     const status = guarded(WHAT, () => (result as { status: unknown }).status);
@@ -173,6 +177,7 @@ async function pollOnce<S>(
     if (!isBody(body)) {
       if (typeof body !== 'object' || body === null)
         throw invalidArgument(`${WHAT}: a response body must be text, bytes or a stream`);
+      checkSource(body, WHAT);
       body = await readWhole(body as ReadableStream<Uint8Array>, s.maxBodyBytes, { signal });
     }
   } else if (!isBody(body)) {

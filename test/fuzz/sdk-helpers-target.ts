@@ -86,6 +86,14 @@ const realistic: fc.Arbitrary<Make> = fc.constantFrom(
   of(() => 'Finished'),
   of(revoked),
   of(trapping),
+  of(() => () => revoked()),
+  of(() => () => trapping()),
+  of(() => () => ({ status: 200, headers: revoked(), body: trapping() })),
+  of(() => () => ({ status: 503, headers: trapping(), body: revoked() })),
+  of(() => () => ({ items: revoked(), nextLink: trapping() })),
+  of(() => () => ({ items: [1], nextLink: revoked() })),
+  of(() => ({ now: () => 0, sleep: () => revoked() })),
+  of(() => ({ url: revoked(), headers: trapping() })),
 );
 
 const value: fc.Arbitrary<Make> = fc.oneof(

@@ -145,7 +145,8 @@ export function delayOf(value: unknown, attempt: unknown, settings: RetrySetting
     return Math.min(retryAfterMs, settings.maxMs, MAX_RETRY_AFTER_MS);
   }
   // Attempt 2 (the first retry) waits up to baseMs, each later one up to twice as long.
-  const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** (Math.max(attempt, 2) - 2));
+  // The exponent is capped so that 2^n stays finite: 0 ms times Infinity would be NaN.
+  const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.min(Math.max(attempt, 2) - 2, 1000));
   const r = settings.random();
   if (typeof r !== 'number' || !(r >= 0 && r <= 1))
     throw invalidArgument('retryDelay: random() must return a number from 0 to 1');

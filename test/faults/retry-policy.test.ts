@@ -36,6 +36,9 @@ describe('retryDelay', () => {
     expect(retryDelay(busy, 8, { random: top, maxAttempts: 10 })).toBe(51_200);
     expect(retryDelay(busy, 9, { random: top, maxAttempts: 10 })).toBe(60_000);
     expect(retryDelay(busy, 30, { random: top, maxAttempts: Infinity })).toBe(60_000);
+    // Past 2^1024 the exponential is Infinity; with baseMs 0 that must still be 0, not NaN.
+    expect(retryDelay(busy, 2000, { random: top, baseMs: 0, maxAttempts: Infinity })).toBe(0);
+    expect(retryDelay(busy, 2 ** 40, { random: top, maxAttempts: Infinity })).toBe(60_000);
     expect(retryDelay(busy, 3, { random: top, baseMs: 10, maxMs: 15 })).toBe(15);
     expect(retryDelay(busy, 2, { random: top, maxAttempts: 1 })).toBeUndefined();
     for (let i = 0; i < 200; i++) {

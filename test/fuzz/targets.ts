@@ -32,6 +32,7 @@ import {
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import fc from 'fast-check';
 import { misuseTarget } from './misuse-target.js';
+import { sdkHelpersTarget } from './sdk-helpers-target.js';
 
 export interface FuzzCase {
   input: Uint8Array | string;
@@ -275,5 +276,6 @@ const byteTargets: FuzzTarget[] = [
 /** Every target of the run: the API-misuse target first, then the decoders over bytes. */
 export const targets: readonly FuzzTarget<unknown>[] = [
   misuseTarget() as unknown as FuzzTarget<unknown>,
+  sdkHelpersTarget as unknown as FuzzTarget<unknown>,
   ...(byteTargets as unknown as FuzzTarget<unknown>[]),
 ];

@@ -86,15 +86,35 @@ export interface IncomingSnapshot {
   body: string | Uint8Array | undefined;
 }
 
+/** `Array.isArray`, which throws for a revoked proxy: that is INVALID_ARGUMENT here. */
+export function isArray(value: unknown, what: string): boolean {
+  try {
+    return Array.isArray(value);
+  } catch (error) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      `${what}: an argument cannot be read (a revoked proxy?)`,
+      0,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  try {
+    if (Array.isArray(value)) return 'an array';
+  } catch {
+    return 'a revoked proxy';
+  }
   return typeof value;
 }
 
 /** The options argument as an object; nothing else (and a string's text is never echoed). */
 export function optionsOf(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (typeof value !== 'object' || value === null || isArray(value, what)) {
     throw invalidArgument(`${what}: options must be an object, got ${describe(value)}`);
   }
   return value as Record<string, unknown>;
@@ -122,10 +142,17 @@ export function secretOption(options: Record<string, unknown>, key: string, what
 export function dateOption(options: Record<string, unknown>, key: string, what: string): Date | undefined {
   const value = read(options, key, what);
   if (value === undefined || value === null) return undefined;
-  let time = Number.NaN;
+  let time: number | undefined;
   if (typeof value === 'number') time = value;
-  else if (value instanceof Date) time = value.getTime();
-  else
+  else {
+    try {
+      // instanceof throws for a revoked proxy, getTime for an impostor with Date's prototype.
+      if (value instanceof Date) time = Date.prototype.getTime.call(value);
+    } catch {
+      time = undefined;
+    }
+  }
+  if (time === undefined)
     throw invalidArgument(
       `${what}: ${key} must be a Date or a number of milliseconds, got ${describe(value)}`,
     );
@@ -196,10 +223,17 @@ function incomingHeaders(headers: unknown, what: string): HeaderList {
   for (const [name, raw] of entriesOf(headers, what)) {
     if (typeof name !== 'string') throw invalidArgument(`${what}: a header name is not a string`);
     if (raw === undefined) continue;
-    let value: string;
+    let value: string | undefined;
     if (typeof raw === 'string') value = raw;
-    else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw.join(', ');
-    else
+    else {
+      try {
+        if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw.join(', ');
+      } catch {
+        // A revoked proxy, or a list whose items throw.
+        value = undefined;
+      }
+    }
+    if (value === undefined)
       throw invalidArgument(
         `${what}: header ${name} must be a string or a list of strings, got ${describe(raw)}`,
       );
@@ -212,7 +246,19 @@ function incomingHeaders(headers: unknown, what: string): HeaderList {
 
 function bodyOf(body: unknown, what: string): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined;
-  const normalised = normaliseBody(body);
+  let normalised: string | Uint8Array | undefined;
+  try {
+    normalised = normaliseBody(body);
+  } catch (error) {
+    throw new BatchwireError(
+      'INVALID_ARGUMENT',
+      `${what}: the body's bytes cannot be read (a detached buffer?)`,
+      0,
+      {
+        cause: error,
+      },
+    );
+  }
   if (normalised === undefined) {
     throw invalidArgument(
       `${what}: body must be a string, Uint8Array, ArrayBuffer or ArrayBufferView, got ${describe(body)}`,
@@ -222,7 +268,7 @@ function bodyOf(body: unknown, what: string): string | Uint8Array | undefined {
 }
 
 function requestObject(request: unknown, what: string): Record<string, unknown> {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+  if (typeof request !== 'object' || request === null || isArray(request, what)) {
     throw invalidArgument(
       `${what}: expected a request { method, url, headers, body? }, got ${describe(request)}`,
     );

@@ -3,7 +3,7 @@
 // so the signatures are byte-identical for every request that SDK can send; where the SDK's
 // behaviour cannot reach the service intact, the service's documented rule is followed instead
 // (see the README, "Signing requests").
-import { invalidArgument } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { utf8Length } from '../core/unicode.js';
 import { base64, constantTimeEqual, fromBase64, hmacSha256, utf8 } from './crypto.js';
 import { httpDate, parseHttpDate } from './dates.js';
@@ -12,6 +12,7 @@ import {
   type HeaderList,
   headerValue,
   type IncomingRequest,
+  isArray,
   optionsOf,
   queryParameters,
   read,
@@ -221,7 +222,16 @@ export async function signSharedKey<R extends SignableRequest>(
 
 function keysOf(options: Record<string, unknown>, what: string): Uint8Array<ArrayBuffer>[] {
   const value = read(options, 'key', what);
-  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  let list: unknown[];
+  try {
+    // A copy: a list whose items are getters (or a proxy) is read once, here.
+    list = isArray(value, what) ? [...(value as unknown[])] : [value];
+  } catch (error) {
+    if (error instanceof BatchwireError) throw error;
+    throw new BatchwireError('INVALID_ARGUMENT', `${what}: reading the list of keys threw`, 0, {
+      cause: error,
+    });
+  }
   if (list.length === 0)
     throw invalidArgument(`${what}: key must be a string or a non-empty list of strings`);
   return list.map((key) => {
@@ -252,7 +262,8 @@ export function quote(value: string): string {
 /**
  * Verifies an incoming request's SharedKey signature, as the Batch service does: the account
  * must be the expected one, `ocp-date` (else `Date`) an HTTP date within `maxSkewMs` of `now`,
- * and the signature the one one of the keys gives (compared in constant time). The string to
+ * and the signature the one one of the keys gives (compared in constant time; for a request
+ * without a body, its Content-Length may have been signed as `0` or as nothing). The string to
  * sign is built from the request as received (`url` the request target, as Node's
  * `request.url` holds it, or an absolute URL; `headers` as Node gives them; `body` the bytes
  * read). Resolves to a verdict, never rejects for what the request holds: a refusal says why
@@ -330,21 +341,29 @@ export async function verifySharedKey(
     return fail('date-out-of-range', message, { principal: named, skewMs });
   }
   const body = incoming.body === '' || incoming.body?.length === 0 ? undefined : incoming.body;
-  const text = stringToSign({
+  const base = {
     method: incoming.method,
     headers: incoming.headers,
-    contentLength: contentLength(incoming.method, incoming.headers, body),
     account,
     url: incoming.parsed,
     strict: false,
     what,
-  });
+  };
+  const length = contentLength(incoming.method, incoming.headers, body);
+  const text = stringToSign({ ...base, contentLength: length });
+  // An empty body's length is signed as '0' by the SDK for a POST and as nothing otherwise, while
+  // fetch sends `Content-Length: 0` for a PUT or POST without a body: either form verifies.
+  const texts = [text];
+  if (body === undefined && (length === '0' || length === ''))
+    texts.push(stringToSign({ ...base, contentLength: length === '0' ? '' : '0' }));
   const received = fromBase64(signature);
   let matched = false;
   for (const key of keys) {
-    const expected = await hmacSha256(key, utf8(text));
-    // Every key is tried, so the time taken does not say which one matched.
-    if (received !== undefined && constantTimeEqual(expected, received)) matched = true;
+    for (const candidate of texts) {
+      const expected = await hmacSha256(key, utf8(candidate));
+      // Every key and form is tried, so the time taken does not say which one matched.
+      if (received !== undefined && constantTimeEqual(expected, received)) matched = true;
+    }
   }
   if (!matched) {
     return fail(

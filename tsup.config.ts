@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // One entry per public subpath (package.json "exports").
-const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+const subpaths = [
+  'generic',
+  'soap',
+  'odata',
+  'faults',
+  'status',
+  'requests',
+  'auth',
+  'arbitraries',
+  'emulator',
+];
 subpaths.push('fuzz');
 const entry: Record<string, string> = { index: 'src/index.ts' };
 for (const name of subpaths) {

@@ -149,7 +149,11 @@ describe('retryDelay', () => {
           if (retryAfter !== undefined) {
             expect(delay).toBe(Math.min(retryAfter, options.maxMs));
           } else {
-            const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** (Math.max(attempt, 2) - 2));
+            // 0 × 2^1024 is NaN in JavaScript: a zero base is a zero ceiling whatever the attempt.
+            const ceiling =
+              options.baseMs === 0
+                ? 0
+                : Math.min(options.maxMs, options.baseMs * 2 ** (Math.max(attempt, 2) - 2));
             expect(delay!).toBeLessThanOrEqual(ceiling);
           }
           expect(delay!).toBeLessThanOrEqual(options.maxMs);

@@ -13,6 +13,7 @@ import {
   mutate,
   soapMessageArray,
 } from 'batchwire/arbitraries';
+import { verifyAkSk, verifyBasic, verifySharedKey } from 'batchwire/auth';
 import { parseFault } from 'batchwire/faults';
 import {
   decodeGenericBody,
@@ -232,6 +233,52 @@ const byteTargets: FuzzTarget[] = [
       jobPrepReleasePageBody().map((p) => p.body),
     ),
     decode: (input) => parseJobPrepReleaseStatusPage(input),
+  },
+  {
+    // A server hands the verifiers whatever a client sent: each must resolve to a verdict.
+    name: 'auth verifiers (hostile Authorization headers, dates, targets, bodies)',
+    cases: fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 96 }),
+        fc
+          .tuple(
+            fc.constantFrom(
+              'SharedKey acct:',
+              'SDK-HMAC-SHA256 Access=AK, SignedHeaders=',
+              'Basic ',
+              'Bearer ',
+            ),
+            fc.string({ unit: 'binary', maxLength: 64 }),
+          )
+          .map(([scheme, rest]) => scheme + rest),
+      )
+      .map((text): FuzzCase => ({ input: text, labels: ['request text'] })),
+    async decode(input) {
+      const text = typeof input === 'string' ? input : lenient.decode(input);
+      const now = new Date('2024-06-01T12:00:00Z');
+      const requests = [
+        { method: 'GET', url: '/jobs', headers: { authorization: text, 'ocp-date': now.toUTCString() } },
+        {
+          method: text,
+          url: text,
+          headers: { authorization: 'SharedKey acct:x', date: text, 'x-sdk-date': text },
+        },
+        {
+          method: 'POST',
+          url: `/v2.0/p/batches?${text}`,
+          headers: { authorization: text, host: text },
+          body: text,
+        },
+      ];
+      const options = { account: 'acct', key: 'a2V5', ak: 'AK', sk: 'SK', user: 'u', password: 'p', now };
+      let refused = 0;
+      for (const request of requests) {
+        for (const verify of [verifySharedKey, verifyAkSk, verifyBasic]) {
+          if (!(await verify(request, options)).ok) refused++;
+        }
+      }
+      return refused;
+    },
   },
   {
     name: 'builders and encoders (caller values)',

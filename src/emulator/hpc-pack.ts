@@ -11,7 +11,7 @@ import { charsetOf, detectEncoding, type TextEncodingName } from '../core/charse
 import { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { decodeGenericRequests } from '../generic/index.js';
-import { type QualifiedName, readMessageArray } from '../soap/index.js';
+import { readMessageArray } from '../soap/index.js';
 import { type FaultPair, HPC_CODES, hpcFaultBody, hpcFaultByName } from './fault-bodies.js';
 import { ResponseCursor } from './hpc-responses.js';
 import {
@@ -29,6 +29,16 @@ import {
   statusOf,
   yieldToLoop,
 } from './hpc-state.js';
+import type {
+  HpcBatchInfo,
+  HpcPackEmulator,
+  HpcPackEmulatorOptions,
+  HpcService,
+  HpcServiceFault,
+  HpcServiceRequest,
+  HpcServiceResult,
+  HpcSessionInfo,
+} from './hpc-types.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
 import { type LogEncoding, RecordLog } from './record-log.js';
 import { limitedBody, readBody, wantsJson } from './request.js';
@@ -45,55 +55,6 @@ export const GENERIC_REPLY_ACTION =
 /** The `api-version` values the SOA Web API documents. */
 export const HPC_API_VERSIONS: readonly string[] = ['2011-11-01', '2012-03-31.3.4', '2012-11-01.4.0'];
 
-/** One SOA request, as the emulator hands it to the service behind a session. */
-export interface HpcServiceRequest {
-  sessionId: number;
-  /** The `ServiceName` the session was created for. */
-  serviceName: string;
-  batchName: string;
-  /** Position of the request in its batch, from 0. */
-  index: number;
-  /** True for a generic-service request (`input U+FFFF userData U+0000`). */
-  generic: boolean;
-  /** The request action (`.../GenericOperation` for a generic request). */
-  action: string;
-  /** A generic request's input; for a SOAP request, the body element's inner XML. */
-  input: string;
-  /** The request's user data (`''` when it had none). */
-  userData: string;
-  /** SOAP: the WS-Addressing `MessageID`. */
-  messageId?: string;
-  /** SOAP: the body element's local name and namespace. */
-  body?: { name: string; namespace: string };
-}
-
-/** A SOAP fault the service answers a request with. */
-export interface HpcServiceFault {
-  /** The fault envelope's action. @defaultValue `http://hpc.microsoft.com/session/SessionFault` */
-  action?: string;
-  /** The SOAP 1.2 `Code/Value`. @defaultValue `s:Receiver` */
-  code?: string | QualifiedName;
-  subcodes?: (string | QualifiedName)[];
-  reason: string;
-  /** Inner XML of `Detail` (a well-formed fragment). */
-  detail?: string;
-}
-
-/**
- * What a service answers: the output text; or an object with the output and, optionally, the
- * reply action and (SOAP) the reply body's element name, namespace or inner XML; or a fault;
- * or `null`/`undefined` for no response at all (a request the service lost).
- */
-export type HpcServiceResult =
-  | string
-  | { output?: string; action?: string; body?: { name?: string; namespace?: string; xml?: string } }
-  | { fault: HpcServiceFault }
-  | null
-  | undefined;
-
-/** The service behind a session: sync or async. A thrown error becomes a SOAP fault response. */
-export type HpcService = (request: HpcServiceRequest) => HpcServiceResult | Promise<HpcServiceResult>;
-
 /**
  * The default service: echoes each request. A generic request's input comes back as the output
  * with the generic reply action; a SOAP request `<Op>` comes back as `<OpResponse>` with action
@@ -105,44 +66,6 @@ export const echoService: HpcService = (request) => {
   }
   return request.input;
 };
-
-/** HPC Pack options of {@link startEmulator}. */
-export interface HpcPackEmulatorOptions {
-  /** The cluster name Get Clusters reports and the pre-2016 URIs must use. @defaultValue `'HEAD'` */
-  cluster?: string;
-  /** The service behind every session. @defaultValue {@link echoService} */
-  service?: HpcService;
-  /** Services by `ServiceName`; a session for another name gets `service`. */
-  services?: Readonly<Record<string, HpcService>>;
-  /** Broker header names in SOAP responses. @defaultValue `'HPCPack2008'` (the documentation's) */
-  soapFlavour?: 'HPCPack2008' | 'HPCServer2008';
-}
-
-/** A batch as {@link HpcPackEmulator.sessions} shows it. */
-export interface HpcBatchInfo {
-  name: string;
-  status: 'Ready' | 'Processing' | 'Finished';
-  requests: number;
-  responses: number;
-}
-
-/** A session as {@link HpcPackEmulator.sessions} shows it. */
-export interface HpcSessionInfo {
-  id: number;
-  serviceName: string;
-  durable: boolean;
-  closed: boolean;
-  batches: HpcBatchInfo[];
-}
-
-/** The HPC Pack part of a running emulator. */
-export interface HpcPackEmulator {
-  readonly cluster: string;
-  /** Replaces the service behind sessions of `serviceName` (or of every name); `undefined` restores the echo. */
-  setService(service: HpcService | undefined, serviceName?: string): void;
-  /** A snapshot of the sessions and their batches. */
-  sessions(): HpcSessionInfo[];
-}
 
 /** What the HPC handlers need from the emulator. */
 export interface HpcContext {
@@ -850,4 +773,14 @@ export class HpcPackService implements HpcPackEmulator {
   }
 }
 
+export type {
+  HpcBatchInfo,
+  HpcPackEmulator,
+  HpcPackEmulatorOptions,
+  HpcService,
+  HpcServiceFault,
+  HpcServiceRequest,
+  HpcServiceResult,
+  HpcSessionInfo,
+};
 export { HPC_CODES };

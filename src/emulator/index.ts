@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export type { AzureBatchEmulator, AzureBatchEmulatorOptions } from './azure-batch.js';
 export type { EmulatorClock } from './clock.js';
 export type { DliEmulator, DliEmulatorOptions, DliState } from './dli.js';

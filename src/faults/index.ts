@@ -5,13 +5,13 @@
  * @packageDocumentation
  */
 
-export type { BodyInput } from '../core/body.js';
 export {
   BatchwireError,
   type BatchwireErrorCode,
   isBatchwireError,
   isBatchwireServiceError,
-} from '../core/errors.js';
+} from '../core/batchwire-error.js';
+export type { BodyInput } from '../core/body.js';
 export type { ResponseLike } from '../core/source.js';
 export { BatchwireServiceError } from './error.js';
 export {

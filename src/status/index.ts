@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 
-export type { BodyInput } from '../core/body.js';
 export {
   BatchwireError,
   type BatchwireErrorCode,
   isBatchwireError,
   isBatchwireServiceError,
-} from '../core/errors.js';
+} from '../core/batchwire-error.js';
+export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
 export {

@@ -337,3 +337,47 @@ export function isLoopbackHost(host: unknown): boolean {
   // ::ffff:127.x.x.x
   return v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff && v6[6]! >> 8 === 127;
 }
+
+/** Edit distance with transpositions (optimal string alignment), for "did you mean". */
+function distance(a: string, b: string): number {
+  // Option names are short: O(a*b) is nothing.
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/**
+ * The known name closest to `name` (a prefix, or at most 2 edits away, case aside), for a "did
+ * you mean"; `undefined` when none is that close.
+ */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  // Names past 64 characters are nobody's typo of a known one (and keep the table small).
+  if (lower.length > 64) return undefined;
+  for (const candidate of known) {
+    const lowerCandidate = candidate.toLowerCase();
+    if (lower.length >= 3 && lowerCandidate.startsWith(lower)) return candidate;
+    const d = distance(lower, lowerCandidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.min(2, Math.max(1, Math.floor(name.length / 3))) ? best : undefined;
+}

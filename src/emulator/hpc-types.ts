@@ -55,13 +55,13 @@ export type HpcService = (request: HpcServiceRequest) => HpcServiceResult | Prom
 /** HPC Pack options of {@link startEmulator}. */
 export interface HpcPackEmulatorOptions {
   /** The cluster name Get Clusters reports and the pre-2016 URIs must use. @defaultValue `'HEAD'` */
-  cluster?: string;
+  cluster?: string | null | undefined;
   /** The service behind every session. @defaultValue {@link echoService} */
-  service?: HpcService;
+  service?: HpcService | null | undefined;
   /** Services by `ServiceName`; a session for another name gets `service`. */
-  services?: Readonly<Record<string, HpcService>>;
+  services?: Readonly<Record<string, HpcService>> | null | undefined;
   /** Broker header names in SOAP responses. @defaultValue `'HPCPack2008'` (the documentation's) */
-  soapFlavour?: 'HPCPack2008' | 'HPCServer2008';
+  soapFlavour?: 'HPCPack2008' | 'HPCServer2008' | null | undefined;
 }
 
 /** A batch as {@link HpcPackEmulator.sessions} shows it. */

@@ -22,6 +22,7 @@ export {
   HPC_FAULT_CODES,
   hpcFaultInfo,
 } from './hpc.js';
+export { HPC_FAULT_NUMBERS } from './hpc-codes.js';
 export { HPC_FAULT_NAMESPACE, HPC_SESSION_NAMESPACE, parseFault, SERIALIZATION_NAMESPACE } from './parse.js';
 export {
   type HeadersInput,

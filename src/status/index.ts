@@ -22,6 +22,7 @@ export {
   parseTaskListPage,
 } from './batch-lists.js';
 export type * from './batch-types.js';
+export { DLI_STATE_TRANSITIONS, dliStateMayFollow, isFinalDliState } from './dli-states.js';
 export {
   type FetchPage,
   type HttpPage,

@@ -10,6 +10,10 @@ export interface FailureInfo {
   message: string;
 }
 
+// A global symbol: a FuzzFailure is recognised by its brand, not by its `name` (which any error
+// can carry), and across copies of the package.
+const BRAND = Symbol.for('batchwire.fuzzFailure');
+
 /** Thrown inside a sequence when a check fires; `exchange` is the index of the answer that failed. */
 export class FuzzFailure extends Error {
   override readonly name = 'FuzzFailure';
@@ -26,6 +30,7 @@ export class FuzzFailure extends Error {
     this.status = info.status;
     this.code = info.code;
     this.exchange = exchange;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   get info(): FailureInfo {
@@ -34,6 +39,11 @@ export class FuzzFailure extends Error {
     if (this.code !== undefined) info.code = this.code;
     return info;
   }
+}
+
+/** Whether `value` is a {@link FuzzFailure} (by its brand). */
+export function isFuzzFailure(value: unknown): value is FuzzFailure {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** Thrown to unwind a sequence that must stop (the signal, or the run's deadline): not a finding. */

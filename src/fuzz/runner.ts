@@ -35,7 +35,7 @@ import type {
 
 /** Sequences per chunk: each chunk has its own seed, derived from the run's seed and its number. */
 export const CHUNK = 25;
-/** Most signatures remembered as found (each a short string); past it, failures are counted only. */
+/** Most omitted signatures remembered (so each is counted once); past it, all are counted. */
 const MAX_SIGNATURES = 10_000;
 
 /** The seed of chunk `chunk` of a run (splitmix-style mixing: nearby inputs spread). */
@@ -139,8 +139,9 @@ interface Shared {
   fatal?: { error: unknown };
 }
 
+/** Findings kept or being shrunk (a signature claimed is one, whether shrinking ended or not). */
 function kept(shared: Shared): number {
-  return shared.findings.length + shared.strays.size;
+  return shared.claimed.size + shared.strays.size;
 }
 
 function explorationOver(shared: Shared): boolean {
@@ -210,7 +211,7 @@ function announce(shared: Shared, failure: FuzzFailure, foundAfter: FuzzFinding[
 
 /** Whether a failure with a new signature may become a finding; counts it when the findings are full. */
 function mayKeep(shared: Shared, signature: string): boolean {
-  if (kept(shared) < shared.settings.maxFindings && shared.claimed.size < MAX_SIGNATURES) return true;
+  if (kept(shared) < shared.settings.maxFindings) return true;
   if (!shared.omitted.has(signature)) {
     shared.omittedCount++;
     if (shared.omitted.size < MAX_SIGNATURES) shared.omitted.add(signature);

@@ -1,22 +1,15 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One entry per public subpath (package.json "exports").
-const subpaths = [
-  'generic',
-  'soap',
-  'odata',
-  'faults',
-  'status',
-  'requests',
-  'auth',
-  'arbitraries',
-  'emulator',
-];
-subpaths.push('fuzz');
-const entry: Record<string, string> = { index: 'src/index.ts' };
-for (const name of subpaths) {
-  if (existsSync(`src/${name}/index.ts`)) entry[name] = `src/${name}/index.ts`;
+// One entry per public subpath, read from package.json "exports" (the one list of them): "."
+// is src/index.ts, "./<name>" is src/<name>/index.ts.
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, unknown>;
+};
+const entry: Record<string, string> = {};
+for (const key of Object.keys(pkg.exports)) {
+  if (key === '.') entry.index = 'src/index.ts';
+  else if (/^\.\/[a-z-]+$/.test(key)) entry[key.slice(2)] = `src/${key.slice(2)}/index.ts`;
 }
 
 export default defineConfig([

@@ -8,12 +8,6 @@
  * @packageDocumentation
  */
 export * from './auth/index.js';
-export { type CharsetHint, charsetOf, detectEncoding } from './core/charset.js';
-export {
-  END_OF_GET_RESPONSE_ACTION,
-  type EndOfResponses,
-  type EndOfResponsesReason,
-} from './core/end-of-responses.js';
 export {
   type BatchwireCodecError,
   type BatchwireCodecErrorCode,
@@ -22,7 +16,13 @@ export {
   type BatchwireErrorConstructor,
   type BatchwireErrorDetails,
   isBatchwireError,
-} from './core/errors.js';
+} from './core/batchwire-error.js';
+export { type CharsetHint, charsetOf, detectEncoding } from './core/charset.js';
+export {
+  END_OF_GET_RESPONSE_ACTION,
+  type EndOfResponses,
+  type EndOfResponsesReason,
+} from './core/end-of-responses.js';
 export { DEFAULT_LIMITS } from './core/limits.js';
 export type { ByteSource, Chunk, ChunkInput, ResponseLike, StreamOptions } from './core/source.js';
 export * from './faults/index.js';

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { plainBytes } from '../core/bytes.js';
 import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
+import type { MutationFormat } from './mutation-format.js';
 import { countOption, listOption, optionsObject } from './options.js';
 import {
   filterPlaces,
@@ -13,14 +14,7 @@ import {
   xmlPlaces,
 } from './places.js';
 
-/** The structure a mutation knows how to break. */
-export type MutationFormat =
-  | 'generic-utf-8'
-  | 'generic-utf-16le'
-  | 'generic-utf-16be'
-  | 'xml'
-  | 'json'
-  | 'filter';
+export type { MutationFormat } from './mutation-format.js';
 
 /**
  * The ways a payload can be broken, each keeping most of its structure. `inject-hostile-name`

@@ -2,7 +2,7 @@
 // filter words, generic fields. Found by linear byte scans that tolerate broken input, since the
 // mutators run on bodies other mutators have already broken.
 import { isSpace } from '../core/chars.js';
-import type { MutationFormat } from './mutate.js';
+import type { MutationFormat } from './mutation-format.js';
 
 // The byte sequences that give each format its structure.
 export function separatorsOf(format: MutationFormat): number[][] {

@@ -59,7 +59,7 @@ const GENERIC_WORDS = [
  * Realistic generic-service responses: the generic reply action, outputs of 8-87 words (50-600
  * characters, mostly ASCII, some accents, CJK and an astral emoji), user data `task-{i}`.
  *
- * @throws {@link BatchwireError} `INVALID_ARGUMENT` for a count that is not an integer from 0 to
+ * @throws `BatchwireError` `INVALID_ARGUMENT` for a count that is not an integer from 0 to
  *   100 000, or a bad seed
  * @example
  * ```ts
@@ -107,7 +107,7 @@ function uuid(random: Random): string {
  * five with a numeric `...Result`, one in five with a text result of 3-40 words (markup characters
  * and non-ASCII included), one in five with a small data contract (a few fields, an `i:nil`).
  *
- * @throws {@link BatchwireError} `INVALID_ARGUMENT` for a count that is not an integer from 0 to
+ * @throws `BatchwireError` `INVALID_ARGUMENT` for a count that is not an integer from 0 to
  *   100 000, or a bad seed
  * @example
  * ```ts
@@ -186,7 +186,7 @@ function clause(schema: FilterSchema, random: Random): Clause {
  * `and` (mostly) or `or`. Each is valid for its schema. `plainDates` is the same filter with bare
  * ISO dates instead of `DateTime'...'` literals, for parsers that cannot read those.
  *
- * @throws {@link BatchwireError} `INVALID_ARGUMENT` for a count that is not an integer from 0 to
+ * @throws `BatchwireError` `INVALID_ARGUMENT` for a count that is not an integer from 0 to
  *   100 000, or a bad seed
  * @example
  * ```ts

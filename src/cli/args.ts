@@ -1,6 +1,9 @@
 // Command-line parsing with messages written for people: `node:util` parseArgs reports an
 // unknown option with mismatched quotes and calls `--count -5` "ambiguous", so the CLI parses
 // its (simple) grammar itself: `--name value`, `--name=value`, boolean flags, `-h`, `--`.
+import { closest } from '../core/options.js';
+
+export { closest };
 
 /** An option a command takes: a flag, or one that takes a value. */
 export interface OptionSpec {
@@ -42,44 +45,6 @@ export function integerOption(
 export interface ParsedArgs {
   positionals: string[];
   values: Record<string, string | boolean | undefined>;
-}
-
-/** Edit distance with transpositions (optimal string alignment), for "did you mean". */
-function distance(a: string, b: string): number {
-  // Option names are short: O(a*b) is nothing.
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      row.push(d);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]![b.length]!;
-}
-
-/** The known name closest to `name` (a prefix, or at most 2 edits away), if there is one. */
-export function closest(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    if (lower.length >= 3 && candidate.startsWith(lower)) return candidate;
-    const d = distance(lower, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.min(2, Math.max(1, Math.floor(name.length / 3))) ? best : undefined;
 }
 
 function shown(arg: string): string {

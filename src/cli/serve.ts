@@ -11,7 +11,7 @@ import { integerOption } from './args.js';
 import { type Command, type CommandContext, UsageError } from './io.js';
 
 const USAGE = `Usage: batchwire serve [--port N] [--host H] [--fixture FILE] [--fault RULE]... [--seed S]
-                       [--journal FILE] [--clock real|manual] [--allow-remote]
+                       [--journal FILE] [--clock real|manual] [--allow-remote] [--control-token T]
 
 Serves a loopback emulator of the HPC Pack SOA Web API, Azure Batch (jobs, tasks, pools,
 compute nodes, job preparation/release status) and Huawei DLI batch jobs, all on one base URL.
@@ -21,11 +21,11 @@ writes the journal if asked.
 Options:
   --port N          TCP port (default 0: a free one)
   --host H          address to listen on (default 127.0.0.1; loopback only without --allow-remote)
-  --fixture FILE    JSON data to serve: { "azureBatch": { "jobs": [...], "pools": [...] },
+  --fixture FILE    JSON data to serve: { "azure-batch": { "jobs": [...], "pools": [...] },
                     "dli": { "batches": [...] } } (default: a small built-in data set)
   --fault RULE      a fault rule, repeatable: JSON, or the compact form, e.g.
                       op=getResponses,cut=inside-record:2,times=1
-                      service=azureBatch,status=503,fault=ServerBusy,retry-after=3
+                      service=azure-batch,status=503,fault=ServerBusy,retry-after=3
                       path=/jobs*,delay=200,jitter=50
                       op=getResponses,dribble=7/5
                       reset=mid-body,probability=0.1
@@ -33,9 +33,15 @@ Options:
   --journal FILE    write the request journal (JSON array) to FILE on shutdown
   --clock MODE      real (default) or manual (moved by POST /_batchwire/clock {"advanceMs": N})
   --allow-remote    allow a --host that is not a loopback address (there is no authentication)
+  --control-token T require T on every control request (Authorization: Bearer T); also read
+                    from BATCHWIRE_CONTROL_TOKEN
 
 Control endpoints: GET/POST/DELETE /_batchwire/faults, GET/DELETE /_batchwire/journal,
-POST /_batchwire/reset, GET/POST /_batchwire/clock.
+POST /_batchwire/reset, GET/POST /_batchwire/clock. They take application/json bodies only
+(415 otherwise), refuse a foreign Origin and, on loopback, a Host that is not a loopback name (403).
+
+Exit status: 0 after a clean shutdown, 2 for a usage error, a port that cannot be bound
+(LISTEN_FAILED) or a journal that cannot be written (WRITE_FAILED).
 `;
 
 function faultsOf(value: unknown): FaultRule[] {
@@ -102,6 +108,9 @@ export async function runServe(
   const seed = integerOption(options.seed, 'seed', -(2 ** 53 - 1), 2 ** 53 - 1);
   const fixture = fixtureOf(options.fixture);
   const faults = faultsOf((options as Record<string, unknown>).fault);
+  const token = options['control-token'] ?? process.env.BATCHWIRE_CONTROL_TOKEN;
+  if (token !== undefined && (typeof token !== 'string' || token === ''))
+    throw new UsageError('--control-token needs a value');
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
@@ -112,17 +121,28 @@ export async function runServe(
       fixture,
       clock,
       faults,
+      controlToken: token,
     });
   } catch (error) {
-    if (isBatchwireError(error)) throw new UsageError(error.message);
+    if (isBatchwireError(error))
+      throw new UsageError(
+        error.code === 'INVALID_ARGUMENT' ? error.message : `${error.code}: ${error.message}`,
+      );
     throw error;
   }
   context.stdout.write(`${emulator.url}\n`);
   onReady?.(emulator);
   await until;
   await emulator.close();
-  if (journal !== undefined)
-    writeFileSync(journal, `${JSON.stringify(emulator.journal.entries(), null, 2)}\n`);
+  if (journal !== undefined) {
+    try {
+      writeFileSync(journal, `${JSON.stringify(emulator.journal.entries(), null, 2)}\n`);
+    } catch (error) {
+      throw new UsageError(
+        `WRITE_FAILED: cannot write the journal ${JSON.stringify(journal)}: ${(error as Error).message}`,
+      );
+    }
+  }
   return 0;
 }
 
@@ -139,6 +159,7 @@ export const serveCommand: Command = {
     journal: { type: 'string' },
     clock: { type: 'string' },
     'allow-remote': { type: 'boolean' },
+    'control-token': { type: 'string' },
   },
   run: (context) => runServe(context, shutdownSignal()),
 };

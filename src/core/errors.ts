@@ -1,5 +1,3 @@
-import type { BatchwireServiceError } from '../faults/error.js';
-
 /**
  * Every code a batchwire decoder, encoder or builder can throw. Codes are stable: match on them,
  * not on messages.
@@ -37,6 +35,14 @@ export type BatchwireErrorCode =
   | 'FILTER_TYPE_MISMATCH'
   /** A body that does not have the shape of the document it should be. */
   | 'MALFORMED_DOCUMENT'
+  /** A Node tool (the emulator) could not listen on the address and port asked for. */
+  | 'LISTEN_FAILED'
+  /** A Node tool (the fuzz runner's report, the emulator's journal) could not write a file. */
+  | 'WRITE_FAILED'
+  /** The fuzz runner could not reach its target at the start of a run (refused, no such host, no answer). */
+  | 'TARGET_UNREACHABLE'
+  /** A fault inside batchwire itself (a bug): never the caller's input. */
+  | 'INTERNAL_ERROR'
   /** A service answered with an error body (see `BatchwireServiceError`). */
   | 'SERVICE_FAULT';
 
@@ -147,31 +153,24 @@ export interface BatchwireCodecError extends BatchwireErrorBase {
 }
 
 /**
- * The one error type batchwire throws. `code` is stable; `offset` says where in the input the
- * problem was detected: a byte offset for byte input, a character (UTF-16 code unit) offset for
- * string input.
- *
- * The type is a union discriminated by `code`: after `error.code === 'SERVICE_FAULT'` TypeScript
- * knows `error` is a {@link BatchwireServiceError} with a typed `fault`. `instanceof` and
- * {@link isBatchwireError} also recognise errors thrown by another copy of batchwire (the ESM and
- * CommonJS builds loaded side by side, or two installed versions).
- *
- * @example
- * ```ts
- * import { BatchwireError, decodeGenericBody } from 'batchwire';
- * try {
- *   decodeGenericBody(bytes);
- * } catch (error) {
- *   if (error instanceof BatchwireError) {
- *     if (error.code === 'SERVICE_FAULT') console.error(error.fault.service, error.fault.code);
- *     else console.error(error.code, error.offset, error.message);
- *   }
- * }
- * ```
+ * A service error as core sees it: core imports nothing of `faults` (no import circle), so the
+ * fault's type is left open here; `faults/error.ts`'s `BatchwireServiceError` has the typed one.
+ * @internal
  */
-export type BatchwireError = BatchwireCodecError | BatchwireServiceError;
+export interface UntypedServiceError extends BatchwireErrorBase {
+  readonly code: 'SERVICE_FAULT';
+  readonly fault: object;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+}
 
-/** The constructor of {@link BatchwireError}. */
+/**
+ * The union batchwire's own code throws and catches. The public type of the same name, whose
+ * service member carries a typed `fault`, is in `batchwire-error.ts`. @internal
+ */
+export type BatchwireError = BatchwireCodecError | UntypedServiceError;
+
+/** The constructor of the internal {@link BatchwireError}. @internal */
 export interface BatchwireErrorConstructor {
   new (
     code: BatchwireCodecErrorCode,
@@ -190,10 +189,7 @@ export interface BatchwireErrorConstructor {
   [Symbol.hasInstance](value: unknown): value is BatchwireError;
 }
 
-/**
- * The one error type batchwire throws: `new BatchwireError(code, message, offset, details?)`.
- * See the {@link BatchwireError} type.
- */
+/** `new BatchwireError(code, message, offset, details?)` (batchwire-error.ts has the public face). @internal */
 export const BatchwireError: BatchwireErrorConstructor =
   BatchwireErrorBase as unknown as BatchwireErrorConstructor;
 
@@ -223,7 +219,7 @@ export function isBatchwireError(value: unknown): value is BatchwireError {
  * }
  * ```
  */
-export function isBatchwireServiceError(value: unknown): value is BatchwireServiceError {
+export function isBatchwireServiceError(value: unknown): value is UntypedServiceError {
   return (
     isBatchwireError(value) &&
     (value as unknown as Record<symbol, unknown>)[SERVICE_BRAND] === true &&

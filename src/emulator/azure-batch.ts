@@ -2,7 +2,8 @@
 // their compute nodes), served by the list operations with `$filter` (parsed and validated with
 // batchwire's own schemas, evaluated with evaluateFilter), `$select`, `maxresults` and
 // `odata.nextLink` paging, and the service's documented errors.
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
+import { optionsObject, textOption } from '../core/options.js';
 import {
   buildListQuery,
   evaluateFilter,
@@ -11,14 +12,16 @@ import {
   parseFilter,
   schemas,
 } from '../odata/index.js';
-import { batchErrorBody, type FaultPair } from './fault-bodies.js';
+import { batchErrorBody, defaultFaultName, type FaultPair } from './fault-bodies.js';
+import type { FaultAction } from './faults.js';
 import { type FixtureJob, type FixturePool, type RestObject, validateFixture } from './fixture.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
+import type { EmulatedService, RefusalKind, RequestCheck, ServiceRoute } from './service.js';
 
 /** Azure Batch options of {@link startEmulator}. */
 export interface AzureBatchEmulatorOptions {
   /** The account endpoint written in `odata.metadata` and `odata.nextLink`. @defaultValue the emulator's URL */
-  endpoint?: string;
+  endpoint?: string | null | undefined;
 }
 
 /** The Azure Batch part of a running emulator: its data can be added to in code. */
@@ -88,18 +91,93 @@ function select(item: RestObject, names: readonly string[] | undefined): RestObj
   return out;
 }
 
+// The code of each answer the emulator gives itself, by why it gives it.
+const REFUSAL_CODES: Readonly<Record<RefusalKind, string>> = {
+  'no-route': 'InvalidUri',
+  method: 'UnsupportedHttpVerb',
+  malformed: 'InvalidRequestBody',
+  'too-large': 'RequestBodyTooLarge',
+  'headers-too-large': 'InvalidHeaderValue',
+  timeout: 'OperationTimedOut',
+};
+
 /** The Azure Batch emulation: data and handlers. */
-export class AzureBatchService implements AzureBatchEmulator {
+export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
+  readonly id = 'azure-batch' as const;
+  readonly routes: readonly ServiceRoute[];
+  readonly checks: RequestCheck[];
   private jobsById = new Map<string, Job>();
   private poolsById = new Map<string, Pool>();
+  private readonly endpointOption: string | undefined;
 
   constructor(
-    private readonly options: AzureBatchEmulatorOptions,
+    options: AzureBatchEmulatorOptions | null | undefined,
     private readonly context: () => BatchContext,
-  ) {}
+  ) {
+    const what = 'startEmulator: azureBatch';
+    const endpoint = textOption(optionsObject(options, what), 'endpoint', what);
+    if (endpoint !== undefined && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(endpoint))
+      throw invalidArgument(`${what}: endpoint must be an http(s) URL without query`);
+    this.endpointOption = endpoint?.replace(/\/+$/, '');
+    this.checks = [(request) => this.check(request)];
+    this.routes = [
+      { method: 'GET', path: '/jobs', operation: 'listJobs', handler: (r) => this.listJobs(r) },
+      {
+        method: 'GET',
+        path: '/jobs/{jobId}/tasks',
+        operation: 'listTasks',
+        handler: (r, p) => this.listTasks(r, p),
+      },
+      {
+        method: 'GET',
+        path: '/jobs/{jobId}/jobpreparationandreleasetaskstatus',
+        operation: 'listJobPreparationAndReleaseTaskStatus',
+        handler: (r, p) => this.listJobPreparationAndReleaseTaskStatus(r, p),
+      },
+      { method: 'GET', path: '/pools', operation: 'listPools', handler: (r) => this.listPools(r) },
+      {
+        method: 'GET',
+        path: '/pools/{poolId}/nodes',
+        operation: 'listComputeNodes',
+        handler: (r, p) => this.listComputeNodes(r, p),
+      },
+    ];
+  }
+
+  owns(segments: readonly string[]): boolean {
+    const first = (segments[0] ?? '').toLowerCase();
+    return first === 'jobs' || first === 'pools';
+  }
+
+  /** Forgets every job and pool (the emulator loads its fixture again). */
+  reset(): void {
+    this.jobsById.clear();
+    this.poolsById.clear();
+  }
+
+  refusal(_request: ParsedRequest, kind: RefusalKind, status: number, message: string): ResponsePlan {
+    return this.error(status, REFUSAL_CODES[kind], [{ key: 'Reason', value: message }]);
+  }
+
+  statusFault(
+    _request: ParsedRequest,
+    _params: Readonly<Record<string, string>>,
+    action: Extract<FaultAction, { type: 'status' }>,
+  ): ResponsePlan {
+    return this.error(
+      action.status,
+      action.fault ?? defaultFaultName(this.id, action.status),
+      [],
+      action.message,
+    );
+  }
+
+  internalError(_request: ParsedRequest, message: string): ResponsePlan {
+    return this.error(500, 'InternalError', [{ key: 'Reason', value: message }]);
+  }
 
   addJob(job: FixtureJob): void {
-    const valid = validateFixture({ azureBatch: { jobs: [job] } }).azureBatch!.jobs![0]!;
+    const valid = validateFixture({ 'azure-batch': { jobs: [job] } })['azure-batch']!.jobs![0]!;
     const key = valid.id.toLowerCase();
     if (this.jobsById.has(key))
       throw validationError(`a job with id ${JSON.stringify(valid.id)} exists already`);
@@ -111,7 +189,7 @@ export class AzureBatchService implements AzureBatchEmulator {
   }
 
   addPool(pool: FixturePool): void {
-    const valid = validateFixture({ azureBatch: { pools: [pool] } }).azureBatch!.pools![0]!;
+    const valid = validateFixture({ 'azure-batch': { pools: [pool] } })['azure-batch']!.pools![0]!;
     const key = valid.id.toLowerCase();
     if (this.poolsById.has(key))
       throw validationError(`a pool with id ${JSON.stringify(valid.id)} exists already`);
@@ -139,7 +217,7 @@ export class AzureBatchService implements AzureBatchEmulator {
   }
 
   private endpoint(): string {
-    return this.options.endpoint ?? this.context().baseUrl;
+    return this.endpointOption ?? this.context().baseUrl;
   }
 
   private withUrl(item: RestObject, path: string): RestObject {
@@ -183,7 +261,7 @@ export class AzureBatchService implements AzureBatchEmulator {
   }
 
   /** Checks the api-version every Batch operation needs; a fault plan or undefined. */
-  check(request: ParsedRequest): ResponsePlan | undefined {
+  private check(request: ParsedRequest): ResponsePlan | undefined {
     const version = request.query.get('api-version');
     if (version === undefined || version === '') {
       return this.error(400, 'MissingRequiredQueryParameter', [

@@ -1,22 +1,28 @@
 // Huawei DLI batch (Spark) jobs: create, list, details, state and cancel. A created job moves
-// starting -> running -> success (or dead) on the emulator's clock.
-import { BatchwireError, invalidArgument } from '../core/errors.js';
-import { dliErrorBody } from './fault-bodies.js';
+// along batchwire/status' DLI state graph, starting -> running -> success (or dead), on the
+// emulator's clock.
+import { invalidArgument } from '../core/errors.js';
+import { callbackOption, numberOption, optionsObject } from '../core/options.js';
+import { DLI_STATE_TRANSITIONS } from '../status/dli-states.js';
+import type { DliBatchStateName } from '../status/types.js';
+import { defaultFaultName, dliErrorBody } from './fault-bodies.js';
+import type { FaultAction } from './faults.js';
 import { isUuid, type RestObject, validateFixture } from './fixture.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
-import { readBody } from './request.js';
+import { BodyTooLarge, readBody } from './request.js';
+import type { EmulatedService, RefusalKind, RequestCheck, ServiceRoute } from './service.js';
 
-/** The states a DLI batch job goes through. */
-export type DliState = 'starting' | 'running' | 'success' | 'dead' | 'recovering';
+/** The states a DLI batch job goes through (`batchwire/status`' `DliBatchStateName`). */
+export type DliState = DliBatchStateName;
 
 /** DLI options of {@link startEmulator}. */
 export interface DliEmulatorOptions {
   /** How long a created job stays `starting`, in ms of the emulator's clock. @defaultValue 1000 */
-  startingMs?: number;
+  startingMs?: number | null | undefined;
   /** How long it then stays `running`. @defaultValue 2000 */
-  runningMs?: number;
+  runningMs?: number | null | undefined;
   /** How a job ends, from its create request body. @defaultValue every job ends `success` */
-  outcome?: (request: RestObject) => 'success' | 'dead';
+  outcome?: ((request: RestObject) => 'success' | 'dead') | null | undefined;
 }
 
 /** The DLI part of a running emulator. */
@@ -64,27 +70,80 @@ const STRING_FIELDS = [
 const LIST_FIELDS = ['args', 'jars', 'pyFiles', 'files', 'modules', 'resources', 'groups'];
 const INT_FIELDS = ['driverCores', 'executorCores', 'numExecutors', 'max_retry_times'];
 
+const WHAT = 'startEmulator: dli';
+const MAX_MS = 365 * 24 * 3600 * 1000;
+
 /** The DLI emulation: jobs and handlers. */
-export class DliService implements DliEmulator {
+export class DliService implements DliEmulator, EmulatedService {
+  readonly id = 'dli' as const;
+  readonly routes: readonly ServiceRoute[];
+  readonly checks: RequestCheck[] = [];
   private jobs = new Map<string, Job>();
   private serial = 0;
   private readonly startingMs: number;
   private readonly runningMs: number;
+  private readonly outcomeOf: ((request: RestObject) => 'success' | 'dead') | undefined;
 
   constructor(
-    private readonly options: DliEmulatorOptions,
+    options: DliEmulatorOptions | null | undefined,
     private readonly context: () => DliContext,
   ) {
-    const ms = (value: unknown, name: string, fallback: number) => {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-        throw invalidArgument(`dli.${name} must be a non-negative number`);
-      return value;
-    };
-    this.startingMs = ms(options.startingMs, 'startingMs', 1000);
-    this.runningMs = ms(options.runningMs, 'runningMs', 2000);
-    if (options.outcome !== undefined && typeof options.outcome !== 'function')
-      throw invalidArgument('dli.outcome must be a function');
+    const o = optionsObject(options, WHAT);
+    this.startingMs = numberOption(o, 'startingMs', { min: 0, max: MAX_MS }, 1000, WHAT);
+    this.runningMs = numberOption(o, 'runningMs', { min: 0, max: MAX_MS }, 2000, WHAT);
+    this.outcomeOf = callbackOption(o, 'outcome', WHAT);
+    const batches = '/v2.0/{projectId}/batches';
+    this.routes = [
+      { method: 'POST', path: batches, operation: 'createBatch', handler: (r) => this.createBatch(r) },
+      { method: 'GET', path: batches, operation: 'listBatches', handler: (r) => this.listBatches(r) },
+      {
+        method: 'GET',
+        path: `${batches}/{batchId}`,
+        operation: 'getBatch',
+        handler: (r, p) => this.getBatch(r, p),
+      },
+      {
+        method: 'GET',
+        path: `${batches}/{batchId}/state`,
+        operation: 'getBatchState',
+        handler: (r, p) => this.getBatchState(r, p),
+      },
+      {
+        method: 'DELETE',
+        path: `${batches}/{batchId}`,
+        operation: 'cancelBatch',
+        handler: (r, p) => this.cancelBatch(r, p),
+      },
+    ];
+  }
+
+  owns(segments: readonly string[]): boolean {
+    return /^v[0-9]+\.[0-9]+$/.test((segments[0] ?? '').toLowerCase());
+  }
+
+  /** Forgets every job (the emulator loads its fixture again). */
+  reset(): void {
+    this.clear();
+  }
+
+  refusal(_request: ParsedRequest, kind: RefusalKind, status: number, message: string): ResponsePlan {
+    return this.error(status, kind === 'no-route' ? 'APIG.0101' : 'DLI.0001', message);
+  }
+
+  statusFault(
+    _request: ParsedRequest,
+    _params: Readonly<Record<string, string>>,
+    action: Extract<FaultAction, { type: 'status' }>,
+  ): ResponsePlan {
+    return this.error(
+      action.status,
+      action.fault ?? defaultFaultName(this.id, action.status),
+      action.message,
+    );
+  }
+
+  internalError(_request: ParsedRequest, message: string): ResponsePlan {
+    return this.error(500, 'DLI.0999', message);
   }
 
   addBatch(batch: RestObject): void {
@@ -109,6 +168,7 @@ export class DliService implements DliEmulator {
     this.serial = 0;
   }
 
+  // A job's schedule is a path along the state graph: starting, running, then its outcome.
   private stateAt(job: Job, now: number): { state: string; since: number } {
     if (job.fixedState !== undefined) return { state: job.fixedState, since: job.createdAt };
     const running = job.createdAt + this.startingMs;
@@ -157,8 +217,7 @@ export class DliService implements DliEmulator {
     try {
       bytes = await readBody(request, this.context().maxDocumentBytes);
     } catch (error) {
-      if (error instanceof BatchwireError)
-        return this.error(413, 'DLI.0001', 'The request body is too large.');
+      if (error instanceof BodyTooLarge) return this.error(413, 'DLI.0001', 'The request body is too large.');
       throw error;
     }
     let body: unknown;
@@ -221,9 +280,9 @@ export class DliService implements DliEmulator {
     for (const key of ['image', 'feature', 'spark_version'])
       if (typeof b[key] === 'string') rest[key] = b[key];
     let outcome: 'success' | 'dead' = 'success';
-    if (this.options.outcome) {
+    if (this.outcomeOf) {
       try {
-        outcome = this.options.outcome(structuredClone(b)) === 'dead' ? 'dead' : 'success';
+        outcome = this.outcomeOf(structuredClone(b)) === 'dead' ? 'dead' : 'success';
       } catch {
         outcome = 'dead';
       }
@@ -265,8 +324,12 @@ export class DliService implements DliEmulator {
     const job = this.find(params);
     if (!('rest' in job)) return job;
     const now = this.context().now();
-    const { state } = this.stateAt(job, now);
-    if (state === 'success' || state === 'dead') {
+    const state = this.stateAt(job, now).state.toLowerCase();
+    // Cancelling moves a job to dead: only where the graph has that move (a final job has none).
+    const movable =
+      !Object.hasOwn(DLI_STATE_TRANSITIONS, state) ||
+      (DLI_STATE_TRANSITIONS[state as DliState] as readonly string[]).includes('dead');
+    if (!movable) {
       return this.error(
         400,
         'DLI.0001',

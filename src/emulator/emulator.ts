@@ -1,13 +1,22 @@
-// The emulator without its socket: options, state, the route table, the control endpoints, and
-// `handle` (a request in, a response plan out). server.ts puts it on node:http.
-// Over 500 lines on purpose: the option checks, the route table and the control endpoints are
-// the parts of one EmulatorCore and read its state; the services live in their own files.
+// The emulator without its socket: options, state, the services behind the route table, and
+// `handle` (a request in, a response plan out). server.ts puts it on node:http; control.ts holds
+// the /_batchwire/ endpoints. The core knows the services only through EmulatedService.
 import { plainBytes } from '../core/bytes.js';
-import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
+import { invalidArgument } from '../core/errors.js';
+import {
+  callbackOption,
+  choiceOption,
+  nonEmptyTextOption,
+  numberOption,
+  optionsObject,
+  optionValue,
+  textOption,
+} from '../core/options.js';
+import type { ServiceId } from '../core/services.js';
 import { type AzureBatchEmulator, type AzureBatchEmulatorOptions, AzureBatchService } from './azure-batch.js';
 import { createClock, type EmulatorClock } from './clock.js';
+import { controlRefusal, controlRoutes } from './control.js';
 import { type DliEmulator, type DliEmulatorOptions, DliService } from './dli.js';
-import { defaultFaultName, hpcFaultByName, type ServiceName } from './fault-bodies.js';
 import {
   type FaultAction,
   type FaultRule,
@@ -20,45 +29,51 @@ import { guarded, guardedAsync } from './guard.js';
 import { type HpcPackEmulator, type HpcPackEmulatorOptions, HpcPackService } from './hpc-pack.js';
 import { Journal, type JournalEntry } from './journal.js';
 import type { EmulatorRequest, ParsedRequest, PlanBody, ResponsePlan } from './plan.js';
-import { createRandom, deriveSeed, isSeed, type Random, randomUuid } from './random.js';
-import { MalformedRequest, parseRequest, readBody } from './request.js';
-import { describeRoute, type Route, type Routing, route, serviceOfPath } from './routes.js';
+import { createRandom, deriveSeed, type Random, randomUuid } from './random.js';
+import { MalformedRequest, parseRequest, readBody, standInRequest } from './request.js';
+import { compileRoute, describeRoute, type Route, type Routing, route } from './routes.js';
+import { type EmulatedService, jsonPlan, type RefusalKind } from './service.js';
 import { piecesOf } from './wire.js';
 
-/** Options of {@link startEmulator} (and {@link createEmulator}). */
+/** Options of {@link startEmulator} (and {@link createEmulator}). `null` means the default, for each. */
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @defaultValue 0 */
-  port?: number | undefined;
+  port?: number | null | undefined;
   /** Address to listen on. Only loopback addresses unless `allowRemote` is true. @defaultValue `'127.0.0.1'` */
-  host?: string | undefined;
+  host?: string | null | undefined;
   /** Allow a `host` that is not a loopback address (the emulator has no authentication). @defaultValue false */
-  allowRemote?: boolean | undefined;
+  allowRemote?: boolean | null | undefined;
   /** The seed of every random choice (fault probabilities, jitter, corrupted offsets, ids). @defaultValue 1 */
-  seed?: number | undefined;
+  seed?: number | null | undefined;
   /** The data served; without one, the small default data set (see the README). */
-  fixture?: EmulatorFixture | undefined;
+  fixture?: EmulatorFixture | null | undefined;
   /** Fault rules to start with. */
-  faults?: readonly FaultRule[];
+  faults?: readonly FaultRule[] | null | undefined;
   /** `'real'` follows `Date.now()`; `'manual'` moves only with `clock.advance(ms)`. @defaultValue `'real'` */
-  clock?: 'real' | 'manual' | undefined;
+  clock?: 'real' | 'manual' | null | undefined;
   /** The manual clock's first reading. @defaultValue the time of the call */
-  startTime?: number | Date;
+  startTime?: number | Date | null | undefined;
   /** Most journal entries kept (the oldest go first). @defaultValue 100 000 */
-  journalLimit?: number;
+  journalLimit?: number | null | undefined;
   /** Largest Send Requests body, in bytes; a larger one is answered 413. @defaultValue 256 MiB */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | null | undefined;
   /** Largest JSON or XML request document (Create Session, DLI create, control endpoints). @defaultValue 1 MiB */
-  maxDocumentBytes?: number;
-  hpcPack?: HpcPackEmulatorOptions;
-  azureBatch?: AzureBatchEmulatorOptions;
-  dli?: DliEmulatorOptions;
+  maxDocumentBytes?: number | null | undefined;
+  /**
+   * When set, every request to the control endpoints (`/_batchwire/*`) must carry it, as
+   * `Authorization: Bearer TOKEN` or `X-Batchwire-Token: TOKEN` (else 401).
+   */
+  controlToken?: string | null | undefined;
+  hpcPack?: HpcPackEmulatorOptions | null | undefined;
+  azureBatch?: AzureBatchEmulatorOptions | null | undefined;
+  dli?: DliEmulatorOptions | null | undefined;
   /** Called for every service request, around the emulator's own handler (see {@link Interceptor}). */
-  intercept?: Interceptor;
+  intercept?: Interceptor | null | undefined;
 }
 
 /** A request as an interceptor sees it: parsed, with the route it matched. */
 export interface InterceptedRequest extends ParsedRequest {
-  service: ServiceName;
+  service: ServiceId;
   operation: string;
   params: Readonly<Record<string, string>>;
   /** Reads the whole body (within the document limit) and keeps it, so `next()` can read it again. */
@@ -118,7 +133,7 @@ export interface Emulator {
 
 /** What {@link Emulator.handle} resolves to: the plan, and the route the request matched. */
 export interface HandledRequest extends ResponsePlan {
-  service: ServiceName | 'control' | null;
+  service: ServiceId | 'control' | null;
   operation: string | null;
 }
 
@@ -131,18 +146,40 @@ export async function planBytes(body: PlanBody | undefined): Promise<Uint8Array<
   });
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw invalidArgument(`${name} must be a positive integer`);
-  return value;
-}
+const WHAT = 'startEmulator';
+const MAX_SEED = 2 ** 53 - 1;
 
-function json(status: number, value: unknown, headers: Record<string, string> = {}): ResponsePlan {
+/** The options every emulator reads, checked (`null` is the default everywhere). */
+function readOptions(options: unknown) {
+  const o = optionsObject(options, WHAT);
+  const seed = numberOption(o, 'seed', { min: -MAX_SEED, max: MAX_SEED, integer: true }, 1, WHAT) >>> 0;
+  const clock = choiceOption(o, 'clock', ['real', 'manual'] as const, 'real', WHAT);
+  const startValue = optionValue(o, 'startTime', WHAT);
+  const start = startValue instanceof Date ? startValue.getTime() : (startValue ?? Date.now());
+  if (typeof start !== 'number' || !Number.isFinite(start))
+    throw invalidArgument(`${WHAT}: startTime must be a Date or a number of ms`);
+  const size = (key: string, fallback: number) =>
+    numberOption(o, key, { min: 1, max: 2 ** 32, integer: true }, fallback, WHAT);
+  const faults = optionValue(o, 'faults', WHAT) ?? [];
+  if (!Array.isArray(faults)) throw invalidArgument(`${WHAT}: faults must be an array of rules`);
+  const token = nonEmptyTextOption(o, 'controlToken', WHAT);
+  if (token !== undefined && !/^[\x21-\x7e]{1,512}$/.test(token))
+    throw invalidArgument(`${WHAT}: controlToken must be 1 to 512 visible ASCII characters`);
+  const fixture = optionValue(o, 'fixture', WHAT);
   return {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    body: { kind: 'json', value },
+    seed,
+    clock,
+    start,
+    journalLimit: numberOption(o, 'journalLimit', { min: 1, max: 100_000_000, integer: true }, 100_000, WHAT),
+    maxBodyBytes: size('maxBodyBytes', 256 * 1024 * 1024),
+    maxDocumentBytes: size('maxDocumentBytes', 1024 * 1024),
+    faults: faults.map((rule) => validateFaultRule(rule)),
+    fixture: fixture === undefined ? defaultFixture() : validateFixture(fixture),
+    intercept: callbackOption<Interceptor>(o, 'intercept', WHAT),
+    controlToken: token,
+    hpcPack: optionValue(o, 'hpcPack', WHAT) as HpcPackEmulatorOptions | undefined,
+    azureBatch: optionValue(o, 'azureBatch', WHAT) as AzureBatchEmulatorOptions | undefined,
+    dli: optionValue(o, 'dli', WHAT) as DliEmulatorOptions | undefined,
   };
 }
 
@@ -154,45 +191,34 @@ export class EmulatorCore {
   readonly hpc: HpcPackService;
   readonly batch: AzureBatchService;
   readonly dliService: DliService;
+  readonly services: readonly EmulatedService[];
   readonly routes: Route[];
   readonly seed: number;
   readonly maxBodyBytes: number;
   readonly maxDocumentBytes: number;
+  readonly controlToken: string | undefined;
   private ids: Random;
   private readonly fixture: EmulatorFixture;
   private interceptors: Interceptor[] = [];
   /** The base URL links point to; set when the server listens. */
   url: string;
+  /** Whether the server listens on a loopback address only (control requests must then name one). */
+  loopbackOnly = true;
 
-  constructor(options: EmulatorOptions | null | undefined, url: string) {
-    const o = options ?? {};
-    if (typeof o !== 'object') throw invalidArgument('options must be an object');
+  constructor(options: unknown, url: string) {
+    const o = readOptions(options);
     this.url = url;
-    if (o.seed !== undefined && !isSeed(o.seed)) throw invalidArgument('seed must be a safe integer');
-    this.seed = (o.seed ?? 1) >>> 0;
-    if (o.clock !== undefined && o.clock !== 'real' && o.clock !== 'manual')
-      throw invalidArgument("clock must be 'real' or 'manual'");
-    let start = Date.now();
-    if (o.startTime !== undefined) {
-      start = o.startTime instanceof Date ? o.startTime.getTime() : o.startTime;
-      if (typeof start !== 'number' || !Number.isFinite(start))
-        throw invalidArgument('startTime must be a Date or a number of ms');
-    }
-    this.clock = createClock(o.clock ?? 'real', start);
-    this.journalStore = new Journal(positiveInteger(o.journalLimit, 'journalLimit', 100_000));
-    this.maxBodyBytes = positiveInteger(o.maxBodyBytes, 'maxBodyBytes', 256 * 1024 * 1024);
-    this.maxDocumentBytes = positiveInteger(o.maxDocumentBytes, 'maxDocumentBytes', 1024 * 1024);
+    this.seed = o.seed;
+    this.clock = createClock(o.clock, o.start);
+    this.journalStore = new Journal(o.journalLimit);
+    this.maxBodyBytes = o.maxBodyBytes;
+    this.maxDocumentBytes = o.maxDocumentBytes;
+    this.controlToken = o.controlToken;
     this.ids = createRandom(deriveSeed(this.seed, 0x1d5));
-    this.fixture = o.fixture === undefined ? defaultFixture() : validateFixture(o.fixture);
-    if (o.faults !== undefined && !Array.isArray(o.faults))
-      throw invalidArgument('faults must be an array of rules');
-    const faults = (o.faults ?? []).map((rule) => validateFaultRule(rule));
+    this.fixture = o.fixture;
     this.rules = new FaultRules(this.seed);
-    for (const rule of faults) this.rules.add(rule);
-    if (o.intercept !== undefined) {
-      if (typeof o.intercept !== 'function') throw invalidArgument('intercept must be a function');
-      this.interceptors.push(o.intercept);
-    }
+    for (const rule of o.faults) this.rules.add(rule);
+    if (o.intercept !== undefined) this.interceptors.push(o.intercept);
     const brokerNode = () => {
       try {
         return new URL(this.url).host;
@@ -200,34 +226,40 @@ export class EmulatorCore {
         return 'localhost';
       }
     };
-    this.hpc = new HpcPackService(o.hpcPack ?? {}, () => ({
+    this.hpc = new HpcPackService(o.hpcPack, () => ({
       brokerNode: brokerNode(),
       maxBodyBytes: this.maxBodyBytes,
       maxDocumentBytes: this.maxDocumentBytes,
     }));
-    this.batch = new AzureBatchService(o.azureBatch ?? {}, () => ({
+    this.batch = new AzureBatchService(o.azureBatch, () => ({
       baseUrl: this.url,
       now: () => this.clock.now(),
       requestId: () => randomUuid(this.ids),
     }));
-    this.dliService = new DliService(o.dli ?? {}, () => ({
+    this.dliService = new DliService(o.dli, () => ({
       now: () => this.clock.now(),
       uuid: () => randomUuid(this.ids),
       maxDocumentBytes: this.maxDocumentBytes,
     }));
+    this.services = [this.hpc, this.batch, this.dliService];
     this.loadFixture();
-    this.routes = this.buildRoutes();
+    this.routes = [
+      ...this.services.flatMap((s) =>
+        s.routes.map((r) => compileRoute(s.id, r.method, r.path, r.operation, r.handler)),
+      ),
+      ...controlRoutes(this),
+    ];
   }
 
   private loadFixture(): void {
     const f = this.fixture;
-    this.batch.load(f.azureBatch?.jobs ?? [], f.azureBatch?.pools ?? []);
+    this.batch.load(f['azure-batch']?.jobs ?? [], f['azure-batch']?.pools ?? []);
     this.dliService.clear();
     for (const b of f.dli?.batches ?? []) this.dliService.addBatch(b);
   }
 
   reset(): void {
-    this.hpc.reset();
+    for (const service of this.services) service.reset();
     this.loadFixture();
     // All rules go, the startup ones (options.faults, --fault) too: reset means a clean slate.
     this.rules.reset();
@@ -237,148 +269,21 @@ export class EmulatorCore {
   }
 
   use(interceptor: Interceptor): () => void {
-    if (typeof interceptor !== 'function') throw invalidArgument('an interceptor must be a function');
+    if (typeof interceptor !== 'function') throw invalidArgument('use: an interceptor must be a function');
     this.interceptors.push(interceptor);
     return () => {
       this.interceptors = this.interceptors.filter((i) => i !== interceptor);
     };
   }
 
-  private buildRoutes(): Route[] {
-    const routes: Route[] = [];
-    const hpc = this.hpc;
-    const add = (
-      method: string,
-      path: string,
-      service: Route['service'],
-      operation: string,
-      handler: Route['handler'],
-    ) => {
-      routes.push({ method, pattern: path.split('/').slice(1), service, operation, handler });
-    };
-    // HPC Pack: the HPC Pack 2016 form first, then the pre-2016 form with the cluster segment.
-    const hpcOps: [string, string, string, keyof HpcPackService][] = [
-      ['POST', '/sessions/Create', 'createSession', 'createSession'],
-      ['GET', '/session/{sessionId}/Attach', 'attachSession', 'attachSession'],
-      ['POST', '/session/{sessionId}/Close', 'closeSession', 'closeSession'],
-      ['POST', '/session/{sessionId}/batch/{batchName}', 'sendRequests', 'sendRequests'],
-      ['GET', '/session/{sessionId}/batch/{batchName}/Status', 'getRequestStatus', 'getRequestStatus'],
-      ['POST', '/session/{sessionId}/batch/{batchName}/Commit', 'commitRequests', 'commitRequests'],
-      ['POST', '/session/{sessionId}/batch/{batchName}/Purge', 'deleteRequests', 'deleteRequests'],
-      ['POST', '/session/{sessionId}/batch/{batchName}/Response', 'getResponses', 'getResponses'],
-    ];
-    const hpcHandler =
-      (name: keyof HpcPackService): Route['handler'] =>
-      (request, params) =>
-        hpc.check(request, params) ?? (hpc[name] as Route['handler']).call(hpc, request, params);
-    add('GET', '/WindowsHPC/Clusters', 'hpcPack', 'getClusters', hpcHandler('getClusters'));
-    for (const [method, path, operation, name] of hpcOps)
-      add(method, `/WindowsHPC${path}`, 'hpcPack', operation, hpcHandler(name));
-    for (const [method, path, operation, name] of hpcOps)
-      add(method, `/WindowsHPC/{cluster}${path}`, 'hpcPack', operation, hpcHandler(name));
-    // Azure Batch.
-    const b = this.batch;
-    const batchHandler =
-      (fn: Route['handler']): Route['handler'] =>
-      (request, params) =>
-        b.check(request) ?? fn.call(b, request, params);
-    add('GET', '/jobs', 'azureBatch', 'listJobs', batchHandler(b.listJobs));
-    add('GET', '/jobs/{jobId}/tasks', 'azureBatch', 'listTasks', batchHandler(b.listTasks));
-    add(
-      'GET',
-      '/jobs/{jobId}/jobpreparationandreleasetaskstatus',
-      'azureBatch',
-      'listJobPreparationAndReleaseTaskStatus',
-      batchHandler(b.listJobPreparationAndReleaseTaskStatus),
-    );
-    add('GET', '/pools', 'azureBatch', 'listPools', batchHandler(b.listPools));
-    add('GET', '/pools/{poolId}/nodes', 'azureBatch', 'listComputeNodes', batchHandler(b.listComputeNodes));
-    // DLI.
-    const d = this.dliService;
-    add('POST', '/v2.0/{projectId}/batches', 'dli', 'createBatch', (r) => d.createBatch(r));
-    add('GET', '/v2.0/{projectId}/batches', 'dli', 'listBatches', (r) => d.listBatches(r));
-    add('GET', '/v2.0/{projectId}/batches/{batchId}', 'dli', 'getBatch', (r, p) => d.getBatch(r, p));
-    add('GET', '/v2.0/{projectId}/batches/{batchId}/state', 'dli', 'getBatchState', (r, p) =>
-      d.getBatchState(r, p),
-    );
-    add('DELETE', '/v2.0/{projectId}/batches/{batchId}', 'dli', 'cancelBatch', (r, p) => d.cancelBatch(r, p));
-    // Control endpoints.
-    add('GET', '/_batchwire/faults', 'control', 'listFaults', () => json(200, this.rules.list()));
-    add('POST', '/_batchwire/faults', 'control', 'addFaults', (r) => this.addFaults(r));
-    add('DELETE', '/_batchwire/faults', 'control', 'clearFaults', () => {
-      this.rules.clear();
-      return { status: 204, headers: {} };
-    });
-    add('DELETE', '/_batchwire/faults/{id}', 'control', 'removeFault', (_r, p) => {
-      const id = /^[0-9]{1,15}$/.test(p.id ?? '') ? Number(p.id) : Number.NaN;
-      return this.rules.remove(id)
-        ? { status: 204, headers: {} }
-        : json(404, { error: 'NoSuchRule', message: `no fault rule with id ${JSON.stringify(p.id)}` });
-    });
-    add('GET', '/_batchwire/journal', 'control', 'journal', () => json(200, this.journalStore.entries()));
-    add('DELETE', '/_batchwire/journal', 'control', 'clearJournal', () => {
-      this.journalStore.clear();
-      return { status: 204, headers: {} };
-    });
-    add('POST', '/_batchwire/reset', 'control', 'reset', () => {
-      this.reset();
-      return { status: 204, headers: {} };
-    });
-    add('GET', '/_batchwire/clock', 'control', 'clock', () => this.clockState());
-    add('POST', '/_batchwire/clock', 'control', 'advanceClock', (r) => this.advanceClock(r));
-    return routes;
+  /** The service a path belongs to (by its first segment), to answer errors about it in its shape. */
+  serviceOf(segments: readonly string[]): EmulatedService | undefined {
+    return this.services.find((s) => s.owns(segments));
   }
 
-  private clockState(): ResponsePlan {
-    const now = this.clock.now();
-    return json(200, { mode: this.clock.mode, now, time: new Date(now).toISOString() });
-  }
-
-  private async readJson(request: ParsedRequest): Promise<{ value: unknown } | ResponsePlan> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readBody(request, this.maxDocumentBytes);
-    } catch (error) {
-      if (isBatchwireError(error)) return json(413, { error: 'BodyTooLarge', message: error.message });
-      throw error;
-    }
-    try {
-      return { value: JSON.parse(Buffer.from(bytes).toString('utf8')) };
-    } catch (error) {
-      return json(400, { error: 'InvalidJson', message: (error as Error).message });
-    }
-  }
-
-  private async addFaults(request: ParsedRequest): Promise<ResponsePlan> {
-    const body = await this.readJson(request);
-    if (!('value' in body)) return body;
-    const many = Array.isArray(body.value);
-    const given = many ? (body.value as unknown[]) : [body.value];
-    let rules: FaultRule[];
-    try {
-      rules = given.map((rule) => validateFaultRule(rule));
-    } catch (error) {
-      if (isBatchwireError(error)) return json(400, { error: 'InvalidFaultRule', message: error.message });
-      throw error;
-    }
-    const ids = rules.map((rule) => this.rules.add(rule));
-    const added = this.rules.list().filter((r) => ids.includes(r.id));
-    return json(201, many ? added : added[0]);
-  }
-
-  private async advanceClock(request: ParsedRequest): Promise<ResponsePlan> {
-    const body = await this.readJson(request);
-    if (!('value' in body)) return body;
-    const v = body.value as { advanceMs?: unknown } | null;
-    const ms = typeof v === 'object' && v !== null ? v.advanceMs : undefined;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      return json(400, {
-        error: 'InvalidClockChange',
-        message: 'expected { "advanceMs": a non-negative number }',
-      });
-    }
-    this.clock.advance(ms);
-    return this.clockState();
+  /** The service with this id. */
+  service(id: ServiceId): EmulatedService {
+    return this.services.find((s) => s.id === id)!;
   }
 
   /** Routes a parsed request. */
@@ -386,39 +291,39 @@ export class EmulatorCore {
     return route(this.routes, request.method, request.segments);
   }
 
-  /** The emulator's plan for a request: the handler (with interceptors), or a routing error. */
+  /** The emulator's plan for a request: the handler (checks and interceptors around it), or a routing error. */
   async dispatch(request: ParsedRequest, routing: Routing): Promise<ResponsePlan> {
     if (routing.kind === 'method') {
-      const service = routing.route.service === 'control' ? undefined : routing.route.service;
-      return this.errorPlan(
+      const service = routing.route.service === 'control' ? undefined : this.service(routing.route.service);
+      const plan = this.refusal(
         service,
         request,
+        'method',
         405,
         `${request.method} is not allowed here; use ${routing.allowed.join(' or ')}`,
-        {
-          allow: routing.allowed.join(', '),
-        },
       );
+      plan.headers.allow = routing.allowed.join(', ');
+      return plan;
     }
     if (routing.kind === 'none') {
       const closest = routing.closest ? describeRoute(routing.closest) : 'none';
-      return this.errorPlan(
-        serviceOfPath(request.segments),
+      const plan = this.refusal(
+        this.serviceOf(request.segments),
         request,
+        'no-route',
         404,
         `no route for ${request.method} ${request.path}; the closest is ${closest}`,
-        {
-          'x-batchwire-closest-route': closest,
-        },
       );
+      plan.headers['x-batchwire-closest-route'] = closest;
+      return plan;
     }
     const { route: r, params } = routing;
-    if (r.service === 'control') return await r.handler(request, params);
-    const service = r.service;
+    if (r.service === 'control') return controlRefusal(this, request) ?? (await r.handler(request, params));
+    const service = this.service(r.service);
     let held: Uint8Array<ArrayBuffer> | undefined;
     const intercepted: InterceptedRequest = {
       ...request,
-      service,
+      service: service.id,
       operation: r.operation,
       params,
       bytes: async () => {
@@ -430,101 +335,68 @@ export class EmulatorCore {
         return held;
       },
     };
+    const handle = async (): Promise<ResponsePlan> => {
+      for (const check of service.checks) {
+        const refused = await check(intercepted, params);
+        if (refused !== undefined) return refused;
+      }
+      return await r.handler(intercepted, params);
+    };
     const chain = [...this.interceptors];
     const run = async (i: number): Promise<ResponsePlan> => {
-      if (i < 0) return await r.handler(intercepted, params);
+      if (i < 0) return await handle();
       return await chain[i]!(intercepted, () => run(i - 1));
     };
     return await run(chain.length - 1);
   }
 
-  /** A service-shaped error about a request that did not reach a handler. */
-  errorPlan(
-    service: ServiceName | undefined,
+  /** An answer the emulator gives itself, in the shape of the service the path belongs to. */
+  refusal(
+    service: EmulatedService | undefined,
     request: ParsedRequest,
+    kind: RefusalKind,
     status: number,
     message: string,
-    headers: Record<string, string> = {},
   ): ResponsePlan {
-    let plan: ResponsePlan;
-    if (service === 'hpcPack') {
-      plan = this.hpc.fault(
-        request,
-        status,
-        'ArgumentError',
-        [
-          { key: 'path', value: request.path.slice(0, 500) },
-          { key: 'reason', value: message },
-        ],
-        'The request cannot be served: {1}',
-      );
-    } else if (service === 'azureBatch') {
-      const code =
-        status === 404
-          ? 'InvalidUri'
-          : status === 405
-            ? 'UnsupportedHttpVerb'
-            : status === 413
-              ? 'RequestBodyTooLarge'
-              : status === 431
-                ? 'InvalidHeaderValue'
-                : status === 408
-                  ? 'OperationTimedOut'
-                  : 'InvalidRequestBody';
-      plan = this.batch.error(status, code, [{ key: 'Reason', value: message }]);
-    } else if (service === 'dli') {
-      plan = this.dliService.error(status, status === 404 ? 'APIG.0101' : 'DLI.0001', message);
-    } else {
-      plan = json(status, { error: status === 404 ? 'NoRoute' : 'BadRequest', message });
-    }
-    Object.assign(plan.headers, headers);
-    return plan;
+    if (service) return service.refusal(request, kind, status, message);
+    const error = kind === 'no-route' ? 'NoRoute' : kind === 'method' ? 'MethodNotAllowed' : 'BadRequest';
+    return jsonPlan(status, { error, message });
   }
 
   /** The response a `status` fault writes instead of the service's: the service's own error shape. */
   statusPlan(
-    service: ServiceName | undefined,
+    service: EmulatedService | undefined,
     request: ParsedRequest,
+    params: Readonly<Record<string, string>>,
     action: Extract<FaultAction, { type: 'status' }>,
   ): ResponsePlan {
-    const shape = service ?? serviceOfPath(request.segments);
-    const name = action.fault ?? (shape ? defaultFaultName(shape, action.status) : 'Fault');
-    let plan: ResponsePlan;
-    if (shape === 'hpcPack') {
-      const known = hpcFaultByName(name);
-      plan = this.hpc.fault(
-        request,
-        action.status,
-        name,
-        [],
-        action.message ?? known.message.replace(/\{[0-9]+\}/g, '').trim(),
-      );
-    } else if (shape === 'azureBatch') {
-      plan = this.batch.error(action.status, name, [], action.message);
-    } else if (shape === 'dli') {
-      plan = this.dliService.error(action.status, name, action.message);
-    } else {
-      plan = json(action.status, {
-        error: name,
-        message: action.message ?? `The emulator injected the fault ${name}.`,
-      });
-    }
+    const shape = service ?? this.serviceOf(request.segments);
+    const plan = shape
+      ? shape.statusFault(request, params, action)
+      : jsonPlan(action.status, {
+          error: action.fault ?? 'Fault',
+          message: action.message ?? `The emulator injected the fault ${action.fault ?? 'Fault'}.`,
+        });
     for (const [k, v] of Object.entries(action.headers ?? {})) plan.headers[k.toLowerCase()] = v;
     return plan;
   }
 
-  /** The plan for a service error the emulator hit itself (a bug in it or in an interceptor). */
-  internalErrorPlan(service: ServiceName | undefined, request: ParsedRequest, error: unknown): ResponsePlan {
-    const message = `internal error: ${error instanceof Error ? error.message : String(error)}`.slice(
-      0,
-      1000,
-    );
-    if (service === 'hpcPack')
-      return this.hpc.fault(request, 500, 'UnknownError', [{ key: 'reason', value: message }]);
-    if (service === 'azureBatch')
-      return this.batch.error(500, 'InternalError', [{ key: 'Reason', value: message }]);
-    if (service === 'dli') return this.dliService.error(500, 'DLI.0999', message);
-    return json(500, { error: 'InternalError', message });
+  /** The plan for an error the emulator hit itself (a bug in it or in an interceptor). */
+  internalErrorPlan(
+    service: EmulatedService | undefined,
+    request: ParsedRequest,
+    error: unknown,
+  ): ResponsePlan {
+    let text: string;
+    try {
+      text = error instanceof Error ? error.message : String(error);
+    } catch {
+      text = 'an exception';
+    }
+    const message = `internal error: ${text}`.slice(0, 1000);
+    return service
+      ? service.internalError(request, message)
+      : jsonPlan(500, { error: 'InternalError', message });
   }
 }
 
@@ -554,32 +426,23 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
         parsed = parseRequest(request);
       } catch (error) {
         if (!(error instanceof MalformedRequest)) throw error;
-        const target = typeof request.url === 'string' ? request.url : '';
-        const path = target.split('?')[0] ?? '';
-        const segments = path.split('/').slice(1);
-        const fake: ParsedRequest = {
-          method: String(request.method).toUpperCase(),
-          path,
-          segments,
-          search: '',
-          query: new Map(),
-          headers: {},
-          body: (async function* () {})(),
-        };
+        const stand = standInRequest(request.method, request.url);
         return {
-          ...core.errorPlan(serviceOfPath(segments), fake, 400, error.message),
+          ...core.refusal(core.serviceOf(stand.segments), stand, 'malformed', 400, error.message),
           service: null,
           operation: null,
         };
       }
       const routing = core.route(parsed);
+      const service =
+        routing.kind === 'route' && routing.route.service !== 'control'
+          ? core.service(routing.route.service)
+          : undefined;
       let plan: ResponsePlan;
       try {
         plan = await core.dispatch(parsed, routing);
       } catch (error) {
         // As on the socket: a request the client could have sent gets an answer, not an exception.
-        const service =
-          routing.kind === 'route' && routing.route.service !== 'control' ? routing.route.service : undefined;
         plan = core.internalErrorPlan(service, parsed, error);
       }
       return {
@@ -605,11 +468,11 @@ export function emulatorOf(core: EmulatorCore, close: () => Promise<void>): Emul
  * JSON.parse(Buffer.from(await planBytes(plan.body)).toString()).total; // 2
  * ```
  */
-export function createEmulator(options?: EmulatorOptions & { baseUrl?: string }): Emulator {
+export function createEmulator(options?: (EmulatorOptions & { baseUrl?: string | null }) | null): Emulator {
   const core = guarded('options', () => {
-    const baseUrl = options?.baseUrl ?? 'http://127.0.0.1';
-    if (typeof baseUrl !== 'string') throw invalidArgument('baseUrl must be a string');
-    return new EmulatorCore(options, baseUrl);
+    const o = optionsObject(options, 'createEmulator');
+    const baseUrl = textOption(o, 'baseUrl', 'createEmulator') ?? 'http://127.0.0.1';
+    return new EmulatorCore(o, baseUrl.replace(/\/+$/, ''));
   });
   return emulatorOf(core, async () => {});
 }

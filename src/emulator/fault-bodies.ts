@@ -1,10 +1,11 @@
 // Error documents shaped as each service writes them, so that a client's own fault handling
 // (and batchwire's parseFault) reads the emulator's errors as it would read the real ones.
-import { HPC_FAULT_CODES } from '../faults/index.js';
+import type { ServiceId } from '../core/services.js';
+import { HPC_FAULT_NUMBERS } from '../faults/hpc-codes.js';
 import { escapeXml } from './xml.js';
 
-/** The three emulated services, named as in `batchwire/requests`. */
-export type ServiceName = 'hpcPack' | 'azureBatch' | 'dli';
+/** The three emulated services: `hpc-pack`, `azure-batch`, `dli` (the ids used everywhere). */
+export type ServiceName = ServiceId;
 
 /** A key/value pair of a fault. */
 export interface FaultPair {
@@ -17,21 +18,10 @@ const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const COLLECTIONS = 'http://schemas.datacontract.org/2004/07/System.Collections.Generic';
 
 /**
- * HPC Pack SOA fault codes the emulator raises or can inject, by name: the documented ones
- * (`batchwire/faults` `HPC_FAULT_CODES`) and the broker codes of the SOA runtime.
+ * HPC Pack SOA fault codes by name: `batchwire/faults`' one table (`HPC_FAULT_NUMBERS`), under the
+ * name the emulator has always exported it by.
  */
-export const HPC_CODES: Readonly<Record<string, number>> = Object.freeze({
-  ...Object.fromEntries(Object.entries(HPC_FAULT_CODES).map(([code, name]) => [name, Number(code)])),
-  Broker_EOMRejected: 16777227,
-  Broker_EOMReject_GetResponse: 16777240,
-  Broker_EOMReject_EndRequests: 16777241,
-  Broker_FlushRejected: 16777242,
-  Broker_EOMReject_NoRequest: 16777246,
-  Broker_SessionFailure: 33554443,
-  Service_NotFound: 50331678,
-  ServiceVersion_NotFound: 50331680,
-  ClientTimeout: 67108867,
-});
+export const HPC_CODES: Readonly<Record<string, number>> = HPC_FAULT_NUMBERS;
 
 // Messages for the codes the emulator raises; the runtime's resources are not public, so these
 // are paraphrases. Their .NET format items (`{0}`) stay in Message and Values carry the arguments,
@@ -163,7 +153,7 @@ export function dliErrorBody(code: string, message?: string): string {
 
 /** The fault name a `status` rule uses when it names none: the service's usual code for that status. */
 export function defaultFaultName(service: ServiceName, status: number): string {
-  if (service === 'hpcPack') return status >= 500 ? 'UnknownError' : 'ArgumentError';
+  if (service === 'hpc-pack') return status >= 500 ? 'UnknownError' : 'ArgumentError';
   if (service === 'dli') {
     if (status === 429) return 'APIGW.0308';
     return status >= 500 ? 'DLI.0999' : 'DLI.0001';

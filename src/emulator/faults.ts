@@ -3,14 +3,17 @@
 // About 500 lines on purpose: the compact syntax is parsed into the JSON form and checked by the
 // same code, so the vocabulary has one definition.
 import { BatchwireError } from '../core/errors.js';
+import { closest, headerValueProblem, isHttpToken } from '../core/options.js';
+import { SERVICE_ALIASES, SERVICE_IDS, type ServiceId, serviceIdOf } from '../core/services.js';
 import type { ServiceName } from './fault-bodies.js';
 import { guarded } from './guard.js';
+import { EMULATED_OPERATIONS } from './operations.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 
 /** Which requests a rule applies to; every field given must match. */
 export interface FaultMatch {
-  /** `hpcPack`, `azureBatch` or `dli`. */
-  service?: ServiceName;
+  /** `hpc-pack`, `azure-batch` or `dli` (`hpcPack` and `azureBatch`, the old spellings, are read too). */
+  service?: ServiceId | 'hpcPack' | 'azureBatch';
   /** An operation name of `batchwire/requests` (`getResponses`, `listJobs`, `getBatchState`, ...). */
   operation?: string;
   /** An HTTP method, any case. */
@@ -92,8 +95,22 @@ function text(value: unknown, path: string, max = 1024): string {
   return value;
 }
 
-const SERVICES: readonly string[] = ['hpcPack', 'azureBatch', 'dli'];
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Headers a rule cannot set: the framing is the emulator's (a wrong Content-Length would
+// corrupt every later answer on the connection).
+const FRAMING = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'trailer',
+]);
+
+/** `, did you mean X?` when a known name is close to `given`. */
+function guess(given: string, known: readonly string[]): string {
+  const near = closest(given, known);
+  return near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+}
 
 function headersOf(value: unknown, path: string): Record<string, string> {
   if (!isObject(value)) fail(path, 'must be an object of header names to string values');
@@ -102,9 +119,14 @@ function headersOf(value: unknown, path: string): Record<string, string> {
   if (names.length > 64) fail(path, 'at most 64 headers');
   for (const name of names) {
     const v = value[name];
-    if (!TOKEN.test(name) || name.length > 256) fail(`${path}.${name}`, 'not a header name');
-    if (typeof v !== 'string' || v.length > 4096 || /[\r\n\0]/.test(v))
-      fail(`${path}.${name}`, 'must be a string without line breaks');
+    if (!isHttpToken(name) || name.length > 256) fail(`${path}.${name}`, 'not a header name (an HTTP token)');
+    if (FRAMING.has(name.toLowerCase()))
+      fail(`${path}.${name}`, 'the emulator frames its answers itself; a rule cannot set this header');
+    if (typeof v !== 'string' || v.length > 4096)
+      fail(`${path}.${name}`, 'must be a string of at most 4096 characters');
+    const problem = headerValueProblem(v);
+    if (problem)
+      fail(`${path}.${name}`, `contains ${problem.what} at index ${problem.index}, which HTTP cannot carry`);
     Object.defineProperty(out, name.toLowerCase(), {
       value: v,
       enumerable: true,
@@ -213,12 +235,31 @@ function checkRule(value: unknown): FaultRule {
     if (!isObject(m)) fail('match', 'must be an object');
     only(m, ['service', 'operation', 'method', 'path'], 'match');
     const match: FaultMatch = {};
+    let service: ServiceId | undefined;
     if (m.service !== undefined) {
-      if (typeof m.service !== 'string' || !SERVICES.includes(m.service))
-        fail('match.service', `must be one of ${SERVICES.join(', ')}`);
-      match.service = m.service as ServiceName;
+      const id = serviceIdOf(m.service);
+      if (id === undefined) {
+        const given = typeof m.service === 'string' ? m.service : '';
+        fail(
+          'match.service',
+          `must be one of ${SERVICE_IDS.join(', ')}${guess(given, [...SERVICE_IDS, ...Object.keys(SERVICE_ALIASES)])}`,
+        );
+      }
+      match.service = id;
+      service = id;
     }
-    if (m.operation !== undefined) match.operation = text(m.operation, 'match.operation', 128);
+    if (m.operation !== undefined) {
+      const operation = text(m.operation, 'match.operation', 128);
+      const known =
+        service === undefined ? Object.values(EMULATED_OPERATIONS).flat() : EMULATED_OPERATIONS[service];
+      if (!known.includes(operation)) {
+        fail(
+          'match.operation',
+          `${JSON.stringify(operation)} is not an operation of ${service ?? 'any emulated service'}${guess(operation, known)}`,
+        );
+      }
+      match.operation = operation;
+    }
     if (m.method !== undefined) match.method = text(m.method, 'match.method', 32).toUpperCase();
     if (m.path !== undefined) match.path = text(m.path, 'match.path', 2048);
     rule.match = match;

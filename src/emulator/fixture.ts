@@ -20,11 +20,14 @@ export interface FixturePool extends RestObject {
 }
 
 /**
- * The data an emulator serves: `{ azureBatch: { jobs, pools }, dli: { batches } }`, each item
+ * The data an emulator serves: `{ "azure-batch": { jobs, pools }, dli: { batches } }`, each item
  * the service's own JSON representation (as in its list responses). Jobs may carry `tasks` and
- * `preparationAndReleaseTaskStatus`, pools `nodes`.
+ * `preparationAndReleaseTaskStatus`, pools `nodes`. `azureBatch`, the old spelling of the key, is
+ * read too (a checked fixture always has `azure-batch`).
  */
 export interface EmulatorFixture {
+  'azure-batch'?: { jobs?: FixtureJob[]; pools?: FixturePool[] };
+  /** The old spelling of `azure-batch`. */
   azureBatch?: { jobs?: FixtureJob[]; pools?: FixturePool[] };
   dli?: { batches?: RestObject[] };
 }
@@ -82,33 +85,38 @@ export function validateFixture(value: unknown): EmulatorFixture {
 }
 
 function checkFixture(value: unknown): EmulatorFixture {
-  if (!isObject(value)) fail('', 'must be a JSON object { azureBatch?, dli? }');
-  only(value, ['azureBatch', 'dli'], '');
+  if (!isObject(value)) fail('', 'must be a JSON object { "azure-batch"?, dli? }');
+  only(value, ['azure-batch', 'azureBatch', 'dli'], '');
+  if (value['azure-batch'] !== undefined && value.azureBatch !== undefined)
+    fail('azureBatch', 'is the old name of "azure-batch": give one of the two');
   const copy = structuredClone(value) as RestObject;
-  if (copy.azureBatch !== undefined) {
-    const batch = copy.azureBatch;
-    if (!isObject(batch)) fail('azureBatch', 'must be an object { jobs?, pools? }');
-    only(batch, ['jobs', 'pools'], 'azureBatch');
-    const jobs = list(batch.jobs, 'azureBatch.jobs');
-    ids(jobs, 'azureBatch.jobs');
+  const key = copy['azure-batch'] !== undefined ? 'azure-batch' : 'azureBatch';
+  const batch = copy[key];
+  delete copy.azureBatch;
+  if (batch !== undefined) {
+    if (!isObject(batch)) fail(key, 'must be an object { jobs?, pools? }');
+    only(batch, ['jobs', 'pools'], key);
+    const jobs = list(batch.jobs, `${key}.jobs`);
+    ids(jobs, `${key}.jobs`);
     jobs.forEach((job, i) => {
-      const tasks = list(job.tasks, `azureBatch.jobs[${i}].tasks`);
-      ids(tasks, `azureBatch.jobs[${i}].tasks`);
+      const tasks = list(job.tasks, `${key}.jobs[${i}].tasks`);
+      ids(tasks, `${key}.jobs[${i}].tasks`);
       const statuses = list(
         job.preparationAndReleaseTaskStatus,
-        `azureBatch.jobs[${i}].preparationAndReleaseTaskStatus`,
+        `${key}.jobs[${i}].preparationAndReleaseTaskStatus`,
       );
       statuses.forEach((s, k) => {
-        for (const key of ['poolId', 'nodeId'])
-          if (typeof s[key] !== 'string')
-            fail(`azureBatch.jobs[${i}].preparationAndReleaseTaskStatus[${k}].${key}`, 'must be a string');
+        for (const field of ['poolId', 'nodeId'])
+          if (typeof s[field] !== 'string')
+            fail(`${key}.jobs[${i}].preparationAndReleaseTaskStatus[${k}].${field}`, 'must be a string');
       });
     });
-    const pools = list(batch.pools, 'azureBatch.pools');
-    ids(pools, 'azureBatch.pools');
+    const pools = list(batch.pools, `${key}.pools`);
+    ids(pools, `${key}.pools`);
     pools.forEach((pool, i) => {
-      ids(list(pool.nodes, `azureBatch.pools[${i}].nodes`), `azureBatch.pools[${i}].nodes`);
+      ids(list(pool.nodes, `${key}.pools[${i}].nodes`), `${key}.pools[${i}].nodes`);
     });
+    copy['azure-batch'] = batch;
   }
   if (copy.dli !== undefined) {
     const dli = copy.dli;
@@ -213,7 +221,7 @@ export function defaultFixture(): EmulatorFixture {
     ...extra,
   });
   return {
-    azureBatch: {
+    'azure-batch': {
       pools: [
         {
           id: 'pool-1',

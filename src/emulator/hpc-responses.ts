@@ -2,7 +2,9 @@
 // waits for more as the service produces them, and ends with the closing record.
 
 import type { SoapWriteRecord } from '../soap/index.js';
+import { argumentFault, boolParam } from './hpc-documents.js';
 import {
+  ACKED,
   type Batch,
   changed,
   GENERIC_NAMESPACE,
@@ -13,7 +15,7 @@ import {
   SEP,
   type Session,
 } from './hpc-state.js';
-import type { GenericPlanRecord } from './plan.js';
+import type { GenericPlanRecord, ParsedRequest, ResponsePlan } from './plan.js';
 import { encodeText, type LogEncoding } from './record-log.js';
 import { FAST_PIECES, type FastRecords, genericEndText, type Piece } from './wire.js';
 
@@ -62,12 +64,15 @@ export class ResponseCursor {
       const actions = b.actionIds.array;
       const filter = this.filter;
       let i = b.scanFrom.get(filter) ?? 0;
-      while (i < total && (states[i] !== PENDING || (filter !== -1 && actions[i] !== filter))) i++;
+      // Without an action filter the scans are the engine's own (memchr-like) searches.
+      if (filter === -1) i = firstWith(states, PENDING, i, total);
+      else while (i < total && (states[i] !== PENDING || actions[i] !== filter)) i++;
       b.scanFrom.set(filter, i);
       if (this.remaining > 0 && i < total) {
         let j = i + 1;
         const max = Math.min(total, i + this.remaining);
-        while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
+        if (filter === -1) j = Math.min(firstWith(states, HANDED, j, max), firstWith(states, ACKED, j, max));
+        else while (j < max && states[j] === PENDING && actions[j] === filter) j++;
         states.fill(HANDED, i, j);
         b.handed.push(i, j);
         this.runs.push(i, j);
@@ -244,4 +249,104 @@ function soapRecordOf(
   if (requestAction !== undefined) record.requestAction = requestAction;
   if (userData !== '') record.userData = userData;
   return record;
+}
+
+/**
+ * Get Responses on a batch: the previous call's responses acknowledged (or put back by
+ * `reset=true`), then a plan that streams pending responses as the service produces them.
+ */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: Get Responses' query semantics (count, reset, action, clientdata, waiting, closing record) in the order the broker applies them
+export function getResponsesPlan(
+  request: ParsedRequest,
+  session: Session,
+  batch: Batch,
+  flavour: 'HPCPack2008' | 'HPCServer2008',
+): ResponsePlan {
+  const countText = request.query.get('count');
+  const count =
+    countText === undefined || countText === ''
+      ? -1
+      : /^-?[0-9]{1,10}$/.test(countText)
+        ? Number(countText)
+        : Number.NaN;
+  if (!(count === -1 || (count >= 1 && count <= 2147483647))) {
+    return argumentFault(request, 'count', countText ?? '', 'count is -1 (all) or a positive number');
+  }
+  const reset = boolParam(request.query.get('reset'));
+  const generic = boolParam(request.query.get('genericservice'));
+  if (reset === 'invalid' || generic === 'invalid') {
+    const key = reset === 'invalid' ? 'reset' : 'genericservice';
+    return argumentFault(request, key, request.query.get(key) ?? '', `${key} is true or false`);
+  }
+  const action = request.query.get('action') ?? '';
+  const clientData = request.query.get('clientdata') ?? '';
+  const pair = `${action}\u0000${clientData}`;
+  // Responses handed out by the previous call are acknowledged (reset=false) or put back (reset=true).
+  const states = batch.states.array;
+  const total = batch.responses?.length ?? 0;
+  const runs = batch.handed;
+  batch.handed = [];
+  if (reset === true) {
+    let lowest = total;
+    for (let r = 0; r < runs.length; r += 2) {
+      setRun(states, runs[r]!, runs[r + 1]!, HANDED, PENDING);
+      lowest = Math.min(lowest, runs[r]!);
+    }
+    // A durable session rewinds to the first response, acknowledged ones included.
+    if (session.durable) {
+      for (let i = 0; i < total; i++) if (states[i] === ACKED) states[i] = PENDING;
+      lowest = 0;
+    }
+    for (const [filter, from] of batch.scanFrom) batch.scanFrom.set(filter, Math.min(from, lowest));
+    batch.pairs.set(pair, 0);
+  } else {
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let i = runs[r]!; i < runs[r + 1]!; i++) if (states[i] === HANDED) states[i] = ACKED;
+    }
+  }
+  if (!batch.pairs.has(pair)) batch.pairs.set(pair, 0);
+  const filter = action === '' ? -1 : (batch.actionIndex.get(action) ?? -2);
+  const cursor = new ResponseCursor(batch, session, count, filter, pair, () => actionIdOf(batch, action));
+  if (generic === true) {
+    const encoding: LogEncoding = batch.responses?.encoding ?? 'utf-8';
+    const records = cursor.genericRecords(encoding);
+    return {
+      status: 200,
+      headers: { 'content-type': `application/octet-stream; charset=${encoding}` },
+      body: { kind: 'generic', encoding, records, abandon: () => cursor.abandon() },
+    };
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml; charset=utf-8' },
+    body: {
+      kind: 'soap',
+      records: cursor.soapRecords(),
+      options: { flavour },
+      callbackId: clientData,
+      abandon: () => cursor.abandon(),
+    },
+  };
+}
+
+/** The first index from `from` (before `to`) whose state is `state`, else `to`; searches that range only. */
+function firstWith(states: Uint8Array, state: number, from: number, to: number): number {
+  if (from >= to) return to;
+  const at = states.subarray(from, to).indexOf(state);
+  return at < 0 ? to : from + at;
+}
+
+const STATES = [PENDING, HANDED, ACKED];
+
+/** States `from` to `to` that are `was` become `now`: one fill when all are (as runs handed out whole are). */
+function setRun(states: Uint8Array, from: number, to: number, was: number, now: number): void {
+  if (STATES.every((state) => state === was || firstWith(states, state, from, to) === to)) {
+    states.fill(now, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) if (states[i] === was) states[i] = now;
+}
+
+function actionIdOf(batch: Batch, action: string): number {
+  return action === '' ? -1 : (batch.actionIndex.get(action) ?? -2);
 }

@@ -2,7 +2,7 @@
 // and response logs, and the signals that wake a waiting Get Responses.
 
 import type { QualifiedName } from '../soap/index.js';
-import type { HpcBatchInfo, HpcServiceFault, HpcServiceResult } from './hpc-pack.js';
+import type { HpcBatchInfo, HpcServiceFault, HpcServiceResult } from './hpc-types.js';
 import { RecordLog } from './record-log.js';
 
 /** The namespace of the generic service contract. */

@@ -6,7 +6,8 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
+export { SERVICE_IDS, type ServiceId } from '../core/services.js';
 export type { AzureBatchEmulator, AzureBatchEmulatorOptions } from './azure-batch.js';
 export type { EmulatorClock } from './clock.js';
 export type { DliEmulator, DliEmulatorOptions, DliState } from './dli.js';
@@ -54,6 +55,7 @@ export {
   type HpcSessionInfo,
 } from './hpc-pack.js';
 export type { JournalEntry, JournalFault } from './journal.js';
+export { EMULATED_OPERATIONS } from './operations.js';
 export type {
   EmulatorRequest,
   GenericPlanRecord,

@@ -1,10 +1,51 @@
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, BatchwireErrorBase } from '../core/errors.js';
 import { guarded, guardedAsync } from './guard.js';
 import type { EmulatorRequest, ParsedRequest } from './plan.js';
 
 /** Raised for a request the emulator cannot even route (a bad percent escape in the path). */
 export class MalformedRequest extends Error {
   override readonly name = 'MalformedRequest';
+}
+
+/**
+ * A request body over the emulator's limit: `LIMIT_EXCEEDED`, and of its own class, so a handler
+ * tells it from a decoder's `LIMIT_EXCEEDED` (a record over `MaxMessageSize`) by type.
+ */
+export class BodyTooLarge extends BatchwireErrorBase {
+  constructor(
+    readonly limit: number,
+    seen: number,
+  ) {
+    super('LIMIT_EXCEEDED', `the request body is over the limit of ${limit} bytes`, Math.min(seen, limit));
+  }
+}
+
+/** A request body the service refuses for a reason of its own (a fault in a request array, say). */
+export class BodyRefused extends Error {
+  override readonly name = 'BodyRefused';
+}
+
+/**
+ * The request the emulator answers when it cannot parse the real one (a bad path, a request
+ * Node's HTTP parser refused): method and path as far as they could be read, no query, no body.
+ */
+export function standInRequest(
+  method: unknown,
+  target: unknown,
+  headers: ParsedRequest['headers'] = Object.create(null),
+): ParsedRequest {
+  const text = typeof target === 'string' ? target : '';
+  const q = text.search(/[?#]/);
+  const path = (q < 0 ? text : text.slice(0, q)).slice(0, 8192);
+  return {
+    method: (typeof method === 'string' ? method : 'GET').toUpperCase().slice(0, 32),
+    path,
+    segments: path.split('/').slice(1),
+    search: '',
+    query: new Map(),
+    headers,
+    body: once(new Uint8Array(0)),
+  };
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -165,12 +206,8 @@ export async function* limitedBody(request: ParsedRequest, limit: number): Async
   }
 }
 
-function tooLarge(limit: number, seen: number): BatchwireError {
-  return new BatchwireError(
-    'LIMIT_EXCEEDED',
-    `the request body is over the limit of ${limit} bytes`,
-    Math.min(seen, limit),
-  );
+function tooLarge(limit: number, seen: number): BodyTooLarge {
+  return new BodyTooLarge(limit, seen);
 }
 
 /** True when the request's Accept header asks for JSON rather than XML. */

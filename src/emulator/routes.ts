@@ -1,23 +1,31 @@
 // The route table: method and path pattern to service, operation and handler. Literal segments
 // compare without case (HPC Pack clients and docs disagree on case); `{name}` captures one segment.
-import type { ServiceName } from './fault-bodies.js';
-import type { ParsedRequest, ResponsePlan } from './plan.js';
+import type { ServiceId } from '../core/services.js';
+import type { Handler } from './service.js';
 
-/** A handler: a plain function from a parsed request (and the path's parameters) to a plan. */
-export type Handler = (
-  request: ParsedRequest,
-  params: Readonly<Record<string, string>>,
-) => ResponsePlan | Promise<ResponsePlan>;
+export type { Handler } from './service.js';
 
+/** A route, compiled: its pattern split into segments. */
 export interface Route {
   method: string;
   pattern: readonly string[];
-  service: ServiceName | 'control';
+  service: ServiceId | 'control';
   operation: string;
   handler: Handler;
 }
 
-/** `GET /jobs/{jobId}/tasks (azureBatch.listTasks)`. */
+/** A route from its path text (`/jobs/{jobId}/tasks`). */
+export function compileRoute(
+  service: Route['service'],
+  method: string,
+  path: string,
+  operation: string,
+  handler: Handler,
+): Route {
+  return { method, pattern: path.split('/').slice(1), service, operation, handler };
+}
+
+/** `GET /jobs/{jobId}/tasks (azure-batch.listTasks)`. */
 export function describeRoute(route: Route): string {
   return `${route.method} /${route.pattern.join('/')} (${route.service}.${route.operation})`;
 }
@@ -85,13 +93,4 @@ export function route(routes: readonly Route[], method: string, segments: readon
     }
   }
   return { kind: 'none', closest };
-}
-
-/** The service a path belongs to, by its first segment, for shaping errors about it. */
-export function serviceOfPath(segments: readonly string[]): ServiceName | undefined {
-  const first = (segments[0] ?? '').toLowerCase();
-  if (first === 'windowshpc') return 'hpcPack';
-  if (first === 'jobs' || first === 'pools') return 'azureBatch';
-  if (/^v[0-9]+\.[0-9]+$/.test(first)) return 'dli';
-  return undefined;
 }

@@ -1,38 +1,20 @@
-// The emulator on a socket: node:http for parsing requests, and a writer that streams each plan's
-// pieces with backpressure and applies the fault a rule chose, down to the byte.
-// Over 500 lines on purpose: every fault action (delay, dribble, hang, reset, corrupt, cut) acts
-// on the same piece stream, socket and journal entry while the plan is written; apart, each
-// would need all of that passed in.
+// The emulator on a socket: node:http parses requests, the core routes them, fault rules decide
+// what happens to each answer (plan-writer.ts writes it), and every exchange is journaled.
+// A TLS listener is one more branch of `listener()`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { BatchwireError } from '../core/errors.js';
+import { flagOption, isLoopbackHost, numberOption, optionsObject, textOption } from '../core/options.js';
 import { type Emulator, EmulatorCore, type EmulatorOptions, emulatorOf, planBytes } from './emulator.js';
-import type { FaultAction, FaultDecision } from './faults.js';
 import { guarded } from './guard.js';
 import type { JournalEntry } from './journal.js';
 import type { ParsedRequest, ResponsePlan } from './plan.js';
+import { type Exchange, finish, resetSocket, writePlan } from './plan-writer.js';
 import { randomInt } from './random.js';
-import { byteLength, decodeText, type LogEncoding } from './record-log.js';
-import { headerRecord, MalformedRequest, parseTarget } from './request.js';
-import { serviceOfPath } from './routes.js';
-import { endsOf, type Piece, type PieceStream, piecesOf } from './wire.js';
+import { headerRecord, MalformedRequest, parseTarget, standInRequest } from './request.js';
+import type { RefusalKind } from './service.js';
 
-/** Whether `host` names this machine only: `localhost`, `127.0.0.0/8`, `::1`. */
-export function isLoopbackHost(host: string): boolean {
-  if (typeof host !== 'string') return false;
-  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (h.toLowerCase() === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) {
-    const lower = h.toLowerCase();
-    return (
-      lower === '::1' ||
-      lower === '0:0:0:0:0:0:0:1' ||
-      (lower.startsWith('::ffff:') && lower.slice(7).startsWith('127.'))
-    );
-  }
-  return false;
-}
+export { isLoopbackHost };
 
 // Unref'd: a fault's timer never keeps a closed emulator's process alive.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -46,19 +28,17 @@ function requestLine(raw: unknown): { method: string; target: string } | undefin
   return match ? { method: match[1]!, target: match[2]! } : undefined;
 }
 
-async function* noBody(): AsyncIterable<Uint8Array> {}
-
-function statusOfClientError(code: string | undefined): number {
-  if (code === 'HPE_HEADER_OVERFLOW') return 431;
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
-  return 400;
+/** What a client error of Node's HTTP parser is answered with. */
+function refusalOfClientError(code: string | undefined): {
+  kind: RefusalKind;
+  status: number;
+  reason: string;
+} {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { kind: 'headers-too-large', status: 431, reason: 'Request Header Fields Too Large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { kind: 'timeout', status: 408, reason: 'Request Timeout' };
+  return { kind: 'malformed', status: 400, reason: 'Bad Request' };
 }
-
-const REASONS: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-};
 
 async function* counted(req: IncomingMessage, counter: { bytes: number }): AsyncIterable<Uint8Array> {
   try {
@@ -76,326 +56,66 @@ async function* counted(req: IncomingMessage, counter: { bytes: number }): Async
   }
 }
 
-/** Where, in one record's bytes, a `cut` with an `inside` position falls; undefined when the record has no such place. */
-function insideOffset(
-  record: Uint8Array,
-  encoding: LogEncoding,
-  format: 'generic' | 'soap',
-  inside: 'record' | 'separator' | 'surrogate',
-): number | undefined {
-  const text = decodeText(record, encoding);
-  if (inside === 'record') {
-    let mid = Math.max(1, text.length >> 1);
-    const c = text.charCodeAt(mid);
-    if (c >= 0xdc00 && c <= 0xdfff) mid++;
-    const at = byteLength(text.slice(0, mid), encoding);
-    return at > 0 && at < record.length ? at : undefined;
-  }
-  if (inside === 'separator') {
-    if (format === 'soap') {
-      const close = text.lastIndexOf('</');
-      return close < 0 ? undefined : byteLength(text.slice(0, close), encoding) + 3;
-    }
-    const sep = text.indexOf('\uFFFF');
-    if (sep < 0) return undefined;
-    return byteLength(text.slice(0, sep), encoding) + (encoding === 'utf-8' ? 2 : 1);
-  }
-  for (let i = 0; i + 1 < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const d = text.charCodeAt(i + 1);
-    if (c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-      // UTF-16: between the two code units. UTF-8 has no halves: the middle of the 4-byte sequence.
-      return byteLength(text.slice(0, i), encoding) + 2;
-    }
-  }
-  return undefined;
-}
-
-/** Tracks format positions across pieces and says where a `cut` falls in the current piece. */
-class CutFinder {
-  private records = 0;
-  reached = false;
-  detail = '';
-
-  constructor(
-    private readonly at: Extract<FaultAction, { type: 'cut' }>['at'],
-    private readonly stream: PieceStream,
-  ) {}
-
-  /** The offset in `piece` to cut at, or undefined to write it whole. `written` counts the bytes before it. */
-  find(piece: Piece, written: number): number | undefined {
-    const at = this.at;
-    const ends = endsOf(piece);
-    // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: where a cut falls (bytes, record, inside a record, separator or surrogate, before the end), decided in one pass over the piece
-    const result = ((): number | undefined => {
-      if (at === 'before-end') {
-        if (piece.closing) {
-          this.detail = `before the closing record, after ${this.records} records`;
-          return 0;
-        }
-        return undefined;
-      }
-      if ('bytes' in at) {
-        if (written + piece.bytes.length >= at.bytes) {
-          this.detail = `after ${at.bytes} bytes`;
-          return at.bytes - written;
-        }
-        return undefined;
-      }
-      if ('inside' in at) {
-        if (this.stream.format === undefined || this.stream.encoding === undefined) return undefined;
-        for (let i = 0; i < ends.length; i++) {
-          const number = this.records + i + 1;
-          if (number < at.record) continue;
-          const start = i === 0 ? 0 : ends[i - 1]!;
-          const offset = insideOffset(
-            piece.bytes.subarray(start, ends[i]!),
-            this.stream.encoding,
-            this.stream.format,
-            at.inside,
-          );
-          if (offset === undefined) {
-            if (at.inside === 'surrogate') continue;
-            return undefined;
-          }
-          this.detail = `inside record ${number} (${at.inside})`;
-          return start + offset;
-        }
-        return undefined;
-      }
-      // { record: k }: after the k-th record, before anything of the next one.
-      if (this.records >= at.record && (ends.length > 0 || piece.closing)) {
-        this.detail = `after record ${at.record}`;
-        return 0;
-      }
-      const k = at.record - this.records;
-      if (k >= 1 && k <= ends.length) {
-        this.detail = `after record ${at.record}`;
-        return ends[k - 1]!;
-      }
-      return undefined;
-    })();
-    if (result !== undefined) this.reached = true;
-    else this.records += ends.length;
-    return result;
-  }
-
-  notReached(): string {
-    return `not reached: the body had ${this.records} records`;
-  }
-}
-
-interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  entry: JournalEntry;
-  started: number;
-  counter: { bytes: number };
-  closed: boolean;
-}
-
-function finish(exchange: Exchange, outcome: JournalEntry['outcome']): void {
-  const { entry } = exchange;
-  if (entry.outcome !== 'pending') return;
-  entry.outcome = outcome;
-  entry.requestBytes = exchange.counter.bytes;
-  entry.durationMs = Math.round((performance.now() - exchange.started) * 1000) / 1000;
-}
-
-function write(exchange: Exchange, bytes: Uint8Array): Promise<void> | undefined {
-  const { res } = exchange;
-  if (exchange.closed || bytes.length === 0) return undefined;
-  exchange.entry.responseBytes += bytes.length;
-  if (res.write(bytes)) return undefined;
-  return drainOrClose(res);
-}
-
-// Resolves when the socket can take more, or is gone.
-function drainOrClose(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** Bytes of pieces made for this response (not stored ones) that may wait on a socket. */
-const MAX_QUEUED = 256 * 1024;
-
-function drained(exchange: Exchange): Promise<void> {
-  const { res } = exchange;
-  if (exchange.closed || res.writableLength === 0) return Promise.resolve();
-  return drainOrClose(res);
-}
-
-function flushed(exchange: Exchange): Promise<void> {
-  // An empty write's callback runs once everything before it has gone to the socket.
-  return new Promise((resolve) => {
-    if (exchange.closed) resolve();
-    else exchange.res.write('', () => resolve());
-  });
-}
-
-function resetSocket(socket: Socket): void {
-  const s = socket as Socket & { resetAndDestroy?: () => void };
-  if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-  else s.destroy();
-}
-
-/** Writes a plan, applying the fault decided for it (if any). */
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: applies each fault action (delay, dribble, hang, reset, corrupt, cut) to a plan's steps as it writes them
-async function writePlan(
-  exchange: Exchange,
-  plan: ResponsePlan,
-  decision: FaultDecision | undefined,
-): Promise<void> {
-  const { res, entry } = exchange;
-  const action = decision?.action;
-  const stream = piecesOf(plan.body);
-  const setFault = (detail: string) => {
-    if (decision) entry.fault = { rule: decision.rule.id, type: decision.action.type, detail };
+function openEntry(
+  core: EmulatorCore,
+  method: string,
+  path: string,
+  query: string,
+): Omit<JournalEntry, 'seq'> {
+  return {
+    time: new Date(core.clock.now()).toISOString(),
+    method,
+    path,
+    query,
+    service: null,
+    operation: null,
+    status: null,
+    requestBytes: 0,
+    responseBytes: 0,
+    durationMs: 0,
+    outcome: 'pending',
+    fault: null,
   };
-  for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
-  const cut = action?.type === 'cut' ? new CutFinder(action.at, stream) : undefined;
-  if (cut) {
-    // No Content-Length and no chunked framing: the body ends where the connection closes.
-    res.removeHeader('content-length');
-    res.removeHeader('transfer-encoding');
-    res.setHeader('connection', 'close');
-  } else if (stream.length !== undefined) res.setHeader('content-length', stream.length);
-  res.statusCode = plan.status;
-  entry.status = plan.status;
-  res.flushHeaders();
-
-  // Corrupt: distinct offsets, drawn up front, within the body (or its first `within` bytes).
-  let flips: Map<number, number> | undefined;
-  if (action?.type === 'corrupt' && decision) {
-    const span = action.within ?? stream.length ?? 4096;
-    flips = new Map();
-    const count = Math.min(action.count, span);
-    while (flips.size < count)
-      flips.set(randomInt(decision.random, span), 1 + randomInt(decision.random, 255));
-  }
-  const flipped: number[] = [];
-
-  let written = 0;
-  let queued = 0;
-  let corked = false;
-  const iterator = stream.pieces[Symbol.asyncIterator]();
-  // The client leaving mid-body (not one of the emulator's own faults, which settle the entry
-  // first) hands nothing out: a Get Responses waiting for responses stops and puts back its own.
-  const body = plan.body;
-  if (body !== undefined && (body.kind === 'generic' || body.kind === 'soap') && body.abandon) {
-    const abandon = body.abandon;
-    res.once('close', () => {
-      if (entry.outcome === 'pending' && !res.writableFinished) abandon();
-    });
-  }
-  try {
-    for (;;) {
-      if (exchange.closed) break;
-      const next = await iterator.next();
-      if (next.done) break;
-      let bytes = next.value.bytes;
-      if (flips && flips.size > 0) {
-        let copy: Buffer | undefined;
-        for (const [offset, mask] of flips) {
-          if (offset < written || offset >= written + bytes.length) continue;
-          copy ??= Buffer.from(bytes);
-          copy[offset - written]! ^= mask;
-          flipped.push(offset);
-          flips.delete(offset);
-        }
-        if (copy) bytes = copy;
-      }
-      if (cut) {
-        const at = cut.find(next.value, written);
-        if (at !== undefined) {
-          await write(exchange, bytes.subarray(0, Math.max(0, at)));
-          setFault(`cut at byte ${written + Math.max(0, at)} (${cut.detail})`);
-          res.end();
-          finish(exchange, 'cut');
-          return;
-        }
-      }
-      if (action?.type === 'reset' && action.when === 'mid-body') {
-        await write(exchange, bytes.subarray(0, Math.max(1, bytes.length >> 1)));
-        await flushed(exchange);
-        await sleep(20);
-        setFault(`reset after ${entry.responseBytes} body bytes`);
-        finish(exchange, 'reset');
-        resetSocket(exchange.req.socket);
-        return;
-      }
-      if (action?.type === 'dribble') {
-        for (let i = 0; i < bytes.length && !exchange.closed; i += action.bytes) {
-          await write(exchange, bytes.subarray(i, i + action.bytes));
-          await flushed(exchange);
-          await sleep(action.everyMs);
-        }
-      } else {
-        if (!corked && bytes.length < 16384) {
-          // Small pieces produced in one burst go out as one chunk.
-          corked = true;
-          res.cork();
-          process.nextTick(() => {
-            corked = false;
-            res.uncork();
-          });
-        }
-        exchange.entry.responseBytes += bytes.length;
-        const below = res.write(bytes);
-        // Stored bytes cost nothing to queue; other pieces are new memory, so at most
-        // MAX_QUEUED of them wait on the socket at a time.
-        if (below) queued = 0;
-        else if (!(next.value.retained && bytes === next.value.bytes)) {
-          queued += bytes.length;
-          if (queued > MAX_QUEUED) {
-            await drained(exchange);
-            queued = 0;
-          }
-        }
-      }
-      written += bytes.length;
-    }
-  } catch (error) {
-    // The body could not be produced (an interceptor's bad record, say): end the exchange visibly.
-    entry.error = `RESPONSE_FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
-    finish(exchange, 'aborted');
-    exchange.req.socket.destroy();
-    return;
-  } finally {
-    await Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
-  if (exchange.closed) {
-    finish(exchange, 'aborted');
-    return;
-  }
-  if (action?.type === 'reset') {
-    // A body too short to reset in the middle of: reset right after it.
-    await flushed(exchange);
-    setFault(`reset after ${entry.responseBytes} body bytes`);
-    finish(exchange, 'reset');
-    resetSocket(exchange.req.socket);
-    return;
-  }
-  if (cut) setFault(cut.notReached());
-  else if (action?.type === 'corrupt')
-    setFault(
-      flipped.length > 0 ? `flipped bytes at ${flipped.sort((a, b) => a - b).join(', ')}` : 'no byte reached',
-    );
-  else if (action?.type === 'dribble') setFault(`${action.bytes} bytes every ${action.everyMs} ms`);
-  res.end();
-  finish(exchange, 'complete');
 }
 
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the request path (control endpoints, routing, limits, journal, error answers) in the order a request meets it
+function failureText(error: unknown): string {
+  return `RESPONSE_FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+}
+
+/** The request as the handlers see it; a stand-in (and a 400) when its path cannot be read. */
+function parsedOf(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  exchange: Exchange,
+  method: string,
+  target: string,
+): ParsedRequest | { refused: ParsedRequest; message: string } {
+  const headers = headerRecord(req.headers);
+  try {
+    const parsed: ParsedRequest = {
+      method,
+      ...parseTarget(target),
+      headers,
+      body: counted(req, exchange.counter),
+    };
+    const length = req.headers['content-length'];
+    if (length !== undefined && /^[0-9]{1,15}$/.test(length)) parsed.contentLength = Number(length);
+    return parsed;
+  } catch (error) {
+    if (!(error instanceof MalformedRequest) && !(error instanceof TypeError)) throw error;
+    const stand = standInRequest(method, target, headers);
+    stand.body = counted(req, exchange.counter);
+    const q = target.indexOf('?');
+    exchange.entry = core.journalStore.open(
+      openEntry(core, method, stand.path, q < 0 ? '' : target.slice(q)),
+    );
+    exchange.entry.error = 'MALFORMED_PATH';
+    return { refused: stand, message: (error as Error).message };
+  }
+}
+
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the request path (control endpoints, routing, fault decision, journal, error answers) in the order a request meets it
 async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const counter = { bytes: 0 };
   const method = (req.method ?? 'GET').toUpperCase();
   const target = req.url ?? '/';
   const exchange: Exchange = {
@@ -403,43 +123,19 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
     res,
     entry: undefined as unknown as JournalEntry,
     started: performance.now(),
-    counter,
+    counter: { bytes: 0 },
     closed: false,
   };
   res.on('close', () => {
     exchange.closed = true;
   });
   res.on('error', () => {});
-  let parsed: ParsedRequest;
-  try {
-    const lengthHeader = req.headers['content-length'];
-    parsed = {
-      method,
-      ...parseTarget(target),
-      headers: headerRecord(req.headers),
-      body: counted(req, counter),
-    };
-    if (lengthHeader !== undefined && /^[0-9]{1,15}$/.test(lengthHeader))
-      parsed.contentLength = Number(lengthHeader);
-  } catch (error) {
-    if (!(error instanceof MalformedRequest) && !(error instanceof TypeError)) throw error;
-    const q = target.indexOf('?');
-    const rawPath = q < 0 ? target : target.slice(0, q);
-    const segments = rawPath.split('/').slice(1);
-    exchange.entry = core.journalStore.open(openEntry(core, method, rawPath, q < 0 ? '' : target.slice(q)));
-    exchange.entry.error = 'MALFORMED_PATH';
-    const fake: ParsedRequest = {
-      method,
-      path: rawPath,
-      segments,
-      search: '',
-      query: new Map(),
-      headers: headerRecord(req.headers),
-      body: counted(req, counter),
-    };
+  const parsed = parsedOf(core, req, exchange, method, target);
+  if ('refused' in parsed) {
+    const { refused, message } = parsed;
     await writePlan(
       exchange,
-      core.errorPlan(serviceOfPath(segments), fake, 400, (error as Error).message),
+      core.refusal(core.serviceOf(refused.segments), refused, 'malformed', 400, message),
       undefined,
     );
     return;
@@ -448,28 +144,26 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   if (routing.kind === 'route' && routing.route.service === 'control') {
     // Control requests are not journaled and never faulted.
     exchange.entry = { outcome: 'pending', responseBytes: 0 } as JournalEntry;
-    const plan = await core.dispatch(parsed, routing);
-    await writePlan(exchange, plan, undefined);
+    await writePlan(exchange, await core.dispatch(parsed, routing), undefined);
     return;
   }
   const service =
-    routing.kind === 'route'
-      ? (routing.route.service as Exclude<typeof routing.route.service, 'control'>)
+    routing.kind === 'route' && routing.route.service !== 'control'
+      ? core.service(routing.route.service)
       : undefined;
   const operation = routing.kind === 'route' ? routing.route.operation : undefined;
   const entry = core.journalStore.open(openEntry(core, method, parsed.path, parsed.search));
   exchange.entry = entry;
   if (service !== undefined) {
-    entry.service = service;
+    entry.service = service.id;
     entry.operation = operation ?? null;
   } else {
     entry.unmatched = true;
-    if (routing.kind === 'none' && routing.closest)
-      entry.closest = `${routing.closest.method} /${routing.closest.pattern.join('/')} (${routing.closest.service}.${routing.closest.operation})`;
-    if (routing.kind === 'method')
-      entry.closest = `${routing.route.method} /${routing.route.pattern.join('/')} (${routing.route.service}.${routing.route.operation})`;
+    const near =
+      routing.kind === 'none' ? routing.closest : routing.kind === 'method' ? routing.route : undefined;
+    if (near) entry.closest = `${near.method} /${near.pattern.join('/')} (${near.service}.${near.operation})`;
   }
-  const decision = core.rules.decide({ service, operation, method, path: parsed.path });
+  const decision = core.rules.decide({ service: service?.id, operation, method, path: parsed.path });
   const action = decision?.action;
   if (decision) entry.fault = { rule: decision.rule.id, type: decision.action.type };
   if (action?.type === 'reset' && action.when !== 'mid-body') {
@@ -496,10 +190,11 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
     }
   }
   let plan: ResponsePlan;
-  if (action?.type === 'status') {
-    plan = core.statusPlan(service, parsed, action);
+  if (action?.type === 'status' && decision) {
+    const params = routing.kind === 'route' ? routing.params : {};
+    plan = core.statusPlan(service, parsed, params, action);
     entry.fault = {
-      rule: decision!.rule.id,
+      rule: decision.rule.id,
       type: 'status',
       detail: `${action.status} ${plan.headers['content-type'] ?? ''}`.trim(),
     };
@@ -517,7 +212,7 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   } catch (error) {
     // A plan that cannot be written at all (an interceptor's malformed plan): answer it as a
     // failure of the emulator, before the headers if there is still time.
-    entry.error = `RESPONSE_FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+    entry.error = failureText(error);
     if (!res.headersSent && !exchange.closed) {
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       entry.responseBytes = 0;
@@ -529,33 +224,65 @@ async function serve(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   }
 }
 
-function openEntry(
-  core: EmulatorCore,
-  method: string,
-  path: string,
-  query: string,
-): Omit<JournalEntry, 'seq'> {
-  return {
-    time: new Date(core.clock.now()).toISOString(),
-    method,
-    path,
-    query,
-    service: null,
-    operation: null,
-    status: null,
-    requestBytes: 0,
-    responseBytes: 0,
-    durationMs: 0,
-    outcome: 'pending',
-    fault: null,
+/** Answers a request Node's HTTP parser refused, in the shape of the service its path names. */
+function answerClientError(core: EmulatorCore, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { kind, status, reason } = refusalOfClientError(error.code);
+  // The request line, when node:http got that far, says which service to answer as.
+  const line = requestLine((error as { rawPacket?: unknown }).rawPacket);
+  const request = line ? standInRequest(line.method, line.target) : undefined;
+  const q = line ? line.target.indexOf('?') : -1;
+  const entry = core.journalStore.open(
+    openEntry(
+      core,
+      request?.method ?? '',
+      request?.path ?? '',
+      line && q >= 0 ? line.target.slice(q + 1) : '',
+    ),
+  );
+  entry.status = status;
+  entry.outcome = 'complete';
+  entry.error = error.code ?? 'BAD_REQUEST';
+  const service = request ? core.serviceOf(request.segments) : undefined;
+  const answer = (body: Uint8Array, type: string) => {
+    entry.service = service?.id ?? null;
+    entry.responseBytes = body.length;
+    socket.end(
+      Buffer.concat([
+        Buffer.from(
+          `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${type}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`,
+        ),
+        body,
+      ]),
+    );
   };
+  const plain = () =>
+    answer(Buffer.from(JSON.stringify({ error: reason, code: error.code ?? null })), 'application/json');
+  if (!request || !service) {
+    plain();
+    return;
+  }
+  const plan = core.refusal(
+    service,
+    request,
+    kind,
+    status,
+    `${reason} (${error.code ?? 'malformed request'})`,
+  );
+  planBytes(plan.body).then(
+    (body) => answer(body, plan.headers['content-type'] ?? 'application/json'),
+    () => plain(),
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) =>
       reject(
-        new BatchwireError('INVALID_ARGUMENT', `cannot listen on ${host}:${port}: ${error.message}`, 0, {
+        new BatchwireError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`, 0, {
           cause: error,
         }),
       );
@@ -567,50 +294,33 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function checkedStart(options: EmulatorOptions | undefined): {
+const WHAT = 'startEmulator';
+
+/** The options of the socket, checked, and the core. */
+function checkedStart(options: EmulatorOptions | null | undefined): {
   core: EmulatorCore;
   host: string;
   port: number;
+  allowRemote: boolean;
 } {
-  const o = options ?? {};
-  if (typeof o !== 'object') throw new BatchwireError('INVALID_ARGUMENT', 'options must be an object', 0);
-  const host = o.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '')
-    throw new BatchwireError('INVALID_ARGUMENT', 'host must be a string', 0);
-  if (!isLoopbackHost(host) && o.allowRemote !== true) {
+  const o = optionsObject(options, WHAT);
+  const host = textOption(o, 'host', WHAT) ?? '127.0.0.1';
+  if (host === '')
+    throw new BatchwireError('INVALID_ARGUMENT', `${WHAT}: host must be a host name or address`, 0);
+  const allowRemote = flagOption(o, 'allowRemote', false, WHAT);
+  if (!isLoopbackHost(host) && !allowRemote) {
     throw new BatchwireError(
       'INVALID_ARGUMENT',
       `host ${JSON.stringify(host)} is not a loopback address; the emulator has no authentication, so pass allowRemote: true (batchwire serve --allow-remote) to listen there`,
       0,
     );
   }
-  const port = o.port ?? 0;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new BatchwireError('INVALID_ARGUMENT', 'port must be an integer from 0 to 65535', 0);
-  }
-  return { core: new EmulatorCore(o, 'http://127.0.0.1'), host, port };
+  const port = numberOption(o, 'port', { min: 0, max: 65535, integer: true }, 0, WHAT);
+  return { core: new EmulatorCore(o, 'http://127.0.0.1'), host, port, allowRemote };
 }
 
-/**
- * Starts the emulator of the HPC Pack SOA Web API, Azure Batch and Huawei DLI on a loopback port
- * and resolves once it listens. All three services share one base URL, `emulator.url`.
- *
- * @throws {@link BatchwireError} `INVALID_ARGUMENT` for bad options, a non-loopback `host`
- *   without `allowRemote`, a bad fixture or fault rule, or a port that cannot be bound
- * @example
- * ```ts
- * import { startEmulator } from 'batchwire/emulator';
- * import { hpcPack } from 'batchwire/requests';
- * const emulator = await startEmulator({ seed: 7 });
- * const { method, url, headers } = hpcPack.getClusters({ baseUrl: emulator.url });
- * console.log(await (await fetch(url, { method, headers })).text()); // <ArrayOfObject ...><Value>HEAD</Value>...
- * await emulator.close();
- * ```
- */
-export async function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
-  const { core, host, port } = guarded('options', () => checkedStart(options));
-
-  const sockets = new Set<Socket>();
+/** The HTTP server of an emulator (the place a TLS listener would branch off). */
+function listener(core: EmulatorCore, sockets: Set<Socket>): Server {
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     serve(core, req, res).catch((error: unknown) => {
       // Last line of defence: nothing a client sends may take the process down.
@@ -625,60 +335,49 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = statusOfClientError(error.code);
-    // The request line, when node:http got that far, says which service to answer as.
-    const line = requestLine((error as { rawPacket?: unknown }).rawPacket);
-    let request: ParsedRequest | undefined;
-    try {
-      if (line) request = { method: line.method, ...parseTarget(line.target), headers: {}, body: noBody() };
-    } catch {
-      request = undefined;
-    }
-    const entry = core.journalStore.open(
-      openEntry(core, request?.method ?? '', request?.path ?? '', request?.search.slice(1) ?? ''),
-    );
-    entry.status = status;
-    entry.outcome = 'complete';
-    entry.error = error.code ?? 'BAD_REQUEST';
-    const reason = REASONS[status] ?? 'Bad Request';
-    const service = request ? serviceOfPath(request.segments) : undefined;
-    const plan =
-      request && service
-        ? core.errorPlan(service, request, status, `${reason} (${error.code ?? 'malformed request'})`)
-        : undefined;
-    const answer = (body: Uint8Array, type: string) => {
-      entry.service = service ?? null;
-      entry.responseBytes = body.length;
-      socket.end(
-        Buffer.concat([
-          Buffer.from(
-            `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${type}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`,
-          ),
-          body,
-        ]),
-      );
-    };
-    const plain = () =>
-      answer(Buffer.from(JSON.stringify({ error: reason, code: error.code ?? null })), 'application/json');
-    if (!plan) {
-      plain();
-      return;
-    }
-    planBytes(plan.body).then(
-      (body) => answer(body, plan.headers['content-type'] ?? 'application/json'),
-      () => plain(),
-    );
-  });
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
+    answerClientError(core, error, socket),
+  );
+  return server;
+}
+
+/**
+ * Starts the emulator of the HPC Pack SOA Web API, Azure Batch and Huawei DLI on a loopback port
+ * and resolves once it listens. All three services share one base URL, `emulator.url`.
+ *
+ * @throws {@link BatchwireError} `INVALID_ARGUMENT` for bad options, a non-loopback `host`
+ *   without `allowRemote`, a bad fixture or fault rule; `LISTEN_FAILED` for an address or port
+ *   that cannot be bound (in use, not this machine's), or a host name that resolved to an
+ *   address that is not loopback without `allowRemote`
+ * @example
+ * ```ts
+ * import { startEmulator } from 'batchwire/emulator';
+ * import { hpcPack } from 'batchwire/requests';
+ * const emulator = await startEmulator({ seed: 7 });
+ * const { method, url, headers } = hpcPack.getClusters({ baseUrl: emulator.url });
+ * console.log(await (await fetch(url, { method, headers })).text()); // <ArrayOfObject ...><Value>HEAD</Value>...
+ * await emulator.close();
+ * ```
+ */
+export async function startEmulator(options?: EmulatorOptions | null): Promise<Emulator> {
+  const { core, host, port, allowRemote } = guarded('options', () => checkedStart(options));
+  const sockets = new Set<Socket>();
+  const server = listener(core, sockets);
   await listen(server, port, host);
   const address = server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const bound = typeof address === 'object' && address !== null ? address : undefined;
+  // A name is checked again by what it resolved to: `*.localhost` must land on loopback.
+  if (bound && !allowRemote && !isLoopbackHost(bound.address)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new BatchwireError(
+      'LISTEN_FAILED',
+      `host ${JSON.stringify(host)} resolved to ${bound.address}, which is not a loopback address; pass allowRemote: true to listen there`,
+      0,
+    );
+  }
+  core.loopbackOnly = bound === undefined || isLoopbackHost(bound.address);
   const shown = isIP(host) === 6 ? `[${host}]` : host;
-  core.url = `http://${shown}:${actualPort}`;
+  core.url = `http://${shown}:${bound?.port ?? port}`;
   let closing: Promise<void> | undefined;
   return emulatorOf(core, () => {
     closing ??= new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 // HPC Pack fault codes (SOAFaultCode in the SOA runtime) and .NET composite formatting.
 import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { limitOption, optionsObject } from '../core/options.js';
+import { HPC_FAULT_CODES } from './hpc-codes.js';
 
 /** Fault code categories: the high byte of an HPC Pack SOA fault code. */
 export const HPC_FAULT_CATEGORIES: Readonly<Record<number, string>> = Object.freeze({
@@ -12,21 +13,7 @@ export const HPC_FAULT_CATEGORIES: Readonly<Record<number, string>> = Object.fre
   15: 'Unknown',
 });
 
-/** The HPC Pack SOA fault codes with a documented name, by number. */
-export const HPC_FAULT_CODES: Readonly<Record<string, string>> = Object.freeze({
-  '33554447': 'BrokerNotActive',
-  '33554448': 'FailedToSendRequest',
-  '33554449': 'FailedToConnectToSessionService',
-  '33554450': 'FailedToConnectToBrokerService',
-  '50331648': 'InvalidArgument',
-  '50331649': 'InvalidSessionId',
-  '50331650': 'AuthenticationFailure',
-  '50331697': 'NotSupportInprocessBroker',
-  '50331700': 'APIVersionIncorrect',
-  '50331701': 'AccessDenied',
-  '251658240': 'UnknownError',
-  '251723775': 'ArgumentError',
-});
+export { HPC_FAULT_CODES };
 
 /**
  * The category and name of an HPC Pack SOA fault code given as decimal text (a .NET `int`,

@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 
-export type { BodyInput } from '../core/body.js';
 export {
   BatchwireError,
   type BatchwireErrorCode,
   isBatchwireError,
   isBatchwireServiceError,
-} from '../core/errors.js';
+} from '../core/batchwire-error.js';
+export type { BodyInput } from '../core/body.js';
 export type { ResponseLike } from '../core/source.js';
 export { BatchwireServiceError } from './error.js';
 export {
@@ -23,6 +23,7 @@ export {
   HPC_FAULT_CODES,
   hpcFaultInfo,
 } from './hpc.js';
+export { HPC_FAULT_NUMBERS } from './hpc-codes.js';
 export { HPC_FAULT_NAMESPACE, HPC_SESSION_NAMESPACE, parseFault, SERIALIZATION_NAMESPACE } from './parse.js';
 export {
   type HeadersInput,

@@ -5,9 +5,9 @@
 // (recovering back to running), success and dead final, and no success after a cancel.
 import fc from 'fast-check';
 import { mutate } from '../arbitraries/mutate.js';
-import { isBatchwireError } from '../core/errors.js';
+import { BatchwireError } from '../core/errors.js';
 import { dli, type RequestDescriptor } from '../requests/index.js';
-import { parseDliBatchState } from '../status/index.js';
+import { DLI_BATCH_STATES, dliStateMayFollow, parseDliBatchState } from '../status/index.js';
 import { readJsonObject } from './documents.js';
 import { pause } from './http.js';
 import {
@@ -32,15 +32,7 @@ export interface DliState {
 
 type Seq = Sequence<DliState>;
 
-const STATES = ['starting', 'running', 'dead', 'success', 'recovering'];
-/** The states each state may be followed by when seen again later (the graph's reachability). */
-const NEXT: Readonly<Record<string, readonly string[]>> = {
-  starting: ['starting', 'running', 'recovering', 'success', 'dead'],
-  running: ['running', 'recovering', 'success', 'dead'],
-  recovering: ['recovering', 'running', 'success', 'dead'],
-  success: ['success'],
-  dead: ['dead'],
-};
+const STATES: readonly string[] = DLI_BATCH_STATES;
 
 function base(seq: Seq) {
   return { baseUrl: seq.env.target, projectId: seq.env.projectId };
@@ -60,69 +52,34 @@ function jobOf(seq: Seq, id: string): Job {
 }
 
 /** Records a state seen for a job and checks the move from the last one. */
-function observe(seq: Seq, operation: string, id: string, rawState: string): void {
+function observe(seq: Seq, reply: Reply, id: string, rawState: string): void {
   const job = jobOf(seq, id);
   const state = rawState.trim().toLowerCase();
   const last = job.state;
   job.state = state;
   if (!STATES.includes(state)) return;
-  if (last !== undefined && STATES.includes(last) && !NEXT[last]!.includes(state)) {
-    seq.fail({
-      check: 'state-transition',
-      operation,
-      status: 200,
-      message: `job ${id} went from ${last} to ${state}`,
-    });
-  }
-  if (job.cancelled && state === 'success') {
-    seq.fail({
-      check: 'state-transition',
-      operation,
-      status: 200,
-      message: `job ${id} was cancelled, then reported success`,
-    });
-  }
-}
-
-function undecodable(
-  seq: Seq,
-  operation: string,
-  reply: Reply,
-  error: { code: string; message: string },
-): never {
-  return seq.fail({
-    check: 'undecodable-response',
-    operation,
-    status: reply.status,
-    code: error.code,
-    message: error.message,
-  });
+  // The one graph, batchwire/status' (the emulator moves its jobs along the same one).
+  if (last !== undefined && !dliStateMayFollow(last, state))
+    seq.failAt(reply, 'state-transition', `job ${id} went from ${last} to ${state}`);
+  if (job.cancelled && state === 'success')
+    seq.failAt(reply, 'state-transition', `job ${id} was cancelled, then reported success`);
 }
 
 /** Reads a job document (create, details) or a state document and records its state. */
-function readJob(seq: Seq, operation: string, reply: Reply, wanted?: string): string {
-  try {
-    const state = parseDliBatchState(
-      reply.body,
-      reply.contentType === undefined ? {} : { contentType: reply.contentType },
-    );
-    if (state.id === undefined)
-      return undecodable(seq, operation, reply, {
-        code: 'MALFORMED_DOCUMENT',
-        message: 'the job document has no "id"',
-      });
-    if (wanted !== undefined && state.id.toLowerCase() !== wanted.toLowerCase()) {
-      return undecodable(seq, operation, reply, {
-        code: 'MALFORMED_DOCUMENT',
-        message: `asked for job ${wanted}, the answer is about job ${state.id}`,
-      });
-    }
-    observe(seq, operation, state.id, state.rawState);
-    return state.id;
-  } catch (error) {
-    if (!isBatchwireError(error)) throw error;
-    return undecodable(seq, operation, reply, error);
+function readJob(seq: Seq, reply: Reply, wanted?: string): string {
+  const state = seq.decoding(reply, 'the job document', () =>
+    parseDliBatchState(reply.body, { contentType: reply.contentType }),
+  );
+  if (state.id === undefined)
+    return seq.undecodable(reply, { code: 'MALFORMED_DOCUMENT', message: 'the job document has no "id"' });
+  if (wanted !== undefined && state.id.toLowerCase() !== wanted.toLowerCase()) {
+    return seq.undecodable(reply, {
+      code: 'MALFORMED_DOCUMENT',
+      message: `asked for job ${wanted}, the answer is about job ${state.id}`,
+    });
   }
+  observe(seq, reply, state.id, state.rawState);
+  return state.id;
 }
 
 const jobBody = fc.record(
@@ -149,7 +106,7 @@ const createBatch = command<DliState, { body: Record<string, unknown> }>({
       outcome: 'success',
       success: [200],
     });
-    const id = readJob(seq, 'createBatch', reply);
+    const id = readJob(seq, reply);
     jobOf(seq, id);
   },
 });
@@ -190,7 +147,7 @@ const createNearValid = command<
       ? { outcome: 'refuse', errors: [400], what: `the job ${BROKEN_BODIES[p.variant]}` }
       : { outcome: 'either', success: [200], what: `a near-valid job (${p.mutated.labels.join(', ')})` };
     const reply = await seq.sendWire('createBatch', wire, expect);
-    if (reply.status < 300) readJob(seq, 'createBatch', reply);
+    if (reply.status < 300) readJob(seq, reply);
   },
 });
 
@@ -225,7 +182,7 @@ async function createDefault(seq: Seq): Promise<Job> {
       success: [200],
     },
   );
-  return jobOf(seq, readJob(seq, 'createBatch', reply));
+  return jobOf(seq, readJob(seq, reply));
 }
 
 /** The id to use, and what the answer must be. */
@@ -256,7 +213,7 @@ const getBatch = command<DliState, { target: Target }>({
   async run(seq, p) {
     const r = await resolve(seq, p.target);
     const reply = await seq.send('getBatch', dli.getBatch({ ...base(seq), batchId: r.id }), r.expect);
-    if (reply.status < 300) readJob(seq, 'getBatch', reply, r.id);
+    if (reply.status < 300) readJob(seq, reply, r.id);
   },
 });
 
@@ -272,7 +229,7 @@ const getBatchState = command<DliState, { target: Target }>({
       dli.getBatchState({ ...base(seq), batchId: r.id }),
       r.expect,
     );
-    if (reply.status < 300) readJob(seq, 'getBatchState', reply, r.id);
+    if (reply.status < 300) readJob(seq, reply, r.id);
   },
 });
 
@@ -293,12 +250,9 @@ const cancelBatch = command<DliState, { target: Target }>({
           : { outcome: 'either', success: [200], errors: [400] };
     const reply = await seq.send('cancelBatch', dli.cancelBatch({ ...base(seq), batchId: r.id }), expect);
     if (reply.status >= 300) return;
-    try {
-      readJsonObject(reply.body, reply.contentType, 'the cancel answer');
-    } catch (error) {
-      if (!isBatchwireError(error)) throw error;
-      undecodable(seq, 'cancelBatch', reply, error);
-    }
+    seq.decoding(reply, 'the cancel answer', () =>
+      readJsonObject(reply.body, reply.contentType, 'the cancel answer'),
+    );
     if (r.job) r.job.cancelled = true;
   },
 });
@@ -339,74 +293,34 @@ const listBatches = command<DliState, { filter: ListFilter }>({
       ...(f.kind === 'page' ? { from: f.from, size: f.size } : {}),
     });
     const reply = await seq.send('listBatches', descriptor, { outcome: 'success', success: [200] });
-    let sessions: unknown[];
-    try {
-      const page = readJsonObject(reply.body, reply.contentType, 'the job list');
-      if (!Array.isArray(page.sessions))
-        throw Object.assign(new Error('the job list has no "sessions" array'), {
-          code: 'MALFORMED_DOCUMENT',
-        });
-      sessions = page.sessions;
-      if (typeof page.total === 'number' && page.total < sessions.length) {
-        seq.fail({
-          check: 'paging',
-          operation: 'listBatches',
-          status: reply.status,
-          message: `"total" says ${page.total}, the page lists ${sessions.length} jobs`,
-        });
-      }
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (!isBatchwireError(error) && code !== 'MALFORMED_DOCUMENT') throw error;
-      return undecodable(seq, 'listBatches', reply, {
-        code: String(code),
-        message: (error as Error).message,
-      });
-    }
+    const page = seq.decoding(reply, 'the job list', () => {
+      const value = readJsonObject(reply.body, reply.contentType, 'the job list');
+      if (!Array.isArray(value.sessions))
+        throw new BatchwireError('MALFORMED_DOCUMENT', 'the job list has no "sessions" array', 0);
+      return { sessions: value.sessions as unknown[], total: value.total };
+    });
+    const { sessions } = page;
+    if (typeof page.total === 'number' && page.total < sessions.length)
+      seq.failAt(reply, 'paging', `"total" says ${page.total}, the page lists ${sessions.length} jobs`);
     if (f.kind === 'page' && sessions.length > f.size) {
-      seq.fail({
-        check: 'paging',
-        operation: 'listBatches',
-        status: reply.status,
-        message: `size=${f.size} answered ${sessions.length} jobs`,
-      });
+      seq.failAt(reply, 'paging', `size=${f.size} answered ${sessions.length} jobs`);
     }
     for (const item of sessions) {
-      let state: ReturnType<typeof parseDliBatchState>;
-      try {
-        state = parseDliBatchState(JSON.stringify(item));
-      } catch (error) {
-        if (!isBatchwireError(error)) throw error;
-        return undecodable(seq, 'listBatches', reply, {
-          code: error.code,
-          message: `a listed job: ${error.message}`,
-        });
-      }
+      const state = seq.decoding(reply, 'a listed job', () => parseDliBatchState(JSON.stringify(item)));
       if (f.kind === 'state' && state.state !== f.state.toLowerCase()) {
-        seq.fail({
-          check: 'filter-semantics',
-          operation: 'listBatches',
-          status: reply.status,
-          message: `state=${f.state} listed job ${state.id ?? '?'} in state ${state.rawState}`,
-        });
+        seq.failAt(
+          reply,
+          'filter-semantics',
+          `state=${f.state} listed job ${state.id ?? '?'} in state ${state.rawState}`,
+        );
       }
       if (job && state.id?.toLowerCase() !== job.id.toLowerCase()) {
-        seq.fail({
-          check: 'filter-semantics',
-          operation: 'listBatches',
-          status: reply.status,
-          message: `job-id=${job.id} listed job ${state.id ?? '?'}`,
-        });
+        seq.failAt(reply, 'filter-semantics', `job-id=${job.id} listed job ${state.id ?? '?'}`);
       }
-      if (state.id !== undefined) observe(seq, 'listBatches', state.id, state.rawState);
+      if (state.id !== undefined) observe(seq, reply, state.id, state.rawState);
     }
     if (job && sessions.length === 0) {
-      seq.fail({
-        check: 'filter-semantics',
-        operation: 'listBatches',
-        status: reply.status,
-        message: `job-id=${job.id} listed nothing, though the job exists`,
-      });
+      seq.failAt(reply, 'filter-semantics', `job-id=${job.id} listed nothing, though the job exists`);
     }
   },
 });
@@ -436,8 +350,9 @@ const wait = command<DliState, { ms: number }>({
   weight: 1,
   params: fc.record({ ms: fc.constantFrom(0, 20, 100, 400) }),
   check: (seq) => seq.state.jobs.length > 0,
-  async run(_seq, p) {
-    await pause(p.ms);
+  async run(seq, p) {
+    // The run's deadline cuts a wait short.
+    await pause(p.ms, seq.env.signal);
   },
 });
 

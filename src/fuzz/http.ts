@@ -5,6 +5,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { retryAfterMsOf } from '../faults/retry.js';
 import { Stopped } from './failure.js';
+import type { Secrets } from './secrets.js';
 
 /** A request on the wire. */
 export interface WireRequest {
@@ -37,7 +38,24 @@ export interface TransportSettings {
   maxResponseBytes: number;
   /** Requests per second over every caller of this transport; Infinity for no limit. */
   rate: number;
+  /**
+   * Stops everything when it aborts (the caller's signal, or the run's deadline): a wait for
+   * `Retry-After` or the rate is cut and a request in flight is aborted, with {@link Stopped}.
+   */
   signal?: AbortSignal;
+  /** Where the values of secret headers are remembered, as each request is sent. */
+  secrets?: Secrets;
+  /**
+   * The last change to a request before it goes out (where a per-request signer adds its
+   * headers); what it returns is what is sent, recorded and remembered by `secrets`.
+   */
+  prepare?: (request: WireRequest) => WireRequest;
+}
+
+/** What {@link Transport.send} resolves to: the request as sent, and what came back. */
+export interface Sent {
+  request: WireRequest;
+  result: WireResult;
 }
 
 const MAX_RETRIES = 10;
@@ -96,11 +114,14 @@ export class Transport {
    * Sends a request, and re-sends it while the answer is a 429 or 503 with `Retry-After` and the
    * waits fit in the budget. Rejects only with {@link Stopped}.
    */
-  async send(request: WireRequest, timeoutMs = this.settings.requestTimeoutMs): Promise<WireResult> {
+  async send(given: WireRequest, timeoutMs = this.settings.requestTimeoutMs): Promise<Sent> {
     const started = performance.now();
     let waited = 0;
     let retries = 0;
     for (;;) {
+      // Prepared again for each attempt: a signature may cover the time it is sent at.
+      const request = this.settings.prepare ? this.settings.prepare(given) : given;
+      this.settings.secrets?.note(request.headers);
       const result = await this.once(request, timeoutMs);
       const status = result.status;
       if (status === 429 || status === 503) {
@@ -114,7 +135,7 @@ export class Transport {
       }
       result.retries = retries;
       result.durationMs = Math.round((performance.now() - started) * 100) / 100;
-      return result;
+      return { request, result };
     }
   }
 

@@ -6,22 +6,30 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
+export { SERVICE_IDS, type ServiceId } from '../core/services.js';
+export { mergeFuzzReports } from './merge.js';
 export { replayCase } from './replay.js';
-export { type WriteReportOptions, type WrittenReport, writeFuzzReport } from './report.js';
+export { junitXml, type WriteReportOptions, type WrittenReport, writeFuzzReport } from './report.js';
 export { runFuzz } from './runner.js';
+export { SECRET_HEADER_NAMES, secretEnvName } from './secrets.js';
 export {
   FUZZ_CHECKS,
+  FUZZ_SERVICE_CHECKS,
   type FuzzCase,
   type FuzzCaseRequest,
   type FuzzCaseResponse,
   type FuzzCheck,
   type FuzzCommandRecord,
+  type FuzzDiscovery,
   type FuzzExchange,
   type FuzzFinding,
   type FuzzOptions,
   type FuzzReport,
+  type FuzzReportFile,
+  type FuzzReportFinding,
   type FuzzService,
+  type FuzzShard,
   type ReplayOptions,
   type ReplayResult,
 } from './types.js';

@@ -1,15 +1,25 @@
-// Writing a run's findings as files other tools can read: DIR/report.json, one directory per
-// finding (case.json, each body as its own file, the answer seen, a curl reproducer), and JUnit XML.
+// Writing a run's findings as files other tools can read: DIR/report.json (the contract,
+// FuzzReportFile), one folder per finding (case.json, each body under a name of its own, the
+// answer seen, a curl reproducer that reads secrets from the environment), and JUnit XML with one
+// test case per check that applies to the service.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isBatchwireError } from '../core/errors.js';
-import { invalid, optionsRecord } from './options.js';
-import { FUZZ_CHECKS, type FuzzCase, type FuzzFinding, type FuzzReport } from './types.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
+import { optionsObject, textOption } from '../core/options.js';
+import { secretEnvName } from './secrets.js';
+import {
+  FUZZ_SERVICE_CHECKS,
+  type FuzzCase,
+  type FuzzFinding,
+  type FuzzReport,
+  type FuzzReportFile,
+  type FuzzReportFinding,
+} from './types.js';
 
 /** Options of {@link writeFuzzReport}. */
 export interface WriteReportOptions {
   /** Also write JUnit XML to this file (one test case per finding, and one per check that passed). */
-  junit?: string;
+  junit?: string | null | undefined;
 }
 
 /** What {@link writeFuzzReport} wrote. */
@@ -32,8 +42,9 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A shell script that sends the case's requests with curl, in order. */
+/** A shell script that sends the case's requests with curl, in order; secret headers come from the environment. */
 export function curlScript(c: FuzzCase): string {
+  const secret = c.secretHeaders ?? {};
   const lines = [
     '#!/bin/sh',
     `# batchwire fuzz: ${c.signature}`,
@@ -41,13 +52,21 @@ export function curlScript(c: FuzzCase): string {
     '# The requests of the minimal case, in order, each with its body file. Ids the backend handed',
     '# out (session ids, job ids, next links) may differ on another run: `batchwire fuzz replay',
     '# case.json` sends the same sequence and resolves them again.',
-    'cd "$(dirname "$0")" || exit 2',
   ];
+  const names = Object.keys(secret);
+  if (names.length > 0) {
+    lines.push('# The secret headers were not written down; set them in the environment first:');
+    for (const name of names) lines.push(`#   export ${secret[name]}='...'   # ${name}`);
+  }
+  lines.push('cd "$(dirname "$0")" || exit 2');
   c.requests.forEach((r, i) => {
     const parts = ['curl', '-sS', '-i', '--max-time', '30', '-X', r.method, shellQuote(r.url)];
     for (const [name, value] of Object.entries(r.headers)) {
       if (name === 'content-length' || name === 'host') continue;
-      parts.push('-H', shellQuote(`${name}: ${value}`));
+      if (Object.hasOwn(secret, name)) {
+        const env = secret[name] ?? secretEnvName(name);
+        parts.push('-H', `"${name}: \${${env}:?set ${env} to the ${name} header}"`);
+      } else parts.push('-H', shellQuote(`${name}: ${value}`));
     }
     if (r.body !== undefined) parts.push('--data-binary', shellQuote(`@${r.body}`));
     lines.push(`echo ${shellQuote(`--- request ${i + 1}: ${r.operation}`)}`, parts.join(' '), 'echo');
@@ -65,26 +84,67 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** JUnit XML for a report: one failing test case per finding, one passing per check without findings. */
-export function junitXml(report: FuzzReport, casePaths: readonly string[] = []): string {
+/** The entry of `report.json` for a finding whose `case.json` is at `casePath` (relative to the report). */
+function reportFinding(f: FuzzFinding, casePath: string): FuzzReportFinding {
+  const out: FuzzReportFinding = {
+    signature: f.signature,
+    check: f.check,
+    operation: f.operation,
+    message: f.message,
+    shrunk: f.shrunk,
+    shrinkRuns: f.shrinkRuns,
+    requests: f.case.requests.length,
+    foundAfter: { ...f.foundAfter },
+    case: casePath,
+  };
+  if (f.status !== undefined) out.status = f.status;
+  if (f.code !== undefined) out.code = f.code;
+  return out;
+}
+
+/** `report.json` for a report whose findings' cases are at `casePaths` (relative to the report's folder). */
+export function reportFileOf(report: FuzzReport, casePaths: readonly string[]): FuzzReportFile {
+  const file: FuzzReportFile = {
+    format: 'batchwire-fuzz-report',
+    version: 1,
+    seed: report.seed,
+    service: report.service,
+    target: report.target,
+    requests: report.requests,
+    runs: report.runs,
+    durationMs: report.durationMs,
+    stoppedBy: report.stoppedBy,
+    checks: [...FUZZ_SERVICE_CHECKS[report.service]],
+    findings: report.findings.map((f, i) => reportFinding(f, casePaths[i] ?? '')),
+    findingsOmitted: report.findingsOmitted ?? 0,
+  };
+  if (report.shard !== undefined) file.shard = { ...report.shard };
+  return file;
+}
+
+/**
+ * JUnit XML for a report: one failing test case per finding, one passing per check that applies
+ * to the service and found nothing. `base` is the folder case paths are relative to.
+ */
+export function junitXml(report: FuzzReportFile, base = ''): string {
   const suite = `batchwire fuzz ${report.service}`;
   const cases: string[] = [];
-  for (const check of FUZZ_CHECKS) {
-    const found = report.findings.map((f, i) => [f, i] as const).filter(([f]) => f.check === check);
+  for (const check of FUZZ_SERVICE_CHECKS[report.service]) {
+    const found = report.findings.filter((f) => f.check === check);
     if (found.length === 0) {
       cases.push(
         `    <testcase classname="${xml(`batchwire.fuzz.${report.service}`)}" name="${xml(check)}" time="0"/>`,
       );
       continue;
     }
-    for (const [f, i] of found) {
+    for (const f of found) {
+      const path = f.case === '' ? '' : join(base, f.case);
       const detail = [
         f.message,
         `operation: ${f.operation}${f.status === undefined ? '' : `, HTTP ${f.status}`}${f.code === undefined ? '' : `, code ${f.code}`}`,
-        `requests: ${f.case.requests.length}${f.shrunk ? ' (shrunk)' : ' (not fully shrunk)'}`,
-        ...(casePaths[i] === undefined
-          ? []
-          : [`case: ${casePaths[i]}`, `replay: batchwire fuzz replay ${casePaths[i]}`]),
+        `requests: ${f.requests}${f.shrunk ? ' (shrunk)' : ' (not fully shrunk)'}`,
+        `found after ${f.foundAfter.runs} sequences, ${f.foundAfter.requests} requests`,
+        ...(path === '' ? [] : [`case: ${path}`, `replay: batchwire fuzz replay ${path}`]),
       ].join('\n');
       cases.push(
         `    <testcase classname="${xml(`batchwire.fuzz.${report.service}.${check}`)}" name="${xml(f.signature)}" time="0">\n` +
@@ -95,6 +155,10 @@ export function junitXml(report: FuzzReport, casePaths: readonly string[] = []):
   }
   const seconds = (report.durationMs / 1000).toFixed(3);
   const failures = report.findings.length;
+  const shard =
+    report.shard === undefined
+      ? []
+      : [`      <property name="shard" value="${report.shard.index}/${report.shard.count}"/>`];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="batchwire fuzz" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
@@ -104,6 +168,7 @@ export function junitXml(report: FuzzReport, casePaths: readonly string[] = []):
     `      <property name="target" value="${xml(report.target)}"/>`,
     `      <property name="requests" value="${report.requests}"/>`,
     `      <property name="runs" value="${report.runs}"/>`,
+    ...shard,
     '    </properties>',
     ...cases,
     '  </testsuite>',
@@ -112,27 +177,48 @@ export function junitXml(report: FuzzReport, casePaths: readonly string[] = []):
   ].join('\n');
 }
 
-function writeFinding(dir: string, finding: FuzzFinding): string {
-  const c = finding.case;
-  const folder = join(dir, finding.signature);
+/** A folder name for `signature` no other finding of the report uses (also on a case-insensitive disk). */
+export function folderNames(signatures: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return signatures.map((signature) => {
+    let name = signature === '' ? 'finding' : signature;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${signature}~${n}`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/** Writes a case's folder: its bodies, case.json, response.json (when it has an answer), reproduce.sh. */
+export function writeCaseFolder(folder: string, c: FuzzCase): void {
   mkdirSync(folder, { recursive: true });
   for (const [name, bytes] of Object.entries(c.files)) writeFileSync(join(folder, name), bytes);
-  const casePath = join(folder, 'case.json');
-  writeFileSync(casePath, `${JSON.stringify(caseJson(c), null, 2)}\n`);
+  writeFileSync(join(folder, 'case.json'), `${JSON.stringify(caseJson(c), null, 2)}\n`);
   if (c.response !== undefined)
     writeFileSync(join(folder, 'response.json'), `${JSON.stringify(c.response, null, 2)}\n`);
   writeFileSync(join(folder, 'reproduce.sh'), curlScript(c), { mode: 0o755 });
-  return casePath;
+}
+
+/** Runs file writing; a failure of the file system is `WRITE_FAILED`. */
+export function writing<T>(what: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (isBatchwireError(error)) throw error;
+    throw new BatchwireError('WRITE_FAILED', `${what}: ${(error as Error)?.message ?? String(error)}`, 0, {
+      cause: error,
+    });
+  }
 }
 
 /**
- * Writes a run's findings under `dir`: `report.json` (`{ seed, requests, findings: [{ signature,
- * check, operation, status?, code?, case }] }`, `case` the path of that finding's `case.json`),
- * and per finding `dir/<signature>/` with `case.json` (`{ seed, requests: [{ method, url,
- * headers, body? }], ... }`, `body` naming the body's file beside it), the bodies, the answer
- * seen (`response.json` and its body) and `reproduce.sh` (curl). Optionally JUnit XML.
+ * Writes a run's findings under `dir`: `report.json` (the {@link FuzzReportFile} contract; each
+ * finding's `case` is its `case.json` relative to `dir`), and per finding `dir/<signature>/` with
+ * `case.json`, each body under its own name (`request-2.bin`, `response-body.json`, ...), the answer
+ * seen (`response.json`) and `reproduce.sh` (curl; secret headers read from the environment).
+ * Optionally JUnit XML.
  *
- * @throws {@link BatchwireError} `INVALID_ARGUMENT` for a report that is not one, or a file that cannot be written
+ * @throws {@link BatchwireError} `INVALID_ARGUMENT` for a report that is not one; `WRITE_FAILED`
+ *   for a file or folder that cannot be written
  * @example
  * ```ts
  * import { runFuzz, writeFuzzReport } from 'batchwire/fuzz';
@@ -143,48 +229,32 @@ function writeFinding(dir: string, finding: FuzzFinding): string {
 export function writeFuzzReport(
   report: FuzzReport,
   dir: string,
-  options: WriteReportOptions = {},
+  options: WriteReportOptions | null = {},
 ): WrittenReport {
-  const r = optionsRecord(report, 'writeFuzzReport') as unknown as FuzzReport;
-  if (!Array.isArray(r.findings)) throw invalid('writeFuzzReport expects the report runFuzz resolved to');
-  if (typeof dir !== 'string' || dir === '') throw invalid('writeFuzzReport: dir must be a directory path');
-  const o = optionsRecord(options ?? {}, 'writeFuzzReport');
-  if (o.junit !== undefined && (typeof o.junit !== 'string' || o.junit === ''))
-    throw invalid('junit must be a file path');
-  try {
+  const r = optionsObject(report, 'writeFuzzReport') as unknown as FuzzReport;
+  if (!Array.isArray(r.findings) || !Object.hasOwn(FUZZ_SERVICE_CHECKS, String(r.service)))
+    throw invalidArgument('writeFuzzReport expects the report runFuzz resolved to');
+  if (typeof dir !== 'string' || dir === '')
+    throw invalidArgument('writeFuzzReport: dir must be a directory path');
+  const junit = textOption(optionsObject(options, 'writeFuzzReport'), 'junit', 'writeFuzzReport');
+  if (junit === '') throw invalidArgument('writeFuzzReport: junit must be a file path');
+  return writing('writeFuzzReport', () => {
     mkdirSync(dir, { recursive: true });
-    const cases = r.findings.map((finding) => writeFinding(dir, finding));
-    const json = {
-      seed: r.seed,
-      requests: r.requests,
-      findings: r.findings.map((f, i) => ({
-        signature: f.signature,
-        check: f.check,
-        operation: f.operation,
-        ...(f.status === undefined ? {} : { status: f.status }),
-        ...(f.code === undefined ? {} : { code: f.code }),
-        case: cases[i],
-        message: f.message,
-        shrunk: f.shrunk,
-        requests: f.case.requests.length,
-      })),
-      service: r.service,
-      target: r.target,
-      runs: r.runs,
-      durationMs: r.durationMs,
-      stoppedBy: r.stoppedBy,
-    };
+    const folders = folderNames(r.findings.map((f) => f.signature));
+    for (const [i, finding] of r.findings.entries()) writeCaseFolder(join(dir, folders[i]!), finding.case);
+    const relative = folders.map((folder) => `${folder}/case.json`);
+    const file = reportFileOf(r, relative);
     const reportPath = join(dir, 'report.json');
-    writeFileSync(reportPath, `${JSON.stringify(json, null, 2)}\n`);
-    const written: WrittenReport = { report: reportPath, cases };
-    if (typeof o.junit === 'string') {
-      mkdirSync(dirname(o.junit), { recursive: true });
-      writeFileSync(o.junit, junitXml(r, cases));
-      written.junit = o.junit;
+    writeFileSync(reportPath, `${JSON.stringify(file, null, 2)}\n`);
+    const written: WrittenReport = {
+      report: reportPath,
+      cases: folders.map((f) => join(dir, f, 'case.json')),
+    };
+    if (junit !== undefined) {
+      mkdirSync(dirname(junit), { recursive: true });
+      writeFileSync(junit, junitXml(file, dir));
+      written.junit = junit;
     }
     return written;
-  } catch (error) {
-    if (isBatchwireError(error)) throw error;
-    throw invalid(`writeFuzzReport: ${(error as Error).message}`);
-  }
+  });
 }

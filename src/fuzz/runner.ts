@@ -1,31 +1,44 @@
 // runFuzz: generates sequences with fast-check's model-based commands, runs them against the
 // backend, and when a check fires, lets fast-check shrink the sequence while only that failure
 // (same signature) counts, so one bug becomes one minimal finding. Then it goes on exploring,
-// with the bugs already found no longer failing the property.
+// with the bugs already found no longer failing the property. A seed's sequences come in
+// numbered chunks of 25 (each from its own seed), so a shard, a worker or a lane takes chunks by
+// number and N of them cover what one would. The run is bounded whatever the target does: a
+// deadline cuts waits and aborts requests in flight, findings and the bodies they keep are capped.
+import { connect } from 'node:net';
 import fc from 'fast-check';
-import { BatchwireError, isBatchwireError } from '../core/errors.js';
-import { caseOf } from './case.js';
-import { type FuzzFailure, Stopped, signatureOf } from './failure.js';
-import { Transport } from './http.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import {
   callbackOption,
-  driverOf,
+  flagOption,
   headersOption,
-  invalid,
+  nonEmptyTextOption,
   numberOption,
-  optionsRecord,
-  serviceOption,
+  optionsObject,
+  optionValue,
   signalOption,
-  stringOption,
-  targetOf,
-} from './options.js';
+} from '../core/options.js';
+import { caseOf } from './case.js';
+import { type FuzzFailure, isFuzzFailure, Stopped, signatureOf } from './failure.js';
+import { Transport } from './http.js';
+import { driverOf, secretNamesOf, serviceOption, shardOf, targetOf } from './options.js';
+import { Secrets } from './secrets.js';
 import { type RunEnv, Sequence, type ServiceDriver, sequenceArbitrary } from './sequence.js';
-import type { FuzzExchange, FuzzFinding, FuzzOptions, FuzzReport } from './types.js';
+import type {
+  FuzzDiscovery,
+  FuzzExchange,
+  FuzzFinding,
+  FuzzOptions,
+  FuzzReport,
+  FuzzShard,
+} from './types.js';
 
-/** Runs per fast-check call: each chunk has its own seed, derived from the run's seed. */
-const CHUNK = 25;
+/** Sequences per chunk: each chunk has its own seed, derived from the run's seed and its number. */
+export const CHUNK = 25;
+/** Most omitted signatures remembered (so each is counted once); past it, all are counted. */
+const MAX_SIGNATURES = 10_000;
 
-/** A 32-bit seed for lane `lane`, chunk `chunk` (splitmix-style mixing: nearby inputs spread). */
+/** The seed of chunk `chunk` of a run (splitmix-style mixing: nearby inputs spread). */
 export function chunkSeed(seed: number, lane: number, chunk: number): number {
   let h = (seed ^ Math.imul(lane + 1, 0x9e3779b1) ^ Math.imul(chunk + 1, 0x85ebca6b)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
@@ -34,7 +47,7 @@ export function chunkSeed(seed: number, lane: number, chunk: number): number {
 }
 
 /** The options as the run uses them. */
-export interface Settings {
+interface Settings {
   env: RunEnv;
   driver: ServiceDriver<unknown>;
   seed: number;
@@ -44,93 +57,105 @@ export interface Settings {
   shrinkTimeLimitMs: number;
   maxShrinkRuns: number;
   maxCommands: number;
+  maxFindings: number;
+  shard: FuzzShard | undefined;
   signal: AbortSignal | undefined;
+  onFinding: ((found: FuzzDiscovery) => void) | undefined;
+  requestTimeoutMs: number;
+  retryBudgetMs: number;
+  maxResponseBytes: number;
+  rate: number;
 }
 
-/** Reads and checks runFuzz's options; a foreign exception (a throwing getter) becomes INVALID_ARGUMENT. */
-function settingsOf(
-  options: FuzzOptions,
-): Settings & { transportSettings: ConstructorParameters<typeof Transport>[0] } {
-  try {
-    const o = { ...optionsRecord(options, 'runFuzz') };
-    const target = targetOf(o.target, o.allowRemote);
-    const service = serviceOption(o.service);
-    const seedValue = numberOption(o, 'seed', -(2 ** 53 - 1), 2 ** 53 - 1, true);
-    const runs = numberOption(o, 'runs', 0, Number.MAX_SAFE_INTEGER, true);
-    const timeLimitMs = numberOption(o, 'timeLimitMs', 0, Number.POSITIVE_INFINITY, false);
-    const concurrency = numberOption(o, 'concurrency', 1, 64, true) ?? 1;
-    const rate =
-      numberOption(o, 'rate', Number.MIN_VALUE, Number.POSITIVE_INFINITY, false) ?? Number.POSITIVE_INFINITY;
-    // A short run does not wait 10 s for one answer, nor 30 s to shrink: both scale down with it.
-    const scaled = (share: number, min: number, max: number) =>
-      timeLimitMs === undefined ? max : Math.min(max, Math.max(min, timeLimitMs * share));
-    const requestTimeoutMs =
-      numberOption(o, 'requestTimeoutMs', 1, 3_600_000, false) ?? scaled(0.1, 1000, 10_000);
-    const retryBudgetMs = numberOption(o, 'retryBudgetMs', 0, 3_600_000, false) ?? 30_000;
-    const shrinkTimeLimitMs =
-      numberOption(o, 'shrinkTimeLimitMs', 0, 3_600_000, false) ?? scaled(0.5, 5000, 30_000);
-    const maxShrinkRuns = numberOption(o, 'maxShrinkRuns', 0, 1_000_000, true) ?? 500;
-    const maxCommands = numberOption(o, 'maxCommands', 1, 1000, true) ?? 16;
-    const maxResponseBytes = numberOption(o, 'maxResponseBytes', 1024, 2 ** 31, true) ?? 16 * 1024 * 1024;
-    const signal = signalOption(o.signal);
-    const onRequest = callbackOption<(exchange: FuzzExchange) => void>(o.onRequest, 'onRequest');
-    const env: RunEnv = {
-      transport: undefined as unknown as Transport,
-      target,
-      service,
-      headers: headersOption(o.headers),
-      onRequest,
-      apiVersion: stringOption(o, 'apiVersion'),
-      projectId: stringOption(o, 'projectId') ?? 'batchwire-fuzz',
-      serviceName: stringOption(o, 'serviceName') ?? 'Echo',
-    };
-    return {
-      env,
-      driver: driverOf(service),
-      seed: seedValue === undefined ? (Math.random() * 2 ** 31) | 0 : seedValue,
-      runs: runs ?? (timeLimitMs === undefined ? 100 : Number.POSITIVE_INFINITY),
-      timeLimitMs: timeLimitMs ?? Number.POSITIVE_INFINITY,
-      concurrency,
-      shrinkTimeLimitMs,
-      maxShrinkRuns,
-      maxCommands,
-      signal,
-      transportSettings: {
-        requestTimeoutMs,
-        retryBudgetMs,
-        maxResponseBytes,
-        rate,
-        ...(signal === undefined ? {} : { signal }),
-      },
-    };
-  } catch (error) {
-    if (isBatchwireError(error)) throw error;
-    throw invalid(`runFuzz options could not be read: ${(error as Error)?.message ?? String(error)}`);
-  }
+const WHAT = 'runFuzz';
+const MAX_SEED = 2 ** 53 - 1;
+const HOUR = 3_600_000;
+
+/** Reads and checks runFuzz's options (`null` is the default for each). */
+function settingsOf(options: unknown): Settings {
+  const o = optionsObject(options, WHAT);
+  if (options === undefined || options === null) throw invalidArgument(`${WHAT} expects an options object`);
+  const num = (key: string, min: number, max: number, integer = false) =>
+    numberOption(o, key, { min, max, integer }, undefined, WHAT);
+  const target = targetOf(optionValue(o, 'target', WHAT), flagOption(o, 'allowRemote', false, WHAT), WHAT);
+  const service = serviceOption(o, WHAT);
+  const timeLimitMs = num('timeLimitMs', 0, Number.POSITIVE_INFINITY);
+  // A short run does not wait 10 s for one answer, nor 30 s to shrink: both scale down with it.
+  const scaled = (share: number, min: number, max: number) =>
+    timeLimitMs === undefined ? max : Math.min(max, Math.max(min, timeLimitMs * share));
+  const env: RunEnv = {
+    transport: undefined as unknown as Transport,
+    target,
+    service,
+    headers: headersOption(o, 'headers', WHAT),
+    onRequest: callbackOption<(exchange: FuzzExchange) => void>(o, 'onRequest', WHAT),
+    apiVersion: nonEmptyTextOption(o, 'apiVersion', WHAT),
+    projectId: nonEmptyTextOption(o, 'projectId', WHAT) ?? 'batchwire-fuzz',
+    serviceName: nonEmptyTextOption(o, 'serviceName', WHAT) ?? 'Echo',
+    secrets: new Secrets(secretNamesOf(optionValue(o, 'secretHeaders', WHAT), WHAT)),
+    maxCaseBodyBytes: num('maxCaseBodyBytes', 0, 2 ** 31, true) ?? 64 * 1024,
+    signal: undefined,
+  };
+  const runs = num('runs', 0, Number.MAX_SAFE_INTEGER, true);
+  return {
+    env,
+    driver: driverOf(service),
+    seed: num('seed', -MAX_SEED, MAX_SEED, true) ?? (Math.random() * 2 ** 31) | 0,
+    runs: runs ?? (timeLimitMs === undefined ? 100 : Number.POSITIVE_INFINITY),
+    timeLimitMs: timeLimitMs ?? Number.POSITIVE_INFINITY,
+    concurrency: num('concurrency', 1, 64, true) ?? 1,
+    shrinkTimeLimitMs: num('shrinkTimeLimitMs', 0, HOUR) ?? scaled(0.5, 5000, 30_000),
+    maxShrinkRuns: num('maxShrinkRuns', 0, 1_000_000, true) ?? 500,
+    maxCommands: num('maxCommands', 1, 1000, true) ?? 16,
+    maxFindings: num('maxFindings', 1, 100_000, true) ?? 100,
+    shard: shardOf(optionValue(o, 'shard', WHAT), WHAT),
+    signal: signalOption(o, 'signal', WHAT),
+    onFinding: callbackOption<(found: FuzzDiscovery) => void>(o, 'onFinding', WHAT),
+    requestTimeoutMs: num('requestTimeoutMs', 1, HOUR) ?? scaled(0.1, 1000, 10_000),
+    retryBudgetMs: num('retryBudgetMs', 0, HOUR) ?? 30_000,
+    maxResponseBytes: num('maxResponseBytes', 1024, 2 ** 31, true) ?? 16 * 1024 * 1024,
+    rate: num('rate', Number.MIN_VALUE, Number.POSITIVE_INFINITY) ?? Number.POSITIVE_INFINITY,
+  };
 }
 
 /** What every lane of a run shares. */
 interface Shared {
   settings: Settings;
+  /** Aborts when the run must stop: the caller's signal, or the deadline. */
+  stop: AbortSignal;
   started: number;
   runsStarted: number;
+  /** The next chunk to take, counted within this run's shard. */
+  nextChunk: number;
   /** Signatures found, or being shrunk: exploration no longer fails on them. */
   claimed: Set<string>;
   findings: FuzzFinding[];
   /** Failures met while shrinking another one, kept unshrunk in case exploration never meets them again. */
   strays: Map<string, FuzzFinding>;
-  /** An exception that is no finding (the caller's onRequest threw, or the runner has a bug): the run stops and rethrows it. */
+  /** Signatures met after the findings were full (at most MAX_SIGNATURES remembered). */
+  omitted: Set<string>;
+  omittedCount: number;
+  /** An exception that is no finding (the caller's hook threw, or the runner has a bug): the run stops and rethrows it. */
   fatal?: { error: unknown };
 }
 
+/** Findings kept or being shrunk (a signature claimed is one, whether shrinking ended or not). */
+function kept(shared: Shared): number {
+  return shared.claimed.size + shared.strays.size;
+}
+
 function explorationOver(shared: Shared): boolean {
-  const s = shared.settings;
-  return (
-    (s.signal?.aborted ?? false) ||
-    shared.fatal !== undefined ||
-    shared.runsStarted >= s.runs ||
-    performance.now() - shared.started >= s.timeLimitMs
-  );
+  return shared.stop.aborted || shared.fatal !== undefined || shared.runsStarted >= shared.settings.runs;
+}
+
+/** The global number of this run's next chunk, and how many sequences it holds; undefined when none is left. */
+function takeChunk(shared: Shared): { chunk: number; runs: number } | undefined {
+  const { shard, runs } = shared.settings;
+  const chunk = shard === undefined ? shared.nextChunk : shard.index - 1 + shared.nextChunk * shard.count;
+  const left = runs - chunk * CHUNK;
+  if (left <= 0) return undefined;
+  shared.nextChunk++;
+  return { chunk, runs: Math.min(CHUNK, left) };
 }
 
 /** One sequence, start to end; resolves to the failure it met, if any. */
@@ -147,10 +172,10 @@ export async function runSequence(
     await fc.asyncModelRun(() => ({ model: sequence, real: sequence }), commands);
   } catch (error) {
     if (error instanceof Stopped) stopped = true;
-    else if ((error as { name?: unknown })?.name === 'FuzzFailure') failure = error as FuzzFailure;
+    else if (isFuzzFailure(error)) failure = error;
     else throw error;
   }
-  if (!stopped) {
+  if (!stopped && !env.signal?.aborted) {
     sequence.phase = 'cleanup';
     try {
       await driver.cleanup(sequence);
@@ -161,85 +186,126 @@ export async function runSequence(
   return failure === undefined ? { sequence, stopped } : { sequence, failure, stopped };
 }
 
-async function runLane(shared: Shared, lane: number): Promise<void> {
+function foundNow(shared: Shared): FuzzFinding['foundAfter'] {
+  return {
+    runs: shared.runsStarted,
+    requests: shared.settings.env.transport.requests,
+    ms: Math.round(performance.now() - shared.started),
+  };
+}
+
+function announce(shared: Shared, failure: FuzzFailure, foundAfter: FuzzFinding['foundAfter']): void {
+  const hook = shared.settings.onFinding;
+  if (hook === undefined) return;
+  const found: FuzzDiscovery = {
+    signature: signatureOf(failure),
+    check: failure.check,
+    operation: failure.operation,
+    message: shared.settings.env.secrets.scrub(failure.message),
+    foundAfter,
+  };
+  if (failure.status !== undefined) found.status = failure.status;
+  if (failure.code !== undefined) found.code = failure.code;
+  hook(found);
+}
+
+/** Whether a failure with a new signature may become a finding; counts it when the findings are full. */
+function mayKeep(shared: Shared, signature: string): boolean {
+  if (kept(shared) < shared.settings.maxFindings) return true;
+  if (!shared.omitted.has(signature)) {
+    shared.omittedCount++;
+    if (shared.omitted.size < MAX_SIGNATURES) shared.omitted.add(signature);
+  }
+  return false;
+}
+
+async function runChunk(shared: Shared, chunk: number, numRuns: number): Promise<void> {
   const { settings } = shared;
   const { env, driver } = settings;
-  for (let chunk = 0; !explorationOver(shared); chunk++) {
-    const chunkSeedValue = chunkSeed(settings.seed, lane, chunk);
-    let target: string | undefined;
-    let best: { sequence: Sequence<unknown>; failure: FuzzFailure } | undefined;
-    let shrinkStarted = 0;
-    let shrinkRuns = 0;
-    let shrinkCut = false;
-    let foundAfter = { runs: 0, requests: 0, ms: 0 };
-    const property = fc.asyncProperty(sequenceArbitrary(driver, settings.maxCommands), async (commands) => {
-      if (target === undefined) {
-        if (explorationOver(shared)) return;
-        shared.runsStarted++;
-      } else {
-        if (
-          settings.signal?.aborted ||
-          shared.fatal !== undefined ||
-          shrinkRuns >= settings.maxShrinkRuns ||
-          performance.now() - shrinkStarted >= settings.shrinkTimeLimitMs
-        ) {
-          shrinkCut = true;
-          return;
-        }
-        shrinkRuns++;
-      }
-      let outcome: Awaited<ReturnType<typeof runSequence>>;
-      try {
-        outcome = await runSequence(env, driver, target === undefined ? 'explore' : 'shrink', commands);
-      } catch (error) {
-        // Not a check that fired: stop everything and hand it to the caller, unshrunk.
-        shared.fatal ??= { error };
+  let target: string | undefined;
+  let best: { sequence: Sequence<unknown>; failure: FuzzFailure } | undefined;
+  let shrinkStarted = 0;
+  let shrinkRuns = 0;
+  let shrinkCut = false;
+  let foundAfter = { runs: 0, requests: 0, ms: 0 };
+  const property = fc.asyncProperty(sequenceArbitrary(driver, settings.maxCommands), async (commands) => {
+    if (target === undefined) {
+      if (explorationOver(shared)) return;
+      shared.runsStarted++;
+    } else {
+      if (
+        shared.stop.aborted ||
+        shared.fatal !== undefined ||
+        shrinkRuns >= settings.maxShrinkRuns ||
+        performance.now() - shrinkStarted >= settings.shrinkTimeLimitMs
+      ) {
+        shrinkCut = true;
         return;
       }
-      const { sequence, failure } = outcome;
-      if (failure === undefined) return;
-      const signature = signatureOf(failure);
-      if (target === undefined) {
-        if (shared.claimed.has(signature)) return;
-        shared.claimed.add(signature);
-        target = signature;
-        shrinkStarted = performance.now();
-        foundAfter = {
-          runs: shared.runsStarted,
-          requests: env.transport.requests,
-          ms: Math.round(shrinkStarted - shared.started),
-        };
-        best = { sequence, failure };
-        throw failure;
-      }
-      if (signature === target) {
-        best = { sequence, failure };
-        throw failure;
-      }
-      if (!shared.claimed.has(signature) && !shared.strays.has(signature)) {
-        shared.strays.set(
-          signature,
-          findingOf(settings, sequence, failure, `${lane}:${chunk}:`, false, 0, {
-            runs: shared.runsStarted,
-            requests: env.transport.requests,
-            ms: Math.round(performance.now() - shared.started),
-          }),
-        );
-      }
-    });
-    const details = await fc.check(property, { seed: chunkSeedValue, numRuns: CHUNK, endOnFailure: false });
-    if (details.failed && target !== undefined && best !== undefined) {
-      const path = `${lane}:${chunk}:${details.counterexamplePath ?? ''}`;
-      shared.findings.push(
-        findingOf(settings, best.sequence, best.failure, path, !shrinkCut, shrinkRuns, foundAfter),
-      );
-      shared.strays.delete(target);
-    } else if (details.failed) {
-      // Not a check that fired: a fault in the runner itself. Never hide it.
-      const error = details.errorInstance;
-      if (error instanceof Stopped) return;
-      throw error instanceof Error ? error : new BatchwireError('INVALID_ARGUMENT', String(error), 0);
+      shrinkRuns++;
     }
+    let outcome: Awaited<ReturnType<typeof runSequence>>;
+    try {
+      outcome = await runSequence(env, driver, target === undefined ? 'explore' : 'shrink', commands);
+    } catch (error) {
+      // Not a check that fired: stop everything and hand it to the caller, unshrunk.
+      shared.fatal ??= { error };
+      return;
+    }
+    const { sequence, failure } = outcome;
+    // A shrink run the deadline cut short: the finding is kept as far as it got.
+    if (outcome.stopped && target !== undefined) shrinkCut = true;
+    if (failure === undefined) return;
+    const signature = signatureOf(failure);
+    if (target === undefined) {
+      if (shared.claimed.has(signature) || !mayKeep(shared, signature)) return;
+      shared.claimed.add(signature);
+      target = signature;
+      shrinkStarted = performance.now();
+      foundAfter = foundNow(shared);
+      best = { sequence, failure };
+      announce(shared, failure, foundAfter);
+      throw failure;
+    }
+    if (signature === target) {
+      best = { sequence, failure };
+      throw failure;
+    }
+    if (!shared.claimed.has(signature) && !shared.strays.has(signature) && mayKeep(shared, signature)) {
+      const at = foundNow(shared);
+      shared.strays.set(signature, findingOf(settings, sequence, failure, `${chunk}:`, false, 0, at));
+      announce(shared, failure, at);
+    }
+  });
+  const details = await fc.check(property, {
+    seed: chunkSeed(settings.seed, 0, chunk),
+    numRuns,
+    endOnFailure: false,
+  });
+  if (details.failed && target !== undefined && best !== undefined) {
+    const path = `${chunk}:${details.counterexamplePath ?? ''}`;
+    shared.findings.push(
+      findingOf(settings, best.sequence, best.failure, path, !shrinkCut, shrinkRuns, foundAfter),
+    );
+    shared.strays.delete(target);
+  } else if (details.failed) {
+    // Not a check that fired: a fault in the runner itself. Never hide it.
+    const error = details.errorInstance;
+    if (error instanceof Stopped) return;
+    shared.fatal ??= {
+      error:
+        error instanceof Error
+          ? error
+          : new BatchwireError('INTERNAL_ERROR', `the fuzz runner failed: ${String(error)}`, 0),
+    };
+  }
+}
+
+async function runLane(shared: Shared): Promise<void> {
+  while (!explorationOver(shared)) {
+    const next = takeChunk(shared);
+    if (next === undefined) return;
+    await runChunk(shared, next.chunk, next.runs);
   }
 }
 
@@ -257,7 +323,7 @@ function findingOf(
     signature: c.signature,
     check: failure.check,
     operation: failure.operation,
-    message: failure.message,
+    message: c.message,
     shrunk,
     shrinkRuns,
     foundAfter,
@@ -269,6 +335,33 @@ function findingOf(
 }
 
 /**
+ * Whether the target accepts a connection: a TCP connect to its host and port, nothing sent.
+ * @throws {@link BatchwireError} `TARGET_UNREACHABLE` when it does not within `timeoutMs`
+ */
+export function probeTarget(target: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const url = new URL(target);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const finish = (error?: string) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (error === undefined) resolve();
+      else reject(new BatchwireError('TARGET_UNREACHABLE', `cannot reach ${target}: ${error}`, 0));
+    };
+    const onAbort = () => finish('the run was stopped');
+    const timer = setTimeout(() => finish(`no connection within ${timeoutMs} ms`), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => finish());
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish(`${error.code ?? 'error'}: ${error.message}`),
+    );
+  });
+}
+
+/**
  * Fuzzes a live backend of one service: generates sequences of valid and near-valid requests
  * with fast-check (model-based commands), sends them, checks every answer, and shrinks each
  * failure to a minimal sequence with minimal field values. Findings are grouped by signature
@@ -276,7 +369,8 @@ function findingOf(
  * the same backend behaviour sends the same requests (with `concurrency` 1).
  *
  * @throws {@link BatchwireError} `INVALID_ARGUMENT` for unusable options (a non-loopback target
- *   without `allowRemote`, an unknown service, a bad number)
+ *   without `allowRemote`, an unknown service, a bad number); `TARGET_UNREACHABLE` when the
+ *   target accepts no connection at the start
  * @example
  * ```ts
  * import { startEmulator } from 'batchwire/emulator';
@@ -288,37 +382,79 @@ function findingOf(
  * ```
  */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const settings = settingsOf(options);
-  const transport = new Transport(settings.transportSettings);
+  let settings: Settings;
+  try {
+    settings = settingsOf(options);
+  } catch (error) {
+    if (isBatchwireError(error)) throw error;
+    throw invalidArgument(
+      `${WHAT}: the options could not be read: ${(error as Error)?.message ?? String(error)}`,
+      error,
+    );
+  }
+  const controller = new AbortController();
+  const stop = controller.signal;
+  const onAbort = () => controller.abort();
+  settings.signal?.addEventListener('abort', onAbort, { once: true });
+  if (settings.signal?.aborted) controller.abort();
+  let timedOut = false;
+  const deadline = Number.isFinite(settings.timeLimitMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, settings.timeLimitMs)
+    : undefined;
+  deadline?.unref?.();
+  const transport = new Transport({
+    requestTimeoutMs: settings.requestTimeoutMs,
+    retryBudgetMs: settings.retryBudgetMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    rate: settings.rate,
+    signal: stop,
+    secrets: settings.env.secrets,
+  });
   settings.env.transport = transport;
+  settings.env.signal = stop;
   const shared: Shared = {
     settings,
+    stop,
     started: performance.now(),
     runsStarted: 0,
+    nextChunk: 0,
     claimed: new Set(),
     findings: [],
     strays: new Map(),
+    omitted: new Set(),
+    omittedCount: 0,
   };
   try {
-    const lanes = Array.from({ length: settings.concurrency }, (_, lane) => runLane(shared, lane));
+    await probeTarget(settings.env.target, Math.min(settings.requestTimeoutMs, 10_000), stop);
+    const lanes = Array.from({ length: settings.concurrency }, () => runLane(shared));
     const results = await Promise.allSettled(lanes);
     const rejected = results.find((r) => r.status === 'rejected');
     if (rejected) throw (rejected as PromiseRejectedResult).reason;
     if (shared.fatal !== undefined) throw shared.fatal.error;
+  } catch (error) {
+    // Stopped before the probe could answer: an empty report, as for any stopped run.
+    if (!(isBatchwireError(error) && error.code === 'TARGET_UNREACHABLE' && stop.aborted)) throw error;
   } finally {
+    if (deadline !== undefined) clearTimeout(deadline);
+    settings.signal?.removeEventListener('abort', onAbort);
     transport.close();
   }
   for (const [signature, stray] of shared.strays)
-    if (!shared.claimed.has(signature)) shared.findings.push(stray);
-  const durationMs = Math.round(performance.now() - shared.started);
-  return {
+    if (!shared.findings.some((f) => f.signature === signature)) shared.findings.push(stray);
+  const report: FuzzReport = {
     seed: settings.seed,
     service: settings.env.service,
     target: settings.env.target,
     requests: transport.requests,
     runs: shared.runsStarted,
-    durationMs,
-    stoppedBy: settings.signal?.aborted ? 'signal' : shared.runsStarted >= settings.runs ? 'runs' : 'time',
+    durationMs: Math.round(performance.now() - shared.started),
+    stoppedBy: settings.signal?.aborted ? 'signal' : timedOut ? 'time' : 'runs',
     findings: shared.findings,
+    findingsOmitted: shared.omittedCount,
   };
+  if (settings.shard !== undefined) report.shard = settings.shard;
+  return report;
 }

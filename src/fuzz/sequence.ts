@@ -1,14 +1,17 @@
 // One generated sequence against the backend: it sends requests, records every exchange (the
-// case a finding is written from), and applies the checks every answer gets whatever the
-// operation: no transport failure, no 5xx, a fault body in the service's shape, a status the
-// operation documents for that request.
+// case a finding is written from, each body cut to a bounded prefix), applies the checks every
+// answer gets whatever the operation (no transport failure, no 5xx, a fault body in the
+// service's shape, a status the operation documents for that request), and gives the commands
+// their check helpers, so a failure is one call, not a hand-built literal.
 import fc from 'fast-check';
+import { isBatchwireError } from '../core/errors.js';
 import { parseFault } from '../faults/parse.js';
 import type { FaultService, ServiceFault } from '../faults/types.js';
 import type { RequestDescriptor } from '../requests/url.js';
 import { type FailureInfo, FuzzFailure } from './failure.js';
 import type { Transport, WireRequest, WireResult } from './http.js';
-import type { FuzzCommandRecord, FuzzExchange, FuzzService } from './types.js';
+import type { Secrets } from './secrets.js';
+import type { FuzzCheck, FuzzCommandRecord, FuzzExchange, FuzzService } from './types.js';
 
 /** What a run shares with its sequences. */
 export interface RunEnv {
@@ -22,6 +25,11 @@ export interface RunEnv {
   apiVersion: string | undefined;
   projectId: string;
   serviceName: string;
+  secrets: Secrets;
+  /** Most bytes of each body kept for a case. */
+  maxCaseBodyBytes: number;
+  /** Aborts when the run must stop (the caller's signal or the deadline). */
+  signal: AbortSignal | undefined;
 }
 
 /** What an answer must look like, as far as its status goes. */
@@ -38,8 +46,11 @@ export interface Expectation {
 
 /** An answer that passed the common checks. */
 export interface Reply {
+  /** The operation the request was for. */
+  operation: string;
   status: number;
   headers: Record<string, string>;
+  /** The whole body (the recorded exchange keeps only its start). */
   body: Uint8Array;
   contentType: string | undefined;
   /** The fault, for a 4xx. */
@@ -48,11 +59,11 @@ export interface Reply {
   index: number;
 }
 
-/** One request and what came back. */
+/** One request as sent, and what came back, with the body cut to the case's bound. */
 export interface Recorded {
   operation: string;
   request: WireRequest;
-  result: WireResult;
+  result: WireResult & { bodyBytes: number };
 }
 
 /** The fault shapes `parseFault` must find in each service's error bodies. */
@@ -81,6 +92,12 @@ export function wireOf(descriptor: RequestDescriptor, extra: Record<string, stri
   return request;
 }
 
+/** `result` with its body cut to `max` bytes (a copy: the whole body is not kept alive by a view). */
+function bounded(result: WireResult, max: number): WireResult & { bodyBytes: number } {
+  const size = result.body.length;
+  return { ...result, body: size > max ? result.body.slice(0, max) : result.body, bodyBytes: size };
+}
+
 /** A generated sequence in progress. `S` is the service's own bookkeeping. */
 export class Sequence<S> {
   readonly exchanges: Recorded[] = [];
@@ -97,6 +114,33 @@ export class Sequence<S> {
     throw new FuzzFailure(info, index < 0 ? undefined : index);
   }
 
+  /** The check `check` fired on `reply`: its operation and status, and what was wrong. */
+  failAt(reply: Reply, check: FuzzCheck, message: string, code?: string): never {
+    const info: FailureInfo = { check, operation: reply.operation, status: reply.status, message };
+    if (code !== undefined) info.code = code;
+    return this.fail(info, reply.index);
+  }
+
+  /** `undecodable-response` on `reply`: batchwire's decoder (or the document's shape) refused it. */
+  undecodable(reply: Reply, error: { code: string; message: string }, what?: string): never {
+    return this.failAt(
+      reply,
+      'undecodable-response',
+      what === undefined ? error.message : `${what}: ${error.message}`,
+      error.code,
+    );
+  }
+
+  /** Runs `read` on a reply's body; a BatchwireError it throws is `undecodable-response` ("what: ..."). */
+  decoding<T>(reply: Reply, what: string, read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!isBatchwireError(error)) throw error;
+      return this.undecodable(reply, error, what);
+    }
+  }
+
   /** Sends a descriptor (the run's headers added) and applies the common checks. */
   send(operation: string, descriptor: RequestDescriptor, expect: Expectation): Promise<Reply> {
     return this.sendWire(operation, wireOf(descriptor, this.env.headers), expect);
@@ -104,9 +148,9 @@ export class Sequence<S> {
 
   /** Sends a request without checking anything: cleanup, whose answers do not matter. */
   async sendQuietly(operation: string, request: WireRequest, timeoutMs?: number): Promise<WireResult> {
-    const result = await this.env.transport.send(request, timeoutMs);
-    this.report(operation, request, result);
-    return result;
+    const sent = await this.env.transport.send(request, timeoutMs);
+    this.report(operation, sent.request, sent.result);
+    return sent.result;
   }
 
   private report(operation: string, request: WireRequest, result: WireResult): void {
@@ -126,13 +170,16 @@ export class Sequence<S> {
   }
 
   /** Sends a request and applies the common checks. */
-  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the checks common to every reply (transport error, status class, fault shape, expected outcome) in the order they apply
   async sendWire(operation: string, request: WireRequest, expect: Expectation): Promise<Reply> {
-    const result = await this.env.transport.send(request);
-    this.exchanges.push({ operation, request, result });
-    this.report(operation, request, result);
+    const sent = await this.env.transport.send(request);
+    const { result } = sent;
+    this.exchanges.push({
+      operation,
+      request: sent.request,
+      result: bounded(result, this.env.maxCaseBodyBytes),
+    });
+    this.report(operation, sent.request, result);
     const { status, error } = result;
-    const what = expect.what ? ` to ${expect.what}` : '';
     if (error) {
       if (error.kind === 'timeout') this.fail({ check: 'timeout', operation, message: error.message });
       if (error.kind === 'too-large') {
@@ -150,77 +197,82 @@ export class Sequence<S> {
         message: error.kind === 'incomplete' ? error.message : `no answer: ${error.message}`,
       });
     }
-    const code = status ?? 0;
-    const contentType = result.headers['content-type'];
-    const reply: Reply = { status: code, headers: result.headers, body: result.body, contentType, index: 0 };
-    reply.index = this.exchanges.length - 1;
-    if (code >= 400) {
-      const fault = parseFault({ status: code, headers: result.headers, body: result.body });
-      reply.fault = fault;
-      const label = fault.name ?? (fault.code === '' ? undefined : fault.code);
-      if (code >= 500) {
-        this.fail({
-          check: 'server-error',
-          operation,
-          status: code,
-          ...(label === undefined || fault.service === 'unknown' ? {} : { code: label }),
-          message: `HTTP ${code}${what}: ${(fault.service === 'unknown' ? fault.message : `${fault.code} ${fault.formatted}`).replace(/\s+/g, ' ').slice(0, 300)}`,
-        });
-      }
-      if (!SHAPES[this.env.service].includes(fault.service)) {
-        this.fail({
-          check: 'fault-shape',
-          operation,
-          status: code,
-          code: fault.service,
-          message: `the HTTP ${code} body is not a ${this.env.service} error document (parseFault reads it as ${fault.service}): ${fault.message.slice(0, 120)}`,
-        });
-      }
-      if (code < 500 && expect.outcome === 'success') {
-        this.fail({
-          check: 'status-code',
-          operation,
-          status: code,
-          ...(label === undefined ? {} : { code: label }),
-          message: `a valid request${what} was refused with HTTP ${code}: ${fault.formatted.slice(0, 200)}`,
-        });
-      }
-      if (code < 500 && expect.errors !== undefined && !expect.errors.includes(code)) {
-        this.fail({
-          check: 'status-code',
-          operation,
-          status: code,
-          ...(label === undefined ? {} : { code: label }),
-          message: `HTTP ${code}${what}; the documented answer is ${expect.errors.join(' or ')}`,
-        });
-      }
-      return reply;
-    }
-    if (code >= 200 && code < 300) {
-      if (expect.outcome === 'refuse') {
-        this.fail({
-          check: 'status-code',
-          operation,
-          status: code,
-          message: `HTTP ${code}${what}; a request the service must refuse was accepted${expect.errors ? ` (documented: ${expect.errors.join(' or ')})` : ''}`,
-        });
-      }
-      if (expect.success !== undefined && !expect.success.includes(code)) {
-        this.fail({
-          check: 'status-code',
-          operation,
-          status: code,
-          message: `HTTP ${code}${what}; the documented success status is ${expect.success.join(' or ')}`,
-        });
-      }
-      return reply;
-    }
-    return this.fail({
-      check: 'status-code',
+    const reply: Reply = {
       operation,
-      status: code,
-      message: `HTTP ${code}${what} is neither a success nor an error status`,
-    });
+      status: status ?? 0,
+      headers: result.headers,
+      body: result.body,
+      contentType: result.headers['content-type'],
+      index: this.exchanges.length - 1,
+    };
+    const what = expect.what ? ` to ${expect.what}` : '';
+    if (reply.status >= 400) this.checkError(reply, expect, what);
+    else if (reply.status >= 200 && reply.status < 300) this.checkSuccess(reply, expect, what);
+    else
+      this.failAt(
+        reply,
+        'status-code',
+        `HTTP ${reply.status}${what} is neither a success nor an error status`,
+      );
+    return reply;
+  }
+
+  private checkError(reply: Reply, expect: Expectation, what: string): void {
+    const code = reply.status;
+    const fault = parseFault({ status: code, headers: reply.headers, body: reply.body });
+    reply.fault = fault;
+    const label = fault.name ?? (fault.code === '' ? undefined : fault.code);
+    if (code >= 500) {
+      const text = fault.service === 'unknown' ? fault.message : `${fault.code} ${fault.formatted}`;
+      this.failAt(
+        reply,
+        'server-error',
+        `HTTP ${code}${what}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`,
+        label === undefined || fault.service === 'unknown' ? undefined : label,
+      );
+    }
+    if (!SHAPES[this.env.service].includes(fault.service)) {
+      this.failAt(
+        reply,
+        'fault-shape',
+        `the HTTP ${code} body is not a ${this.env.service} error document (parseFault reads it as ${fault.service}): ${fault.message.slice(0, 120)}`,
+        fault.service,
+      );
+    }
+    if (expect.outcome === 'success') {
+      this.failAt(
+        reply,
+        'status-code',
+        `a valid request${what} was refused with HTTP ${code}: ${fault.formatted.slice(0, 200)}`,
+        label,
+      );
+    }
+    if (expect.errors !== undefined && !expect.errors.includes(code)) {
+      this.failAt(
+        reply,
+        'status-code',
+        `HTTP ${code}${what}; the documented answer is ${expect.errors.join(' or ')}`,
+        label,
+      );
+    }
+  }
+
+  private checkSuccess(reply: Reply, expect: Expectation, what: string): void {
+    const code = reply.status;
+    if (expect.outcome === 'refuse') {
+      this.failAt(
+        reply,
+        'status-code',
+        `HTTP ${code}${what}; a request the service must refuse was accepted${expect.errors ? ` (documented: ${expect.errors.join(' or ')})` : ''}`,
+      );
+    }
+    if (expect.success !== undefined && !expect.success.includes(code)) {
+      this.failAt(
+        reply,
+        'status-code',
+        `HTTP ${code}${what}; the documented success status is ${expect.success.join(' or ')}`,
+      );
+    }
   }
 }
 

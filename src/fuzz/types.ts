@@ -1,8 +1,10 @@
 // The public shapes of the backend fuzz runner: options, the report, findings and cases. Cases
-// and reports are plain JSON (bodies aside), so other tools can read what `runFuzz` found.
+// and reports are plain JSON (bodies aside), so other tools can read what `runFuzz` found;
+// `report.json` is a contract ({@link FuzzReportFile}).
+import type { ServiceId } from '../core/services.js';
 
-/** The service a backend speaks. */
-export type FuzzService = 'hpc-pack' | 'azure-batch' | 'dli';
+/** The service a backend speaks: `hpc-pack`, `azure-batch` or `dli`. */
+export type FuzzService = ServiceId;
 
 /**
  * The checks the runner applies to every answer, by their stable names (a finding names the one
@@ -43,6 +45,59 @@ export const FUZZ_CHECKS = Object.freeze([
 /** One of {@link FUZZ_CHECKS}. */
 export type FuzzCheck = (typeof FUZZ_CHECKS)[number];
 
+/** The checks that apply to each service (JUnit lists these, and only these, for a run). */
+export const FUZZ_SERVICE_CHECKS: Readonly<Record<FuzzService, readonly FuzzCheck[]>> = Object.freeze({
+  'hpc-pack': Object.freeze([
+    'server-error',
+    'status-code',
+    'fault-shape',
+    'undecodable-response',
+    'lost-response',
+    'count-mismatch',
+    'state-transition',
+    'timeout',
+    'connection',
+  ] as const),
+  'azure-batch': Object.freeze([
+    'server-error',
+    'status-code',
+    'fault-shape',
+    'undecodable-response',
+    'filter-semantics',
+    'paging',
+    'timeout',
+    'connection',
+  ] as const),
+  dli: Object.freeze([
+    'server-error',
+    'status-code',
+    'fault-shape',
+    'undecodable-response',
+    'filter-semantics',
+    'paging',
+    'state-transition',
+    'timeout',
+    'connection',
+  ] as const),
+});
+
+/** A part of a seed's sequences: the `index`-th of `count` (1-based, as `--shard K/N`). */
+export interface FuzzShard {
+  index: number;
+  count: number;
+}
+
+/** A finding as it is first met, before shrinking ({@link FuzzOptions.onFinding}). */
+export interface FuzzDiscovery {
+  signature: string;
+  check: FuzzCheck;
+  operation: string;
+  status?: number;
+  code?: string;
+  message: string;
+  foundAfter: { runs: number; requests: number; ms: number };
+}
+
 /** One exchange, as {@link FuzzOptions.onRequest} sees it. */
 export interface FuzzExchange {
   /** `explore` for generated sequences, `shrink` while a finding is being reduced, `cleanup` for closing what a sequence opened. */
@@ -60,7 +115,7 @@ export interface FuzzExchange {
   retries: number;
 }
 
-/** Options of {@link runFuzz}. */
+/** Options of {@link runFuzz}. `null` means the default, for each. */
 export interface FuzzOptions {
   /** The backend's base URL (`http://127.0.0.1:8080`); only loopback hosts unless `allowRemote`. */
   target: string;
@@ -69,16 +124,43 @@ export interface FuzzOptions {
   seed?: number;
   /** How many sequences to generate (shrinking runs not counted). @defaultValue 100 when `timeLimitMs` is not given, else unbounded */
   runs?: number;
-  /** Stop generating sequences after this long; shrinking a finding found by then may take `shrinkTimeLimitMs` more. */
+  /**
+   * The run's deadline, in ms from its start: exploring and shrinking stop, waits are cut and the
+   * requests in flight are aborted (a finding being shrunk then is kept as far as it got).
+   */
   timeLimitMs?: number;
   /** Independent sequences in flight at once (each from its own seed derived from `seed`). @defaultValue 1 */
   concurrency?: number;
   /** Most requests per second, over all sequences. @defaultValue unlimited */
   rate?: number;
-  /** Headers added to every request (authorization, `x-auth-token`, ...). */
+  /**
+   * Headers added to every request (authorization, `x-auth-token`, ...). The values of secret
+   * ones (see `secretHeaders`) never reach a finding: they are replaced by placeholders.
+   */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * More header names whose values are secret, besides `Authorization`, `Proxy-Authorization`,
+   * `Cookie`, `X-Auth-Token`, `Ocp-*` keys and names holding `token`, `secret`, `password`,
+   * `api-key` or `signature`.
+   */
+  secretHeaders?: readonly string[];
   /** Called after every exchange (progress, logging). */
   onRequest?: (exchange: FuzzExchange) => void;
+  /** Called when a finding is first met (before it is shrunk), and for each stray kept. */
+  onFinding?: (found: FuzzDiscovery) => void;
+  /**
+   * Run only this part of the seed's sequences: chunk `i` of the seed (25 sequences each) belongs
+   * to shard `i mod count + 1`. N machines running shards 1/N..N/N with one seed cover what one
+   * machine would (a CI matrix, a Kubernetes Indexed Job); `batchwire fuzz merge` joins the reports.
+   */
+  shard?: FuzzShard;
+  /**
+   * Most findings kept (shrunk ones and strays met while shrinking); failures met past it are
+   * counted in `findingsOmitted` and not kept. @defaultValue 100
+   */
+  maxFindings?: number;
+  /** Most bytes of each body a finding keeps (the rest is cut, and the case says so). @defaultValue 64 KiB */
+  maxCaseBodyBytes?: number;
   /** Stops the run: the promise resolves with what was found so far. */
   signal?: AbortSignal;
   /** Allow a target that is not a loopback address. @defaultValue false */
@@ -126,6 +208,10 @@ export interface FuzzCaseResponse {
   headers?: Record<string, string>;
   /** The name of the body's file beside `case.json`. */
   body?: string;
+  /** The body's whole length, when the case keeps only its first `maxCaseBodyBytes`. */
+  bodyBytes?: number;
+  /** True when the body file holds only the start of the body. */
+  bodyTruncated?: boolean;
   /** What went wrong at the transport level (`timeout`, `connection`, ...), with the detail. */
   error?: string;
 }
@@ -150,6 +236,15 @@ export interface FuzzCase {
   target: string;
   /** HPC Pack: the `ServiceName` the run's sessions were created with (replay creates the same). */
   serviceName?: string;
+  /** The api-version the run sent (replay sends the same). */
+  apiVersion?: string;
+  /** DLI: the project id of the run (replay uses the same). */
+  projectId?: string;
+  /**
+   * The secret headers of the requests, each with the environment variable `reproduce.sh` reads
+   * its value from; in `requests`, their values are placeholders.
+   */
+  secretHeaders?: Record<string, string>;
   signature: string;
   check: FuzzCheck;
   operation: string;
@@ -188,6 +283,8 @@ export interface FuzzReport {
   seed: number;
   service: FuzzService;
   target: string;
+  /** The part of the seed's sequences this run covered, when it was one shard. */
+  shard?: FuzzShard;
   /** Requests sent, over every phase (retries after `Retry-After` included). */
   requests: number;
   /** Sequences generated (shrinking runs not counted). */
@@ -196,6 +293,49 @@ export interface FuzzReport {
   /** Why generation stopped. */
   stoppedBy: 'runs' | 'time' | 'signal';
   findings: FuzzFinding[];
+  /** Failures with a new signature met after `maxFindings` were kept (at least this many). */
+  findingsOmitted: number;
+}
+
+/** One finding in `report.json`. */
+export interface FuzzReportFinding {
+  signature: string;
+  check: FuzzCheck;
+  operation: string;
+  status?: number;
+  code?: string;
+  message: string;
+  shrunk: boolean;
+  shrinkRuns: number;
+  /** Requests in the minimal case. */
+  requests: number;
+  /** How far the run had gone when the bug was first met. */
+  foundAfter: { runs: number; requests: number; ms: number };
+  /** The finding's `case.json`, relative to the folder of `report.json` (`getResponses.lost-response.200/case.json`). */
+  case: string;
+}
+
+/**
+ * `report.json`, the contract other tools read: written by {@link writeFuzzReport} and by
+ * `batchwire fuzz merge`. Fields are only ever added (`version` says which set).
+ */
+export interface FuzzReportFile {
+  format: 'batchwire-fuzz-report';
+  version: 1;
+  seed: number;
+  service: FuzzService;
+  target: string;
+  shard?: FuzzShard;
+  requests: number;
+  runs: number;
+  durationMs: number;
+  stoppedBy: 'runs' | 'time' | 'signal';
+  /** The checks that apply to the service (the JUnit test cases). */
+  checks: FuzzCheck[];
+  findings: FuzzReportFinding[];
+  findingsOmitted: number;
+  /** For a merged report: the reports it was made from. */
+  merged?: { report: string; seed: number; shard?: FuzzShard; requests: number; runs: number }[];
 }
 
 /** Options of {@link replayCase}. */
@@ -203,7 +343,13 @@ export interface ReplayOptions {
   /** The backend to send the case to (the case's own URLs are rebased onto it). */
   target: string;
   allowRemote?: boolean;
+  /**
+   * Headers added to every request. The case's secret headers (`secretHeaders`) were not written
+   * down: each must be given here again, or the replay is refused.
+   */
   headers?: Readonly<Record<string, string>>;
+  /** More secret header names, as in {@link FuzzOptions.secretHeaders}. */
+  secretHeaders?: readonly string[];
   requestTimeoutMs?: number;
   retryBudgetMs?: number;
   maxResponseBytes?: number;

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export {
   and,
   eq,

@@ -4,7 +4,7 @@
 import { isDigit, isSpace } from '../core/chars.js';
 import { HINT_DATETIME_FORMS, looksLikeIsoDate, parseDateTimeText } from './datetime.js';
 import { clip, type DiagnosticSink, diagnostic, MAX_QUOTED, Stop } from './diagnostics.js';
-import type { SchemaEntry, SchemaIndex } from './schema-index.js';
+import type { SchemaEntry, SchemaIndex } from './schema-entry.js';
 import type { FilterDiagnosticCode } from './types.js';
 
 // Token kinds, each with a sample of the text it stands for.

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export {
   type AzureBatchListOptions,
   azureBatch,

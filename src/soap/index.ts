@@ -4,9 +4,10 @@
  *
  * @packageDocumentation
  */
+
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export type { EncodingOption, TextEncodingName } from '../core/charset.js';
 export { END_OF_GET_RESPONSE_ACTION } from '../core/end-of-responses.js';
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
 export type { ByteSource, Chunk, ResponseLike, StreamOptions } from '../core/source.js';
 export {
   HPC_NAMESPACE,

@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 
-export type { BodyInput } from '../core/body.js';
 export {
   BatchwireError,
   type BatchwireErrorCode,
   isBatchwireError,
   isBatchwireServiceError,
-} from '../core/errors.js';
+} from '../core/batchwire-error.js';
+export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
 export type { RetryOptions, WaitClock } from '../faults/retry-policy.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
@@ -23,6 +23,7 @@ export {
   parseTaskListPage,
 } from './batch-lists.js';
 export type * from './batch-types.js';
+export { DLI_STATE_TRANSITIONS, dliStateMayFollow, isFinalDliState } from './dli-states.js';
 export {
   type FetchPage,
   type HttpPage,

@@ -95,7 +95,7 @@ export interface JobPrepReleaseStatusPage {
 /** Options of the status parsers. */
 export interface StatusParseOptions {
   /** The response's Content-Type; its charset guides decoding of byte bodies. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Largest body, in input units (the name of `DEFAULT_LIMITS.maxBodyBytes`). @defaultValue 4 MiB */
   maxBodyBytes?: number;
   /** @deprecated The old name of `maxBodyBytes`, still read when `maxBodyBytes` is not given. */

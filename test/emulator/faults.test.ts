@@ -13,6 +13,8 @@ import { readMessageArray, type SoapRecord, writeMessageArray } from 'batchwire/
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentTypeOf, send, useEmulator } from './support.js';
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 const ctx = useEmulator({ seed: 11 });
 afterEach(() => ctx.emulator.faults.clear());
 
@@ -327,7 +329,9 @@ describe('rule semantics', () => {
       expect(emulator.faults.list()).toEqual([]);
       expect((await fetch(jobs)).status).toBe(200);
       emulator.faults.add({ match: { operation: 'listJobs' }, action: { type: 'status', status: 503 } });
-      expect((await fetch(`${emulator.url}/_batchwire/reset`, { method: 'POST' })).ok).toBe(true);
+      expect(
+        (await fetch(`${emulator.url}/_batchwire/reset`, { method: 'POST', headers: JSON_TYPE })).ok,
+      ).toBe(true);
       expect(emulator.faults.list()).toEqual([]);
       expect((await fetch(jobs)).status).toBe(200);
     } finally {
@@ -429,6 +433,7 @@ describe('control endpoints', () => {
       };
       const added = await fetch(`${emulator.url}/_batchwire/faults`, {
         method: 'POST',
+        headers: JSON_TYPE,
         body: JSON.stringify(rule),
       });
       expect(added.status).toBe(201);
@@ -442,18 +447,21 @@ describe('control endpoints', () => {
       });
       const many = await fetch(`${emulator.url}/_batchwire/faults`, {
         method: 'POST',
+        headers: JSON_TYPE,
         body: JSON.stringify([{ action: { type: 'delay', ms: 1 } }, { action: { type: 'hang' }, times: 0 }]),
       });
       expect(((await many.json()) as { id: number }[]).map((r) => r.id)).toEqual([2, 3]);
       const bad = await fetch(`${emulator.url}/_batchwire/faults`, {
         method: 'POST',
+        headers: JSON_TYPE,
         body: '{"action":{"type":"cut"}}',
       });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error: 'InvalidFaultRule' });
-      expect((await fetch(`${emulator.url}/_batchwire/faults`, { method: 'POST', body: '{' })).status).toBe(
-        400,
-      );
+      expect(
+        (await fetch(`${emulator.url}/_batchwire/faults`, { method: 'POST', headers: JSON_TYPE, body: '{' }))
+          .status,
+      ).toBe(400);
       expect((await fetch(`${emulator.url}/_batchwire/faults/2`, { method: 'DELETE' })).status).toBe(204);
       expect((await fetch(`${emulator.url}/_batchwire/faults/2`, { method: 'DELETE' })).status).toBe(404);
       expect((await fetch(`${emulator.url}/jobs?api-version=2024-07-01.20.0`)).status).toBe(503);
@@ -477,7 +485,7 @@ describe('control endpoints', () => {
           method: 'GET',
           path: '/jobs',
           query: '?api-version=2024-07-01.20.0',
-          service: 'azureBatch',
+          service: 'azure-batch',
           operation: 'listJobs',
           status: 503,
           requestBytes: 0,
@@ -497,13 +505,16 @@ describe('control endpoints', () => {
       ]);
       const clock = await fetch(`${emulator.url}/_batchwire/clock`, {
         method: 'POST',
+        headers: JSON_TYPE,
         body: '{"advanceMs":1500}',
       });
       expect(await clock.json()).toMatchObject({ mode: 'manual', now: 1500 });
       expect((await fetch(`${emulator.url}/_batchwire/faults`, { method: 'DELETE' })).status).toBe(204);
       expect(emulator.faults.list()).toEqual([]);
       emulator.faults.add({ action: { type: 'hang' } });
-      expect((await fetch(`${emulator.url}/_batchwire/reset`, { method: 'POST' })).status).toBe(204);
+      expect(
+        (await fetch(`${emulator.url}/_batchwire/reset`, { method: 'POST', headers: JSON_TYPE })).status,
+      ).toBe(204);
       expect(emulator.faults.list()).toEqual([]);
       expect(emulator.journal.entries()).toEqual([]);
       expect(emulator.clock.now()).toBe(0);

@@ -53,11 +53,11 @@ describe('bad requests never crash it', () => {
     }
     const unknown = await fetch(`${ctx.url}/jobz`);
     expect(unknown.status).toBe(404);
-    expect(unknown.headers.get('x-batchwire-closest-route')).toBe('GET /jobs (azureBatch.listJobs)');
+    expect(unknown.headers.get('x-batchwire-closest-route')).toBe('GET /jobs (azure-batch.listJobs)');
     const journal = ctx.emulator.journal.entries();
     expect(journal[journal.length - 1]).toMatchObject({
       unmatched: true,
-      closest: 'GET /jobs (azureBatch.listJobs)',
+      closest: 'GET /jobs (azure-batch.listJobs)',
       status: 404,
     });
   });

@@ -11,7 +11,7 @@ import {
   misuseCases,
   publicCallables,
   runMisuse,
-} from '../fuzz/misuse.js';
+} from '../self-fuzz/misuse.js';
 
 const typed = filterFor(schemas.jobs);
 const builderMethods: Callable[] = Object.entries(typed)

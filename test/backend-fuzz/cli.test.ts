@@ -57,10 +57,16 @@ describe('batchwire fuzz', () => {
       operation: 'getResponses',
       status: 200,
     });
-    expect(finding.case).toBe(join(out, 'getResponses.lost-response.200', 'case.json'));
+    // `case` is relative to the folder of report.json, so a report can be moved or merged.
+    expect(finding.case).toBe('getResponses.lost-response.200/case.json');
+    finding.case = join(out, finding.case);
+    expect(report).toMatchObject({ format: 'batchwire-fuzz-report', version: 1, service: 'hpc-pack' });
+    expect(finding.foundAfter).toMatchObject({ runs: expect.any(Number), requests: expect.any(Number) });
+    expect(run.stdout).toMatch(/found after \d+ sequences \/ \d+ requests/);
 
     // case.json: { seed, requests: [{ method, url, headers, body? }] }, body naming a file beside it
     const caseJson = JSON.parse(readFileSync(finding.case, 'utf8'));
+    expect(caseJson).toMatchObject({ service: 'hpc-pack', serviceName: 'Echo', projectId: 'batchwire-fuzz' });
     expect(caseJson.seed).toBe(3);
     expect(caseJson.requests.map((r: { method: string }) => r.method)).toEqual(['POST', 'POST', 'POST']);
     for (const r of caseJson.requests) {
@@ -183,6 +189,7 @@ describe('runFuzz', () => {
         'raw-case.json',
         JSON.stringify({
           seed: 0,
+          service: 'dli',
           requests: [
             {
               method: 'POST',
@@ -206,6 +213,12 @@ describe('runFuzz', () => {
       }));
       const result = await replayCase(caseFile, { target: emulator.url });
       expect(result).toMatchObject({ stillFails: true, failure: { check: 'server-error', status: 500 } });
+      // Nothing is guessed from the URLs: a case names its service.
+      const unnamed = temp('unnamed-case.json', JSON.stringify({ seed: 0, requests: [] }));
+      await expect(replayCase(unnamed, { target: emulator.url })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/names its "service"/),
+      });
     } finally {
       await emulator.close();
     }
@@ -274,14 +287,19 @@ describe('runFuzz', () => {
     }
   });
 
-  it('reports a backend that is not there as a connection finding', async () => {
-    const report = await runFuzz({
+  it('refuses a backend that is not there at the start (TARGET_UNREACHABLE), not a connection finding', async () => {
+    const error = await runFuzz({
       target: 'http://127.0.0.1:9',
       service: 'azure-batch',
       seed: 1,
       runs: 3,
-      maxShrinkRuns: 20,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'TARGET_UNREACHABLE',
+      message: expect.stringMatching(/127\.0\.0\.1:9/),
     });
-    expect(report.findings.map((f) => f.check)).toContain('connection');
   });
 });

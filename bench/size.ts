@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { textTable } from './harness.js';
 
-const SUBPATHS = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'index'];
+const SUBPATHS = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'auth', 'index'];
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
 async function minified(entry: string, external: string[]): Promise<number> {

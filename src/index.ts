@@ -2,12 +2,12 @@
  * batchwire: streaming, safe codecs for the wire formats of HPC Pack SOA, Azure Batch and
  * Huawei DLI batch-job APIs. Everything is exported here;
  * each format also has its own subpath (`batchwire/generic`, `batchwire/soap`, `batchwire/odata`,
- * `batchwire/faults`, `batchwire/status`, `batchwire/requests`) that loads only that codec. The
+ * `batchwire/faults`, `batchwire/status`, `batchwire/requests`, `batchwire/auth`) that loads only that codec. The
  * OData builder's short names (`eq`, `and`, `or`, ...) live in `batchwire/odata` only.
  *
  * @packageDocumentation
  */
-
+export * from './auth/index.js';
 export {
   type BatchwireCodecError,
   type BatchwireCodecErrorCode,

@@ -1,6 +1,7 @@
 /**
  * Error responses from HPC Pack, Azure Batch, DLI and SOAP services, normalised into one
- * `ServiceFault` with the service's code, message and values and an answer to "should I retry?".
+ * `ServiceFault` with the service's code, message and values and an answer to "should I retry?",
+ * and the retry policy built on it (`retryDelay`, `withRetries`).
  *
  * @packageDocumentation
  */
@@ -28,8 +29,17 @@ export {
   type HeadersInput,
   headerValue,
   isRetriableStatus,
+  MAX_RETRY_AFTER_MS,
   parseRetryAfter,
   retryAfterMsOf,
   TRANSIENT_FAULT_CODES,
 } from './retry.js';
+export {
+  RETRY_DEFAULTS,
+  type RetryOptions,
+  type RetryResponse,
+  retryDelay,
+  type WaitClock,
+  withRetries,
+} from './retry-policy.js';
 export type * from './types.js';

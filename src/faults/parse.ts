@@ -70,10 +70,12 @@ function parseFaultSync(response: FaultResponse, options: ParseFaultOptions): Se
   }
   const { now, maxBytes, maxText } = faultOptions(options);
   let retryAfterMs: number | undefined;
+  let requestId: string | undefined;
   try {
     retryAfterMs = retryAfterMsOf(headers, now);
+    requestId = requestIdOf(headers);
   } catch {
-    retryAfterMs = undefined;
+    // A headers object whose getters throw tells nothing more.
   }
   let shape: BodyFault;
   let truncated = false;
@@ -95,7 +97,47 @@ function parseFaultSync(response: FaultResponse, options: ParseFaultOptions): Se
     shape.message = shape.message.slice(0, maxText);
     truncated = true;
   }
-  return finish(shape, status, retryAfterMs, truncated);
+  const fault = finish(shape, status, retryAfterMs, truncated);
+  requestId ??= shape.service === 'azure-batch' ? requestIdLine(shape.message) : undefined;
+  if (requestId !== undefined) fault.requestId = requestId;
+  return fault;
+}
+
+// Longest request id kept: real ones are GUIDs (36 characters); a longer value is not one.
+const MAX_REQUEST_ID_LENGTH = 256;
+
+/** The headers services put the request's id in, most specific first (names without case). */
+const REQUEST_ID_HEADERS = ['request-id', 'client-request-id', 'x-request-id'];
+
+function requestIdText(value: string | undefined): string | undefined {
+  const text = value?.trim();
+  return text === undefined || text === '' || text.length > MAX_REQUEST_ID_LENGTH ? undefined : text;
+}
+
+function requestIdOf(headers: FaultResponse['headers']): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const id = requestIdText(headerValue(headers, name));
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+// The `RequestId:<id>` line Azure Batch appends to its messages (`text\nRequestId:...\nTime:...`).
+function requestIdLine(message: string): string | undefined {
+  const marker = 'RequestId:';
+  for (let at = message.indexOf(marker); at >= 0; at = message.indexOf(marker, at + 1)) {
+    const before = message.charCodeAt(at - 1);
+    if (at > 0 && before !== 0x0a && before !== 0x0d) continue;
+    const start = at + marker.length;
+    let end = start;
+    while (end < message.length && end - start <= MAX_REQUEST_ID_LENGTH) {
+      const c = message.charCodeAt(end);
+      if (c === 0x0a || c === 0x0d) break;
+      end++;
+    }
+    return requestIdText(message.slice(start, end));
+  }
+  return undefined;
 }
 
 function positive(value: unknown, fallback: number): number {

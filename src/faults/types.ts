@@ -32,8 +32,18 @@ export interface ServiceFault {
   status?: number;
   /** Whether retrying the same request may succeed (status rule or a transient code). */
   retriable: boolean;
-  /** How long the response asked the client to wait (`Retry-After`), in milliseconds. */
+  /**
+   * How long the response asked the client to wait (`retry-after-ms`, `x-ms-retry-after-ms` or
+   * `Retry-After`), in milliseconds; at most `MAX_RETRY_AFTER_MS` (2^31-1, what `setTimeout`
+   * can wait). A value that is no delay (`Mon, 1`, 64 nines) leaves it unset.
+   */
   retryAfterMs?: number;
+  /**
+   * The id the service gave the request, for a support ticket: the `request-id`,
+   * `client-request-id` or `x-request-id` response header (in that order), else the
+   * `RequestId:` line of an Azure Batch message; `undefined` when there is none.
+   */
+  requestId?: string;
   /** HPC Pack: the code's category, from its high byte (`'SessionError'`, ...). */
   category?: string;
   /** HPC Pack: the code's name, for documented codes (`'BrokerNotActive'`, ...). */

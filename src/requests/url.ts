@@ -2,6 +2,7 @@
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
 import { plainBytes } from '../core/bytes.js';
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
+import { checkHeaderValue, isToken } from '../core/headers.js';
 import { percentEncode } from '../core/percent.js';
 import { loneSurrogateIndex } from '../core/unicode.js';
 
@@ -93,39 +94,8 @@ export function queryString(entries: QueryEntries): string {
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
-// RFC 9110 token characters: what a header name may contain.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function invalidField(message: string, offset: number): BatchwireError {
   return new BatchwireError('INVALID_FIELD', message, offset);
-}
-
-/**
- * Checks a header value: what HTTP clients accept is HTAB, visible ASCII, space and the bytes
- * 0x80-0xFF (`fetch` takes a ByteString, Node's http refuses the rest). Control characters, DEL,
- * line breaks (CR, LF, U+2028, U+2029), lone surrogates and anything above U+00FF are refused
- * here with `INVALID_FIELD` and the character's index, not later by the client with its own
- * error (or, worse, by a server that reads a second header from them).
- */
-export function checkHeaderValue(name: string, value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || c === 0x09 || (c >= 0x80 && c <= 0xff)) continue;
-    let what: string;
-    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) what = 'a line break';
-    else if (c < 0x20 || c === 0x7f) what = 'a control character';
-    else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = value.charCodeAt(i + 1);
-      const paired = c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
-      what = paired ? 'a character outside Latin-1' : 'a lone surrogate';
-    } else what = 'a character outside Latin-1';
-    const hex = c.toString(16).toUpperCase().padStart(4, '0');
-    throw invalidField(
-      `header ${name} contains ${what} (U+${hex} at index ${i}), which HTTP cannot carry`,
-      i,
-    );
-  }
-  return value;
 }
 
 /**
@@ -133,7 +103,7 @@ export function checkHeaderValue(name: string, value: string): string {
  * value a string HTTP can carry (see {@link checkHeaderValue}, `INVALID_FIELD`).
  */
 export function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  if (typeof name !== 'string' || !TOKEN.test(name))
+  if (typeof name !== 'string' || !isToken(name))
     throw invalidArgument(`header name ${JSON.stringify(String(name).slice(0, 100))} is not a token`);
   if (typeof value !== 'string') throw invalidArgument(`header ${name} must be a string`);
   checkHeaderValue(name, value);

@@ -1,7 +1,7 @@
 /**
  * Status documents the services answer polls with: the DLI batch job state, the Azure Batch
- * job preparation/release task status list (and a paginator over it), and HPC Pack's
- * `BrokerClientStatus`.
+ * list pages (and `paginate` / `paginatePages` over them), HPC Pack's `BrokerClientStatus`, and
+ * `pollUntil`, which waits for a terminal state.
  *
  * @packageDocumentation
  */
@@ -14,6 +14,7 @@ export {
 } from '../core/batchwire-error.js';
 export type { BodyInput } from '../core/body.js';
 export { BatchwireServiceError } from '../faults/error.js';
+export type { RetryOptions, WaitClock } from '../faults/retry-policy.js';
 export { BROKER_CLIENT_STATUSES, type BrokerClientStatus, parseBrokerClientStatus } from '../soap/status.js';
 export {
   parseComputeNodeListPage,
@@ -27,10 +28,23 @@ export {
   type FetchPage,
   type HttpPage,
   type PageParser,
+  type PageRequest,
   type PageResult,
+  type PaginatedPage,
   type PaginateOptions,
   paginate,
+  paginatePages,
 } from './paginate.js';
 export { DLI_BATCH_STATES, parseDliBatchState, parseJobPrepReleaseStatusPage } from './parse.js';
+export {
+  type FetchState,
+  isBatchJobCompleted,
+  isBatchTaskCompleted,
+  isBrokerClientStatusTerminal,
+  isDliBatchTerminal,
+  type PollOptions,
+  pollUntil,
+  type StateResult,
+} from './poll.js';
 export { parseDateTime } from './read.js';
 export type * from './types.js';

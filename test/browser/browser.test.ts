@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signAkSk, signSharedKey } from 'batchwire/auth';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -193,5 +194,46 @@ describe.skipIf(!hasChromium)('ESM build in headless Chromium', () => {
     expect(result.fault).toEqual(['dli', 'DLI.0999', true]);
     expect(result.url).toContain('/jobs/a%2Fb/jobpreparationandreleasetaskstatus?');
     expect(decodeURIComponent(result.url.replace(/\+/g, ' '))).toContain("$filter=nodeId eq 'it''s'");
+  });
+
+  it('signs and verifies with batchwire/auth on the WebCrypto of the browser, as Node does', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    const key = btoa('k'.repeat(64));
+    const request = {
+      method: 'POST',
+      url: 'https://acct.westus.batch.azure.com/jobs?api-version=2025-06-01&$filter=id%20eq%20%27%C3%A9+x%27',
+      headers: { 'content-type': 'application/json; odata=minimalmetadata', 'ocp-extra': 'v' },
+      body: '{"id":"j\u00e9"}',
+    };
+    const result = (await page.evaluate(`(async () => {
+      const auth = await import(location.origin + '/auth.js');
+      const request = ${JSON.stringify(request)};
+      const date = new Date('2024-03-01T10:00:00Z');
+      const shared = await auth.signSharedKey(request, { account: 'acct', key: '${key}', date });
+      const aksk = await auth.signAkSk({ ...request, body: new TextEncoder().encode(request.body) }, { ak: 'AK', sk: 'SK', date });
+      const basic = await auth.basicAuth(request, { user: 'j\u00fcrgen', password: 'p:w' });
+      const received = (signed) => ({ method: 'POST', url: '/jobs' + new URL(signed.url).search, headers: { ...signed.headers, host: 'acct.westus.batch.azure.com' }, body: request.body });
+      const verdicts = [
+        await auth.verifySharedKey(received(shared), { account: 'acct', key: '${key}', now: date }),
+        await auth.verifyAkSk(received(aksk), { ak: 'AK', sk: 'SK', now: date }),
+        await auth.verifyBasic(received(basic), { user: 'j\u00fcrgen', password: 'p:w' }),
+      ].map((v) => v.ok);
+      let error = null;
+      try { await auth.signSharedKey(request, { account: 'acct', key: 'not base64!' }); } catch (e) { error = [e.code, auth.isBatchwireError(e)]; }
+      return { hasBuffer: 'Buffer' in globalThis, shared: shared.headers.authorization, aksk: aksk.headers.authorization, basic: basic.headers.authorization, verdicts, error };
+    })()`)) as Record<string, unknown>;
+    await page.close();
+    const date = new Date('2024-03-01T10:00:00Z');
+    const shared = await signSharedKey(request, { account: 'acct', key, date });
+    const aksk = await signAkSk(request, { ak: 'AK', sk: 'SK', date });
+    expect(result).toEqual({
+      hasBuffer: false,
+      shared: shared.headers.authorization,
+      aksk: aksk.headers.authorization,
+      basic: `Basic ${Buffer.from('j\u00fcrgen:p:w').toString('base64')}`,
+      verdicts: [true, true, true],
+      error: ['INVALID_ARGUMENT', true],
+    });
   });
 });

@@ -58,7 +58,17 @@ function run(command: string, args: string[], options: { cwd?: string; input?: s
   return result.stdout + result.stderr;
 }
 
-const SUBPATHS = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+const SUBPATHS = [
+  'generic',
+  'soap',
+  'odata',
+  'faults',
+  'status',
+  'requests',
+  'auth',
+  'arbitraries',
+  'emulator',
+];
 SUBPATHS.push('fuzz');
 
 // One check per subpath, the same in ESM and CommonJS: something real, not just a load.
@@ -71,11 +81,18 @@ if (odata.formatFilter(odata.parseFilter("poolId EQ 'p'")) !== "poolId eq 'p'") 
 if (faults.parseFault({ status: 503, body: '{"code":"ServerBusy"}' }).retriable !== true) throw new Error('faults');
 if (status.parseJobListPage('{"value":[{"id":"j"}]}').items[0].id !== 'j') throw new Error('status');
 if (!requests.azureBatch.listPools({ baseUrl: 'https://a.b', apiVersion: '2025-06-01' }).url.endsWith('/pools?api-version=2025-06-01')) throw new Error('requests');
+// Signing is async: 'checks passed' is printed once it has settled (a rejection fails the run).
+const authCheck = (async () => {
+  const key = 'a2V5'.repeat(22);
+  const signed = await auth.signSharedKey(requests.azureBatch.listPools({ baseUrl: 'https://a.b', apiVersion: '2025-06-01' }), { account: 'a', key, date: 0 });
+  const verdict = await auth.verifySharedKey({ method: 'GET', url: '/pools?api-version=2025-06-01', headers: signed.headers }, { account: 'a', key, now: 0 });
+  if (!verdict.ok || !signed.headers.authorization.startsWith('SharedKey a:')) throw new Error('auth');
+})();
 if (arbitraries.fc.sample(arbitraries.genericResponsesBody(), 1).length !== 1) throw new Error('arbitraries');
 if (typeof emulator !== 'object') throw new Error('emulator');
 if (typeof fuzz.runFuzz !== 'function' || !fuzz.FUZZ_CHECKS.includes('lost-response')) throw new Error('fuzz');
 if (!(root.BatchwireError && root.DEFAULT_LIMITS.maxBodyBytes > 0)) throw new Error('root');
-console.log('checks passed');
+authCheck.then(() => console.log('checks passed'));
 `;
 
 try {
@@ -163,6 +180,7 @@ import { filterFor, schemas } from 'batchwire/odata';
 import { parseFault } from 'batchwire/faults';
 import { paginate, parseTaskListPage, type BatchTask } from 'batchwire/status';
 import { azureBatch } from 'batchwire/requests';
+import { signAkSk, type AuthVerdict, verifyAkSk } from 'batchwire/auth';
 import { fc, genericResponsesBody } from 'batchwire/arbitraries';
 export async function use(response: Response): Promise<void> {
   const body: Uint8Array<ArrayBuffer> = encodeGenericResponses([{ action: 'a', output: 'b' }]);
@@ -173,6 +191,10 @@ export async function use(response: Response): Promise<void> {
   const fault: ServiceFault = await parseFault(response);
   const first = azureBatch.listTasks({ baseUrl: 'https://a.b', apiVersion: '2025-06-01', jobId: 'j' });
   await fetch(first.url, first);
+  const signed = await signAkSk(first, { ak: 'AK', sk: 'SK' });
+  await fetch(signed.url, signed);
+  const verdict: AuthVerdict = await verifyAkSk({ method: 'GET', url: '/', headers: signed.headers }, { ak: 'AK', sk: 'SK' });
+  if (!verdict.ok) verdict.reason.toUpperCase();
   const tasks: BatchTask[] = [];
   for await (const task of paginate((link) => fetch(link ?? first.url, first), { parse: parseTaskListPage })) tasks.push(task);
   fc.sample(genericResponsesBody(), 1);

@@ -29,6 +29,7 @@ describe('runtime dependencies', () => {
     ['faults/index.ts', ['saxes']],
     ['status/index.ts', ['saxes']],
     ['requests/index.ts', []],
+    ['auth/index.ts', []],
   ])('%s loads only %j (never fast-check)', async (entry, expected) => {
     expect(await packagesImportedBy(entry)).toEqual(expected);
   });
@@ -46,6 +47,7 @@ describe('runtime dependencies', () => {
     'faults/index.ts',
     'status/index.ts',
     'requests/index.ts',
+    'auth/index.ts',
     'arbitraries/index.ts',
   ])('%s loads neither the emulator, the fuzz runner nor node:http / node:net', async (entry) => {
     const { imports, inputs } = await graphOf(entry);

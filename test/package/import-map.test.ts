@@ -115,7 +115,7 @@ function target(imp: Import): string {
 const files = sourceFiles(src);
 const imports = new Map(files.map((file) => [file, importsOf(file)]));
 const rules = readMap();
-const CODECS = ['core', 'generic', 'soap', 'odata', 'faults', 'status', 'requests', ''];
+const CODECS = ['core', 'generic', 'soap', 'odata', 'faults', 'status', 'requests', 'auth', ''];
 
 describe('the map of src/ in CONTRIBUTING.md', () => {
   it('has one row per folder of src/', () => {
@@ -151,13 +151,24 @@ describe('the map of src/ in CONTRIBUTING.md', () => {
     expect(nodeImports).toEqual([]);
   });
 
+  it('keeps auth on the platform: it reaches only core, and WebCrypto rather than node:crypto', () => {
+    const auth = rules.find((r) => r.folder === 'auth')!;
+    expect([...auth.runtime]).toEqual(['core']);
+    const text = files
+      .filter((file) => folderOf(file) === 'auth')
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(text).toContain('crypto.subtle');
+    expect(text).not.toMatch(/node:crypto|from 'crypto'/);
+  });
+
   it('lets core know no format: no run-time import of another folder', () => {
     const core = rules.find((r) => r.folder === 'core')!;
     expect([...core.runtime]).toEqual([]);
   });
 
-  it('keeps the XML parser out of generic and odata: nothing they reach imports saxes', () => {
-    for (const entry of ['generic/index.ts', 'odata/index.ts']) {
+  it('keeps the XML parser out of generic, odata and auth: nothing they reach imports a package', () => {
+    for (const entry of ['generic/index.ts', 'odata/index.ts', 'auth/index.ts']) {
       const seen = new Set<string>();
       const todo = [join(src, entry)];
       const packages = new Set<string>();

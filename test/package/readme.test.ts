@@ -33,7 +33,17 @@ const fileOf = (line: number) => join(dir, `block-line-${line}.ts`);
 for (const block of tsBlocks) writeFileSync(fileOf(block.line), `${block.code}\nexport {};\n`);
 writeFileSync(join(dir, 'prelude.d.ts'), preludeDeclarations());
 
-const subpaths = ['generic', 'soap', 'odata', 'faults', 'status', 'requests', 'arbitraries', 'emulator'];
+const subpaths = [
+  'generic',
+  'soap',
+  'odata',
+  'faults',
+  'status',
+  'requests',
+  'auth',
+  'arbitraries',
+  'emulator',
+];
 subpaths.push('fuzz');
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,

@@ -18,6 +18,7 @@ describe('API misuse: a value or a BatchwireError, whatever the arguments', () =
       'faults',
       'status',
       'requests',
+      'auth',
       'arbitraries',
       'emulator',
     ]) {
@@ -37,8 +38,8 @@ describe('API misuse: a value or a BatchwireError, whatever the arguments', () =
     expect(failures).toEqual([]);
   });
 
-  it('every function of generic, faults, status and requests with a few hostile arguments each', async () => {
-    const mine = callables.filter((c) => /^(new )?(generic|faults|status|requests)\./.test(c.name));
+  it('every function of generic, faults, status, requests and auth with a few hostile arguments each', async () => {
+    const mine = callables.filter((c) => /^(new )?(generic|faults|status|requests|auth)\./.test(c.name));
     const failures: string[] = [];
     for (const callable of mine) {
       if (isKnown(callable.name)) continue;

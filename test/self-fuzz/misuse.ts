@@ -6,6 +6,7 @@
 // BatchwireError (and, for a function the caller passed in, that function's own exception).
 import * as root from 'batchwire';
 import * as arbitraries from 'batchwire/arbitraries';
+import * as auth from 'batchwire/auth';
 import * as emulator from 'batchwire/emulator';
 import * as faults from 'batchwire/faults';
 import * as generic from 'batchwire/generic';
@@ -55,6 +56,7 @@ export function publicCallables(): Callable[] {
     ['faults', faults],
     ['status', status],
     ['requests', requests],
+    ['auth', auth],
     ['arbitraries', arbitraries],
     ['emulator', emulator],
     ['batchwire', root],
@@ -152,6 +154,15 @@ const OPTION_KEYS = [
   'code',
   'message',
   'values',
+  'account',
+  'key',
+  'ak',
+  'sk',
+  'user',
+  'password',
+  'date',
+  'maxSkewMs',
+  'realm',
   '__proto__',
   'constructor',
 ];
@@ -172,6 +183,13 @@ const PAYLOADS: unknown[] = [
   [{ action: 'http://a/b', output: 'o', userData: 'u' }],
   [{ input: 'i', userData: 'u' }],
   { method: 'GET', url: 'http://127.0.0.1/WindowsHPC/Clusters', headers: {} },
+  { account: 'a', key: 'a2V5', ak: 'AK', sk: 'SK', user: 'u', password: 'p' },
+  {
+    method: 'POST',
+    url: '/jobs?api-version=1',
+    headers: { authorization: 'SharedKey a:x', 'ocp-date': 'x' },
+    body: 'b',
+  },
   {
     baseUrl: 'https://head',
     sessionId: 1,

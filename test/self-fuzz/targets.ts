@@ -13,6 +13,7 @@ import {
   mutate,
   soapMessageArray,
 } from 'batchwire/arbitraries';
+import { verifyAkSk, verifyBasic, verifySharedKey } from 'batchwire/auth';
 import { parseFault } from 'batchwire/faults';
 import {
   decodeGenericBody,
@@ -32,6 +33,7 @@ import {
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import fc from 'fast-check';
 import { misuseTarget } from './misuse-target.js';
+import { sdkHelpersTarget } from './sdk-helpers-target.js';
 
 export interface FuzzCase {
   input: Uint8Array | string;
@@ -233,6 +235,52 @@ const byteTargets: FuzzTarget[] = [
     decode: (input) => parseJobPrepReleaseStatusPage(input),
   },
   {
+    // A server hands the verifiers whatever a client sent: each must resolve to a verdict.
+    name: 'auth verifiers (hostile Authorization headers, dates, targets, bodies)',
+    cases: fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 96 }),
+        fc
+          .tuple(
+            fc.constantFrom(
+              'SharedKey acct:',
+              'SDK-HMAC-SHA256 Access=AK, SignedHeaders=',
+              'Basic ',
+              'Bearer ',
+            ),
+            fc.string({ unit: 'binary', maxLength: 64 }),
+          )
+          .map(([scheme, rest]) => scheme + rest),
+      )
+      .map((text): FuzzCase => ({ input: text, labels: ['request text'] })),
+    async decode(input) {
+      const text = typeof input === 'string' ? input : lenient.decode(input);
+      const now = new Date('2024-06-01T12:00:00Z');
+      const requests = [
+        { method: 'GET', url: '/jobs', headers: { authorization: text, 'ocp-date': now.toUTCString() } },
+        {
+          method: text,
+          url: text,
+          headers: { authorization: 'SharedKey acct:x', date: text, 'x-sdk-date': text },
+        },
+        {
+          method: 'POST',
+          url: `/v2.0/p/batches?${text}`,
+          headers: { authorization: text, host: text },
+          body: text,
+        },
+      ];
+      const options = { account: 'acct', key: 'a2V5', ak: 'AK', sk: 'SK', user: 'u', password: 'p', now };
+      let refused = 0;
+      for (const request of requests) {
+        for (const verify of [verifySharedKey, verifyAkSk, verifyBasic]) {
+          if (!(await verify(request, options)).ok) refused++;
+        }
+      }
+      return refused;
+    },
+  },
+  {
     name: 'builders and encoders (caller values)',
     cases: fc
       .oneof(
@@ -275,5 +323,6 @@ const byteTargets: FuzzTarget[] = [
 /** Every target of the run: the API-misuse target first, then the decoders over bytes. */
 export const targets: readonly FuzzTarget<unknown>[] = [
   misuseTarget() as unknown as FuzzTarget<unknown>,
+  sdkHelpersTarget as unknown as FuzzTarget<unknown>,
   ...(byteTargets as unknown as FuzzTarget<unknown>[]),
 ];

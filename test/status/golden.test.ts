@@ -254,28 +254,31 @@ describe('paginate', () => {
     JSON.stringify({ value: ids.map((nodeId) => ({ nodeId })), ...(next ? { 'odata.nextLink': next } : {}) });
 
   it('fetches the first page without a link, then follows odata.nextLink until none remains', async () => {
-    const calls: (string | undefined)[][] = [];
+    const calls: (string | undefined)[] = [];
     const pages: Record<string, string> = {
-      first: page(['a', 'b'], 'L1'),
-      L1: page([], 'L2'),
-      L2: page(['c']),
+      first: page(['a', 'b'], 'https://h/L1'),
+      'https://h/L1': page([], 'https://h/L2'),
+      'https://h/L2': page(['c']),
     };
     const seen: string[] = [];
-    for await (const item of paginate((...args: (string | undefined)[]) => {
-      calls.push(args);
-      return Promise.resolve(pages[args[0] ?? 'first']!);
+    for await (const item of paginate((link) => {
+      calls.push(link);
+      return Promise.resolve(pages[link ?? 'first']!);
     })) {
       seen.push(item.nodeId!);
     }
     expect(seen).toEqual(['a', 'b', 'c']);
-    expect(calls).toEqual([[], ['L1'], ['L2']]);
+    expect(calls).toEqual([undefined, 'https://h/L1', 'https://h/L2']);
   });
 
   it('stops with a BatchwireError when a link repeats, and at maxPages', async () => {
     const loop = async () => {
       const out: string[] = [];
       for await (const item of paginate((link) =>
-        page([link ?? 'first'], link === 'B' ? 'A' : link === 'A' ? 'B' : 'A'),
+        page(
+          [link ?? 'first'],
+          link === 'https://h/B' ? 'https://h/A' : link === 'https://h/A' ? 'B' : 'https://h/A',
+        ),
       )) {
         out.push(item.nodeId!);
       }
@@ -283,7 +286,7 @@ describe('paginate', () => {
     };
     await expect(loop()).rejects.toMatchObject({ code: 'MALFORMED_DOCUMENT' });
     let n = 0;
-    const endless = paginate(() => page(['x'], `L${n++}`), { maxPages: 3 });
+    const endless = paginate(() => page(['x'], `https://h/L${n++}`), { maxPages: 3 });
     const got: unknown[] = [];
     await expect(
       (async () => {
@@ -297,13 +300,14 @@ describe('paginate', () => {
     let fetched = 0;
     for await (const _ of paginate(() => {
       fetched++;
-      return page(['a', 'b'], `L${fetched}`);
+      return page(['a', 'b'], `https://h/L${fetched}`);
     })) {
       break;
     }
     expect(fetched).toBe(1);
     const numbers: number[] = [];
     for await (const n of paginate((link) => (link ? '[3]' : '[1,2]'), {
+      url: 'https://h/list',
       parse: (body) => ({
         items: JSON.parse(String(body)) as number[],
         ...(String(body) === '[1,2]' ? { nextLink: 'n' } : {}),

@@ -1,8 +1,10 @@
 // The listing machinery behind paginate and paginatePages: options read once, each page fetched
 // (again after a retriable fault, with `retry`), read and parsed, and each link resolved and
 // checked before it is handed out.
+
+import { isBatchwireServiceError } from '../core/batchwire-error.js';
 import type { BodyInput } from '../core/body.js';
-import { BatchwireError, invalidArgument, isBatchwireServiceError } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';

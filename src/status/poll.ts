@@ -1,8 +1,10 @@
 // Waiting for a job to finish: poll a status document with backoff until a predicate holds,
 // retrying transient faults through the retry policy. No transport: the caller's function
 // fetches; batchwire decides when, parses, and stops.
+
+import { isBatchwireServiceError } from '../core/batchwire-error.js';
 import { type BodyInput, decodeBody } from '../core/body.js';
-import { BatchwireError, invalidArgument, isBatchwireServiceError } from '../core/errors.js';
+import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption } from '../core/options.js';
 import { isResponseLike, type ResponseLike, readWhole, signalOption, untilAborted } from '../core/source.js';

@@ -64,12 +64,15 @@ export class ResponseCursor {
       const actions = b.actionIds.array;
       const filter = this.filter;
       let i = b.scanFrom.get(filter) ?? 0;
-      while (i < total && (states[i] !== PENDING || (filter !== -1 && actions[i] !== filter))) i++;
+      // Without an action filter the scans are the engine's own (memchr-like) searches.
+      if (filter === -1) i = firstWith(states, PENDING, i, total);
+      else while (i < total && (states[i] !== PENDING || actions[i] !== filter)) i++;
       b.scanFrom.set(filter, i);
       if (this.remaining > 0 && i < total) {
         let j = i + 1;
         const max = Math.min(total, i + this.remaining);
-        while (j < max && states[j] === PENDING && (filter === -1 || actions[j] === filter)) j++;
+        if (filter === -1) j = Math.min(firstWith(states, HANDED, j, max), firstWith(states, ACKED, j, max));
+        else while (j < max && states[j] === PENDING && actions[j] === filter) j++;
         states.fill(HANDED, i, j);
         b.handed.push(i, j);
         this.runs.push(i, j);
@@ -286,7 +289,7 @@ export function getResponsesPlan(
   if (reset === true) {
     let lowest = total;
     for (let r = 0; r < runs.length; r += 2) {
-      for (let i = runs[r]!; i < runs[r + 1]!; i++) if (states[i] === HANDED) states[i] = PENDING;
+      setRun(states, runs[r]!, runs[r + 1]!, HANDED, PENDING);
       lowest = Math.min(lowest, runs[r]!);
     }
     // A durable session rewinds to the first response, acknowledged ones included.
@@ -324,6 +327,24 @@ export function getResponsesPlan(
       abandon: () => cursor.abandon(),
     },
   };
+}
+
+/** The first index from `from` (before `to`) whose state is `state`, else `to`; searches that range only. */
+function firstWith(states: Uint8Array, state: number, from: number, to: number): number {
+  if (from >= to) return to;
+  const at = states.subarray(from, to).indexOf(state);
+  return at < 0 ? to : from + at;
+}
+
+const STATES = [PENDING, HANDED, ACKED];
+
+/** States `from` to `to` that are `was` become `now`: one fill when all are (as runs handed out whole are). */
+function setRun(states: Uint8Array, from: number, to: number, was: number, now: number): void {
+  if (STATES.every((state) => state === was || firstWith(states, state, from, to) === to)) {
+    states.fill(now, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) if (states[i] === was) states[i] = now;
 }
 
 function actionIdOf(batch: Batch, action: string): number {

@@ -14,8 +14,9 @@ export const DLI_STATE_TRANSITIONS: Readonly<Record<DliBatchStateName, readonly 
     dead: Object.freeze([] as const),
   });
 
-function isStateName(state: string): state is DliBatchStateName {
-  return Object.hasOwn(DLI_STATE_TRANSITIONS, state);
+function isStateName(state: unknown): state is DliBatchStateName {
+  // A non-string (a caller's misuse) is no state; Object.hasOwn would coerce it and may throw.
+  return typeof state === 'string' && Object.hasOwn(DLI_STATE_TRANSITIONS, state);
 }
 
 /** Whether `state` is final: no state follows it (`success`, `dead`). Unknown states are not. */

@@ -33,7 +33,12 @@ afterAll(() => emulator?.close());
 // The emulator's clock is manual: sign at its time.
 const at = () => emulator.clock.now();
 
-async function send(request: { method: string; url: string; headers: Record<string, string>; body?: unknown }) {
+async function send(request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}) {
   const response = await fetch(request.url, {
     method: request.method,
     headers: request.headers,
@@ -46,10 +51,16 @@ describe('startEmulator({ auth })', () => {
   it('reads a secret from the environment variable the options name, and says which one is missing without a value', async () => {
     await expect(
       startEmulator({ auth: { dli: { ak: AK, sk: { env: 'BW_TEST_NOT_SET_ANYWHERE' } } } }),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('BW_TEST_NOT_SET_ANYWHERE') });
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('BW_TEST_NOT_SET_ANYWHERE'),
+    });
     await expect(
       startEmulator({ auth: { 'azure-batch': { account: ACCOUNT, key: 'not base64 !!' } } }),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.not.stringContaining('not base64 !!') });
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.not.stringContaining('not base64 !!'),
+    });
     await expect(startEmulator({ auth: { 'azure-batch': { acount: 'x' } } as never })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       message: expect.stringContaining('acount'),
@@ -79,14 +90,20 @@ describe('Azure Batch: SharedKey and bearer tokens', () => {
       expect(body.message.value).toMatch(/^Server failed to authenticate the request/);
       expect(body.values[0].key).toBe('AuthenticationErrorDetail');
       expect(answer.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const fault = parseFault({ status: 403, headers: Object.fromEntries(answer.headers), body: answer.text });
+      const fault = parseFault({
+        status: 403,
+        headers: Object.fromEntries(answer.headers),
+        body: answer.text,
+      });
       expect(fault).toMatchObject({ service: 'azure-batch', code: 'AuthenticationFailed' });
       // No key in any answer.
       expect(answer.text).not.toContain(KEY);
       expect(answer.text).not.toContain(OTHER_KEY);
     }
     expect(JSON.parse(answers[1]!.text).values[0].value).toMatch(/^Request date header too old/);
-    expect(JSON.parse(answers[2]!.text).values[0].value).toMatch(/^The MAC signature found in the HTTP request/);
+    expect(JSON.parse(answers[2]!.text).values[0].value).toMatch(
+      /^The MAC signature found in the HTTP request/,
+    );
   });
 
   it('moves with the emulator clock: a request signed now is too old 16 minutes later', async () => {
@@ -98,8 +115,14 @@ describe('Azure Batch: SharedKey and bearer tokens', () => {
   });
 
   it('takes a bearer token listed in the options, and refuses another', async () => {
-    expect((await send({ ...list(), headers: { ...list().headers, authorization: 'Bearer entra-token-1' } })).status).toBe(200);
-    const refused = await send({ ...list(), headers: { ...list().headers, authorization: 'Bearer entra-token-2' } });
+    expect(
+      (await send({ ...list(), headers: { ...list().headers, authorization: 'Bearer entra-token-1' } }))
+        .status,
+    ).toBe(200);
+    const refused = await send({
+      ...list(),
+      headers: { ...list().headers, authorization: 'Bearer entra-token-2' },
+    });
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.text).code).toBe('AuthenticationFailed');
   });
@@ -128,9 +151,14 @@ describe('DLI: AK/SK and IAM tokens', () => {
     for (const answer of [await send(list()), await send(bad)]) {
       expect(answer.status).toBe(401);
       const body = JSON.parse(answer.text);
-      expect(body).toMatchObject({ error_code: 'APIG.0301', error_msg: expect.stringMatching(/^Incorrect IAM authentication information/) });
+      expect(body).toMatchObject({
+        error_code: 'APIG.0301',
+        error_msg: expect.stringMatching(/^Incorrect IAM authentication information/),
+      });
       expect(typeof body.request_id).toBe('string');
-      expect(parseFault({ status: 401, headers: Object.fromEntries(answer.headers), body: answer.text })).toMatchObject({
+      expect(
+        parseFault({ status: 401, headers: Object.fromEntries(answer.headers), body: answer.text }),
+      ).toMatchObject({
         service: 'dli',
         code: 'APIG.0301',
       });
@@ -139,8 +167,12 @@ describe('DLI: AK/SK and IAM tokens', () => {
   });
 
   it('takes an X-Auth-Token listed in the options, and refuses another', async () => {
-    expect((await send({ ...list(), headers: { ...list().headers, 'x-auth-token': 'iam-token-1' } })).status).toBe(200);
-    expect((await send({ ...list(), headers: { ...list().headers, 'x-auth-token': 'iam-token-9' } })).status).toBe(401);
+    expect(
+      (await send({ ...list(), headers: { ...list().headers, 'x-auth-token': 'iam-token-1' } })).status,
+    ).toBe(200);
+    expect(
+      (await send({ ...list(), headers: { ...list().headers, 'x-auth-token': 'iam-token-9' } })).status,
+    ).toBe(401);
   });
 });
 
@@ -148,7 +180,9 @@ describe('HPC Pack: Basic', () => {
   it('answers 401 with WWW-Authenticate: Basic, and takes the right user and password (from the environment)', async () => {
     // The password's variable was not set when this emulator started: start one now that it is.
     process.env.BW_TEST_HPC_PASSWORD = PASSWORD;
-    const hpc = await startEmulator({ auth: { 'hpc-pack': { user: USER, passwordEnv: 'BW_TEST_HPC_PASSWORD' } } });
+    const hpc = await startEmulator({
+      auth: { 'hpc-pack': { user: USER, passwordEnv: 'BW_TEST_HPC_PASSWORD' } },
+    });
     try {
       const request = hpcPack.getClusters({ baseUrl: hpc.url });
       const none = await send(request);
@@ -169,7 +203,10 @@ describe('HPC Pack: Basic', () => {
     delete process.env.BW_TEST_HPC_PASSWORD;
     await expect(
       startEmulator({ auth: { 'hpc-pack': { user: USER, passwordEnv: 'BW_TEST_HPC_PASSWORD' } } }),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('BW_TEST_HPC_PASSWORD') });
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('BW_TEST_HPC_PASSWORD'),
+    });
   });
 });
 

@@ -82,7 +82,10 @@ describe('batchwire serve --tls --auth FILE', () => {
   it('prints the URL and NODE_EXTRA_CA_CERTS=PATH; a Node process trusting it gets 403 unsigned and 200 signed', async () => {
     const key = Buffer.alloc(64, 7).toString('base64');
     process.env.BW_TEST_SERVE_KEY = key;
-    const auth = temp('auth.json', JSON.stringify({ 'azure-batch': { account: 'servetest', key: { env: 'BW_TEST_SERVE_KEY' } } }));
+    const auth = temp(
+      'auth.json',
+      JSON.stringify({ 'azure-batch': { account: 'servetest', key: { env: 'BW_TEST_SERVE_KEY' } } }),
+    );
     const stdout = new PassThrough();
     const out: string[] = [];
     stdout.on('data', (d: Buffer) => out.push(d.toString()));
@@ -134,7 +137,8 @@ describe('batchwire serve --tls --auth FILE', () => {
   it('refuses --auth that is not JSON without quoting it, and --cert without --key', async () => {
     const bad = temp('bad.json', '{ "azure-batch": { "key": "SECRET-in-a-broken-file" ');
     const context = { args: [], stdout: new PassThrough(), stderr: new PassThrough() };
-    const run = (options: Record<string, string | boolean>) => runServe({ ...context, options }, Promise.resolve());
+    const run = (options: Record<string, string | boolean>) =>
+      runServe({ ...context, options }, Promise.resolve());
     await expect(run({ auth: bad })).rejects.toThrow(UsageError);
     await expect(run({ auth: bad })).rejects.not.toThrow(/SECRET/);
     await expect(run({ cert: bad })).rejects.toThrow(/--cert and --key go together/);

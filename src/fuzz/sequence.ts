@@ -174,7 +174,7 @@ export class Sequence<S> {
 
   /** Sends a request and applies the common checks. */
   async sendWire(operation: string, request: WireRequest, expect: Expectation): Promise<Reply> {
-    if (this.env.authProbe) await probeAuth(this as Sequence<unknown>, operation, request);
+    if (this.env.authProbe) await probeAuth(this, operation, request);
     const sent = await this.env.transport.send(request);
     const { result } = sent;
     this.exchanges.push({

@@ -7,9 +7,8 @@
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { optionValue } from '../core/options.js';
 import type { FailureInfo } from './failure.js';
-import type { WireRequest } from './http.js';
+import type { Transport, WireRequest, WireResult } from './http.js';
 import type { Secrets } from './secrets.js';
-import type { Sequence } from './sequence.js';
 import type { FuzzRequestSigner, FuzzService } from './types.js';
 
 const WHAT = 'runFuzz';
@@ -124,6 +123,26 @@ const SAFE: Record<FuzzService, (operation: string) => boolean> = {
 
 const probed = new WeakSet<object>();
 
+/** What the probe needs of a sequence (sequence.ts calls it: no import back, no cycle). */
+export interface ProbedSequence {
+  env: {
+    authProbe?: boolean;
+    service: FuzzService;
+    transport: Transport;
+    secrets: Secrets;
+    maxCaseBodyBytes: number;
+  };
+  phase: string;
+  exchanges: {
+    push(record: {
+      operation: string;
+      request: WireRequest;
+      result: WireResult & { bodyBytes: number };
+    }): unknown;
+  };
+  fail(info: FailureInfo): never;
+}
+
 /** The request with `text`'s first letter or digit at or after `from` changed to another of its kind. */
 function altered(text: string, from: number): string {
   for (let i = Math.max(0, from); i < text.length; i++) {
@@ -179,7 +198,7 @@ function withoutCredentials(request: WireRequest, secrets: Secrets): WireRequest
  * without credentials, or with altered ones); any other answer is what a target should give.
  */
 export async function probeAuth(
-  sequence: Sequence<unknown>,
+  sequence: ProbedSequence,
   operation: string,
   request: WireRequest,
 ): Promise<void> {

@@ -2,6 +2,7 @@
 // secret headers come again from --header or from the environment variable the case names.
 import { readFileSync } from 'node:fs';
 import { isBatchwireError } from '../core/errors.js';
+import { fuzzAuthOf } from './fuzz-auth.js';
 import { type CommandContext, oneLine, UsageError } from './io.js';
 
 type Options = CommandContext['options'];
@@ -92,7 +93,9 @@ export async function runReplay(context: CommandContext): Promise<number> {
   const target = stringOf(options.target, 'target') ?? (typeof c.target === 'string' ? c.target : undefined);
   if (target === undefined) throw new UsageError('the case names no target: give --target URL');
   const timeout = numberOf(options.timeout, 'timeout', 0.001, false);
-  const headers = replayHeaders(options, c.secretHeaders);
+  const auth = fuzzAuthOf(options);
+  // A signer writes the credentials: the case's secret headers need not come from the environment.
+  const headers = replayHeaders(options, auth.sign === undefined ? c.secretHeaders : undefined);
   const { replayCase } = await import('../fuzz/index.js');
   let result: Awaited<ReturnType<typeof replayCase>>;
   try {
@@ -102,6 +105,7 @@ export async function runReplay(context: CommandContext): Promise<number> {
       secretHeaders: secretNamesOf(options['secret-header']),
       ...(options['allow-remote'] === true ? { allowRemote: true } : {}),
       ...(timeout === undefined ? {} : { requestTimeoutMs: timeout * 1000 }),
+      ...auth,
     });
   } catch (error) {
     if (isBatchwireError(error) && error.code === 'INVALID_ARGUMENT') throw new UsageError(error.message);

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBatchwireError } from '../core/errors.js';
 import type { FuzzDiscovery, FuzzReport, FuzzService, FuzzShard } from '../fuzz/index.js';
+import { FUZZ_AUTH_NAMES, FUZZ_AUTH_OPTIONS, FUZZ_AUTH_USAGE, fuzzAuthOf } from './fuzz-auth.js';
 import { printFindings, runMerge } from './fuzz-merge.js';
 import { headersOf, numberOf, runReplay, secretNamesOf, stringOf } from './fuzz-replay.js';
 import { runWorkers, type WorkerProgress } from './fuzz-workers.js';
@@ -15,9 +16,10 @@ const USAGE = `Usage: batchwire fuzz <target-url> --service hpc-pack|azure-batch
                       [--minutes M] [--concurrency C] [--rate R] [--header 'Name: value']...
                       [--secret-header NAME]... [--out DIR] [--junit FILE] [--allow-remote]
                       [--timeout SECONDS] [--project ID] [--service-name NAME] [--api-version V]
-                      [--shard K/N] [--workers N]
+                      [--shard K/N] [--workers N] [--shared-key ACCOUNT --key-env VAR]
+                      [--ak-env VAR --sk-env VAR] [--basic-env VAR] [--ca FILE] [--insecure]
        batchwire fuzz replay DIR/<signature>/case.json [--target URL] [--header 'Name: value']...
-                      [--allow-remote] [--timeout SECONDS]
+                      [--allow-remote] [--timeout SECONDS] (and the signing and TLS options)
        batchwire fuzz merge DIR1/report.json DIR2/report.json... [--out DIR] [--junit FILE]
 
 Drives a live backend with sequences of valid and near-valid requests (generated with
@@ -28,7 +30,7 @@ name of its own, the answer seen (response.json), and reproduce.sh (curl); DIR/r
 them all. A progress line goes to stderr (requests, findings, requests/s).
 
 Checks: server-error, status-code, fault-shape, undecodable-response, lost-response,
-count-mismatch, filter-semantics, paging, state-transition, timeout, connection.
+count-mismatch, filter-semantics, paging, state-transition, timeout, connection, ignored-auth.
 429 and 503 answers with Retry-After are waited for (up to 30 s per request), not findings.
 
 Options:
@@ -54,7 +56,7 @@ Options:
   --project ID       DLI project id (default batchwire-fuzz)
   --service-name N   HPC Pack ServiceName of the sessions created (default Echo)
   --api-version V    api-version to send (HPC Pack default 2012-11-01.4.0, Azure Batch 2024-07-01.20.0)
-
+${FUZZ_AUTH_USAGE}
 replay sends a case again (to the case's own target, or --target) and says whether it still
 fails: exit 1 if it does, 0 if it no longer does. A secret header of the case comes from
 --header or from the environment variable the case names.
@@ -81,6 +83,7 @@ const PASSED_ON = [
   'project',
   'service-name',
   'api-version',
+  ...FUZZ_AUTH_NAMES,
 ];
 
 // Loaded when the command runs: batchwire/fuzz needs fast-check, an optional peer dependency.
@@ -201,6 +204,7 @@ function runOptions(context: CommandContext) {
       ...(options['allow-remote'] === true ? { allowRemote: true } : {}),
       headers: headersOf(options.header),
       secretHeaders: secretNamesOf(options['secret-header']),
+      ...fuzzAuthOf(options),
     },
   };
 }
@@ -240,9 +244,11 @@ function summary(
     durationMs: number;
     findings: unknown[];
     shard?: FuzzShard | undefined;
+    insecure?: true | undefined;
   },
 ) {
   const shard = r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`;
+  if (r.insecure === true) context.stdout.write('tls: the target certificate was NOT checked (--insecure)\n');
   context.stdout.write(
     `seed ${r.seed}${shard}: ${r.runs} sequences, ${r.requests} requests in ${(r.durationMs / 1000).toFixed(1)} s, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}\n`,
   );
@@ -321,7 +327,11 @@ async function runWithWorkers(context: CommandContext, signal: AbortSignal | und
     }
     merged.durationMs = Math.round(performance.now() - started);
     meter.finish(merged);
-    summary(context, { ...merged, shard: (o.fuzz as { shard?: FuzzShard }).shard });
+    summary(context, {
+      ...merged,
+      shard: (o.fuzz as { shard?: FuzzShard }).shard,
+      insecure: (o.fuzz as { insecure?: true }).insecure,
+    });
     printFindings(context, merged, dir);
     context.stdout.write(`report: ${join(dir, 'report.json')}\n`);
     return signalExit(signal) ?? (merged.findings.length > 0 ? 1 : 0);
@@ -423,6 +433,7 @@ export const fuzzCommand: Command = {
     project: { type: 'string' },
     'service-name': { type: 'string' },
     'api-version': { type: 'string' },
+    ...FUZZ_AUTH_OPTIONS,
     target: { type: 'string' },
     // Internal: a process of --workers.
     worker: { type: 'boolean' },

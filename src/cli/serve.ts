@@ -1,8 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isBatchwireError } from '../core/errors.js';
 import {
   type Emulator,
   type EmulatorFixture,
+  type EmulatorOptions,
   type FaultRule,
   parseFaultSpec,
   startEmulator,
@@ -12,6 +15,7 @@ import { type Command, type CommandContext, UsageError } from './io.js';
 
 const USAGE = `Usage: batchwire serve [--port N] [--host H] [--fixture FILE] [--fault RULE]... [--seed S]
                        [--journal FILE] [--clock real|manual] [--allow-remote] [--control-token T]
+                       [--auth FILE] [--tls] [--cert FILE --key FILE] [--ca-out FILE]
 
 Serves a loopback emulator of the HPC Pack SOA Web API, Azure Batch (jobs, tasks, pools,
 compute nodes, job preparation/release status) and Huawei DLI batch jobs, all on one base URL.
@@ -35,6 +39,22 @@ Options:
   --allow-remote    allow a --host that is not a loopback address (there is no authentication)
   --control-token T require T on every control request (Authorization: Bearer T); also read
                     from BATCHWIRE_CONTROL_TOKEN
+  --auth FILE       credentials each service checks, JSON:
+                      { "azure-batch": { "account": "...", "key": "..." },
+                        "dli": { "ak": "...", "sk": "..." },
+                        "hpc-pack": { "user": "...", "password": "..." } }
+                    any value may be { "env": "VAR" } (or "keyEnv"/"skEnv"/"passwordEnv":
+                    "VAR") to read it from the environment; "tokens": [...] lists bearer
+                    tokens (DLI: X-Auth-Token values) taken too. A request without valid
+                    credentials gets the service's answer (Azure Batch 403 AuthenticationFailed,
+                    DLI 401 APIG.0301, HPC Pack 401 with WWW-Authenticate: Basic)
+  --tls             serve HTTPS with a CA and a certificate for localhost, 127.0.0.1 and ::1
+                    made at start; prints NODE_EXTRA_CA_CERTS=PATH (the CA to trust) on the
+                    line after the URL
+  --cert FILE       serve HTTPS with this PEM certificate (with --key; implies --tls)
+  --key FILE        the PEM private key of --cert
+  --ca-out FILE     where to write the CA certificate (default: a file in the temporary folder,
+                    removed on shutdown)
 
 Control endpoints: GET/POST/DELETE /_batchwire/faults, GET/DELETE /_batchwire/journal,
 POST /_batchwire/reset, GET/POST /_batchwire/clock. They take application/json bodies only
@@ -55,6 +75,37 @@ function faultsOf(value: unknown): FaultRule[] {
       throw new UsageError(`--fault ${JSON.stringify(spec)}: ${(error as Error).message}`);
     }
   });
+}
+
+function readText(option: string, path: string | boolean | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') throw new UsageError(`--${option} needs a file name`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--${option} ${path}: ${(error as Error).message}`);
+  }
+}
+
+function authOf(path: string | boolean | undefined): unknown {
+  const text = readText('auth', path);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // The parser's message may quote the file, and the file holds secrets.
+    throw new UsageError(`--auth ${String(path)}: not valid JSON`);
+  }
+}
+
+function tlsOf(
+  options: Record<string, string | boolean | undefined>,
+): true | { cert: string; key: string } | undefined {
+  const cert = readText('cert', options.cert);
+  const key = readText('key', options.key);
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
+  if (cert !== undefined && key !== undefined) return { cert, key };
+  return options.tls === true ? true : undefined;
 }
 
 function fixtureOf(path: string | boolean | undefined): EmulatorFixture | undefined {
@@ -122,6 +173,8 @@ export async function runServe(
       clock,
       faults,
       controlToken: token,
+      auth: authOf(options.auth) as EmulatorOptions['auth'],
+      tls: tlsOf(options),
     });
   } catch (error) {
     if (isBatchwireError(error))
@@ -131,9 +184,27 @@ export async function runServe(
     throw error;
   }
   context.stdout.write(`${emulator.url}\n`);
+  let caFile: string | undefined;
+  if (emulator.ca !== undefined) {
+    const given = options['ca-out'];
+    caFile =
+      typeof given === 'string'
+        ? given
+        : join(tmpdir(), `batchwire-emulator-${new URL(emulator.url).port}-ca.pem`);
+    try {
+      writeFileSync(caFile, emulator.ca);
+    } catch (error) {
+      await emulator.close();
+      throw new UsageError(
+        `WRITE_FAILED: cannot write the CA certificate ${JSON.stringify(caFile)}: ${(error as Error).message}`,
+      );
+    }
+    context.stdout.write(`NODE_EXTRA_CA_CERTS=${caFile}\n`);
+  }
   onReady?.(emulator);
   await until;
   await emulator.close();
+  if (caFile !== undefined && typeof options['ca-out'] !== 'string') rmSync(caFile, { force: true });
   if (journal !== undefined) {
     try {
       writeFileSync(journal, `${JSON.stringify(emulator.journal.entries(), null, 2)}\n`);
@@ -160,6 +231,11 @@ export const serveCommand: Command = {
     clock: { type: 'string' },
     'allow-remote': { type: 'boolean' },
     'control-token': { type: 'string' },
+    auth: { type: 'string' },
+    tls: { type: 'boolean' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'ca-out': { type: 'string' },
   },
   run: (context) => runServe(context, shutdownSignal()),
 };

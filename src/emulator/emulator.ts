@@ -13,6 +13,7 @@ import {
   textOption,
 } from '../core/options.js';
 import type { ServiceId } from '../core/services.js';
+import { type EmulatorAuth, type EmulatorAuthOptions, emulatorAuthOf } from './auth.js';
 import { type AzureBatchEmulator, type AzureBatchEmulatorOptions, AzureBatchService } from './azure-batch.js';
 import { createClock, type EmulatorClock } from './clock.js';
 import { controlRefusal, controlRoutes } from './control.js';
@@ -69,6 +70,17 @@ export interface EmulatorOptions {
   dli?: DliEmulatorOptions | null | undefined;
   /** Called for every service request, around the emulator's own handler (see {@link Interceptor}). */
   intercept?: Interceptor | null | undefined;
+  /**
+   * Credentials each service checks, as the real one does (SharedKey, AK/SK, Basic, listed
+   * tokens); a request without valid ones gets the service's own 401/403. A service left out
+   * takes any request. @defaultValue none: no service checks credentials
+   */
+  auth?: EmulatorAuthOptions | null | undefined;
+  /**
+   * Serve HTTPS: `true` makes a CA and a certificate for `localhost`, `127.0.0.1` and `::1` at
+   * start (the CA is {@link Emulator.ca}); or give a certificate and key (PEM). @defaultValue false
+   */
+  tls?: boolean | { cert: string; key: string } | null | undefined;
 }
 
 /** A request as an interceptor sees it: parsed, with the route it matched. */
@@ -110,8 +122,10 @@ export interface EmulatorFaults {
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://127.0.0.1:PORT`: the base URL of all three services. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`): the base URL of all three services. */
   readonly url: string;
+  /** With `tls`: the PEM certificate to trust (`ca` of an `https.Agent` or undici `Agent`, `NODE_EXTRA_CA_CERTS`). */
+  readonly ca?: string;
   /** Stops listening, ends open connections and waits for them to close. */
   close(): Promise<void>;
   /** Clears all state: sessions, data (back to the fixture), faults, journal, seed, clock. */
@@ -176,6 +190,7 @@ function readOptions(options: unknown) {
     faults: faults.map((rule) => validateFaultRule(rule)),
     fixture: fixture === undefined ? defaultFixture() : validateFixture(fixture),
     intercept: callbackOption<Interceptor>(o, 'intercept', WHAT),
+    auth: emulatorAuthOf(optionValue(o, 'auth', WHAT)),
     controlToken: token,
     hpcPack: optionValue(o, 'hpcPack', WHAT) as HpcPackEmulatorOptions | undefined,
     azureBatch: optionValue(o, 'azureBatch', WHAT) as AzureBatchEmulatorOptions | undefined,
@@ -197,6 +212,7 @@ export class EmulatorCore {
   readonly maxBodyBytes: number;
   readonly maxDocumentBytes: number;
   readonly controlToken: string | undefined;
+  readonly auth: EmulatorAuth | undefined;
   private ids: Random;
   private readonly fixture: EmulatorFixture;
   private interceptors: Interceptor[] = [];
@@ -214,6 +230,7 @@ export class EmulatorCore {
     this.maxBodyBytes = o.maxBodyBytes;
     this.maxDocumentBytes = o.maxDocumentBytes;
     this.controlToken = o.controlToken;
+    this.auth = o.auth;
     this.ids = createRandom(deriveSeed(this.seed, 0x1d5));
     this.fixture = o.fixture;
     this.rules = new FaultRules(this.seed);
@@ -335,6 +352,16 @@ export class EmulatorCore {
         return held;
       },
     };
+    if (this.auth !== undefined) {
+      // Credentials first, as at the real service's front door: interceptors see only what passed.
+      const refused = await this.auth.check(service, intercepted, {
+        now: () => this.clock.now(),
+        url: () => this.url,
+        batch: this.batch,
+        bytes: () => intercepted.bytes(),
+      });
+      if (refused !== undefined) return refused;
+    }
     const handle = async (): Promise<ResponsePlan> => {
       for (const check of service.checks) {
         const refused = await check(intercepted, params);

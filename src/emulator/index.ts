@@ -8,6 +8,13 @@
  */
 export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export { SERVICE_IDS, type ServiceId } from '../core/services.js';
+export type {
+  AzureBatchAuth,
+  DliAuth,
+  EmulatorAuthOptions,
+  EmulatorSecret,
+  HpcPackAuth,
+} from './auth.js';
 export type { AzureBatchEmulator, AzureBatchEmulatorOptions } from './azure-batch.js';
 export type { EmulatorClock } from './clock.js';
 export type { DliEmulator, DliEmulatorOptions, DliState } from './dli.js';

@@ -182,8 +182,13 @@ function flushed(exchange: Exchange): Promise<void> {
 /** Closes a socket with a TCP reset where Node can. */
 export function resetSocket(socket: Socket): void {
   const s = socket as Socket & { resetAndDestroy?: () => void };
-  if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-  else s.destroy();
+  try {
+    // A TLS socket's handle is no TCP handle: resetAndDestroy throws, and a plain destroy ends it.
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else s.destroy();
+  } catch {
+    s.destroy();
+  }
 }
 
 /** Writes a plan, applying the fault decided for it (if any). */

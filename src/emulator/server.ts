@@ -2,9 +2,17 @@
 // what happens to each answer (plan-writer.ts writes it), and every exchange is journaled.
 // A TLS listener is one more branch of `listener()`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { BatchwireError } from '../core/errors.js';
-import { flagOption, isLoopbackHost, numberOption, optionsObject, textOption } from '../core/options.js';
+import {
+  flagOption,
+  isLoopbackHost,
+  numberOption,
+  optionsObject,
+  optionValue,
+  textOption,
+} from '../core/options.js';
 import { type Emulator, EmulatorCore, type EmulatorOptions, emulatorOf, planBytes } from './emulator.js';
 import { guarded } from './guard.js';
 import type { JournalEntry } from './journal.js';
@@ -13,6 +21,7 @@ import { type Exchange, finish, resetSocket, writePlan } from './plan-writer.js'
 import { randomInt } from './random.js';
 import { headerRecord, MalformedRequest, parseTarget, standInRequest } from './request.js';
 import type { RefusalKind } from './service.js';
+import { type TlsMaterial, tlsMaterialOf } from './tls.js';
 
 export { isLoopbackHost };
 
@@ -302,6 +311,7 @@ function checkedStart(options: EmulatorOptions | null | undefined): {
   host: string;
   port: number;
   allowRemote: boolean;
+  tls: unknown;
 } {
   const o = optionsObject(options, WHAT);
   const host = textOption(o, 'host', WHAT) ?? '127.0.0.1';
@@ -316,12 +326,18 @@ function checkedStart(options: EmulatorOptions | null | undefined): {
     );
   }
   const port = numberOption(o, 'port', { min: 0, max: 65535, integer: true }, 0, WHAT);
-  return { core: new EmulatorCore(o, 'http://127.0.0.1'), host, port, allowRemote };
+  return {
+    core: new EmulatorCore(o, 'http://127.0.0.1'),
+    host,
+    port,
+    allowRemote,
+    tls: optionValue(o, 'tls', WHAT),
+  };
 }
 
 /** The HTTP server of an emulator (the place a TLS listener would branch off). */
-function listener(core: EmulatorCore, sockets: Set<Socket>): Server {
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+function listener(core: EmulatorCore, sockets: Set<Socket>, tls: TlsMaterial | undefined): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(core, req, res).catch((error: unknown) => {
       // Last line of defence: nothing a client sends may take the process down.
       if (!res.headersSent) {
@@ -329,7 +345,11 @@ function listener(core: EmulatorCore, sockets: Set<Socket>): Server {
         res.end();
       } else res.destroy(error instanceof Error ? error : undefined);
     });
-  });
+  };
+  const server: Server =
+    tls === undefined
+      ? createServer({ keepAliveTimeout: 5000 }, handler)
+      : createHttpsServer({ keepAliveTimeout: 5000, cert: tls.cert, key: tls.key }, handler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
@@ -360,9 +380,10 @@ function listener(core: EmulatorCore, sockets: Set<Socket>): Server {
  * ```
  */
 export async function startEmulator(options?: EmulatorOptions | null): Promise<Emulator> {
-  const { core, host, port, allowRemote } = guarded('options', () => checkedStart(options));
+  const { core, host, port, allowRemote, tls: tlsOption } = guarded('options', () => checkedStart(options));
+  const tls = await tlsMaterialOf(tlsOption);
   const sockets = new Set<Socket>();
-  const server = listener(core, sockets);
+  const server = listener(core, sockets, tls);
   await listen(server, port, host);
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address : undefined;
@@ -377,9 +398,9 @@ export async function startEmulator(options?: EmulatorOptions | null): Promise<E
   }
   core.loopbackOnly = bound === undefined || isLoopbackHost(bound.address);
   const shown = isIP(host) === 6 ? `[${host}]` : host;
-  core.url = `http://${shown}:${bound?.port ?? port}`;
+  core.url = `${tls === undefined ? 'http' : 'https'}://${shown}:${bound?.port ?? port}`;
   let closing: Promise<void> | undefined;
-  return emulatorOf(core, () => {
+  const emulator = emulatorOf(core, () => {
     closing ??= new Promise<void>((resolve) => {
       server.close(() => {
         // Close events of the destroyed sockets settle their entries first; what is left is open.
@@ -393,4 +414,5 @@ export async function startEmulator(options?: EmulatorOptions | null): Promise<E
     });
     return closing;
   });
+  return tls === undefined ? emulator : Object.assign(emulator, { ca: tls.ca });
 }

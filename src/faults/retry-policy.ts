@@ -1,7 +1,6 @@
 // The retry policy an SDK needs around every call: which faults to retry, how long to wait
 // (exponential backoff with full jitter, the service's Retry-After first), and the loop itself,
 // still without a transport (the caller's function makes the request).
-
 import { isBatchwireServiceError } from '../core/batchwire-error.js';
 import { type BatchwireError, invalidArgument } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';

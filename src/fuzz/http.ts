@@ -49,7 +49,9 @@ export interface TransportSettings {
    * The last change to a request before it goes out (where a per-request signer adds its
    * headers); what it returns is what is sent, recorded and remembered by `secrets`.
    */
-  prepare?: (request: WireRequest) => WireRequest;
+  prepare?: (request: WireRequest) => WireRequest | Promise<WireRequest>;
+  /** The trust of an HTTPS target: a CA (PEM) and whether to check the certificate at all. */
+  tls?: { ca?: string | Uint8Array; rejectUnauthorized: boolean };
 }
 
 /** What {@link Transport.send} resolves to: the request as sent, and what came back. */
@@ -89,12 +91,41 @@ function headerRecord(message: IncomingMessage): Record<string, string> {
 /** An HTTP client for one run: keep-alive sockets, the rate limit, the counters. */
 export class Transport {
   private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 32 });
-  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
+  private readonly https: HttpsAgent;
   private nextSlot = 0;
   /** Requests written to the wire (each retry counts). */
   requests = 0;
 
-  constructor(readonly settings: TransportSettings) {}
+  constructor(readonly settings: TransportSettings) {
+    const tls = settings.tls;
+    this.https = new HttpsAgent({
+      keepAlive: true,
+      maxSockets: 32,
+      ...(tls?.ca === undefined ? {} : { ca: typeof tls.ca === 'string' ? tls.ca : Buffer.from(tls.ca) }),
+      ...(tls === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+    });
+  }
+
+  /**
+   * Sends a request once, for the `ignored-auth` probe: unsigned when `alter` is undefined, else
+   * signed and then altered (`undefined` from `alter`: nothing to alter, nothing sent).
+   */
+  async sendProbe(
+    given: WireRequest,
+    alter: ((signed: WireRequest) => WireRequest | undefined) | undefined,
+  ): Promise<Sent | undefined> {
+    let request = given;
+    if (alter !== undefined) {
+      const altered = alter(this.settings.prepare ? await this.settings.prepare(given) : given);
+      if (altered === undefined) return undefined;
+      request = altered;
+    }
+    this.settings.secrets?.note(request.headers);
+    const started = performance.now();
+    const result = await this.once(request, this.settings.requestTimeoutMs);
+    result.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    return { request, result };
+  }
 
   close(): void {
     this.http.destroy();
@@ -120,7 +151,7 @@ export class Transport {
     let retries = 0;
     for (;;) {
       // Prepared again for each attempt: a signature may cover the time it is sent at.
-      const request = this.settings.prepare ? this.settings.prepare(given) : given;
+      const request = this.settings.prepare ? await this.settings.prepare(given) : given;
       this.settings.secrets?.note(request.headers);
       const result = await this.once(request, timeoutMs);
       const status = result.status;

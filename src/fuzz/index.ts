@@ -28,8 +28,10 @@ export {
   type FuzzReport,
   type FuzzReportFile,
   type FuzzReportFinding,
+  type FuzzRequestSigner,
   type FuzzService,
   type FuzzShard,
+  type FuzzWireRequest,
   type ReplayOptions,
   type ReplayResult,
 } from './types.js';

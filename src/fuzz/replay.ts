@@ -23,6 +23,7 @@ import { driverOf, secretNamesOf, targetOf } from './options.js';
 import { runSequence } from './runner.js';
 import { Secrets, secretEnvName } from './secrets.js';
 import { type CommandSpec, decodeParams, FuzzCommand, type RunEnv, Sequence } from './sequence.js';
+import { authProbeOf, preparerOf, signerOption, tlsOptions } from './sign.js';
 import type { FuzzCase, FuzzExchange, ReplayOptions, ReplayResult } from './types.js';
 
 const WHAT = 'replayCase';
@@ -115,10 +116,12 @@ export async function replayCase(input: FuzzCase | string, options: ReplayOption
     const target = targetOf(optionValue(o, 'target', WHAT), flagOption(o, 'allowRemote', false, WHAT), WHAT);
     const signal = signalOption(o, 'signal', WHAT);
     const headers = headersOption(o, 'headers', WHAT);
+    const sign = signerOption(o, WHAT);
     const secretHeaders =
       c.secretHeaders !== null && typeof c.secretHeaders === 'object' ? c.secretHeaders : {};
     for (const name of Object.keys(secretHeaders)) {
-      if (!Object.hasOwn(headers, name.toLowerCase()))
+      // A signer writes its own credentials (and dates): only the others must be given again.
+      if (!Object.hasOwn(headers, name.toLowerCase()) && sign === undefined)
         throw invalidArgument(
           `${WHAT}: the case's ${name} header is a secret that was not written down: give it again (headers, or --header / ${secretEnvName(name)})`,
         );
@@ -135,7 +138,9 @@ export async function replayCase(input: FuzzCase | string, options: ReplayOption
       maxResponseBytes: num('maxResponseBytes', 1024, 2 ** 31, 16 * 1024 * 1024),
       rate: Number.POSITIVE_INFINITY,
       secrets,
+      tls: tlsOptions(o, WHAT),
       ...(signal === undefined ? {} : { signal }),
+      ...(sign === undefined ? {} : { prepare: preparerOf(sign, secrets) }),
     });
     env = {
       transport,
@@ -149,6 +154,7 @@ export async function replayCase(input: FuzzCase | string, options: ReplayOption
       secrets,
       maxCaseBodyBytes: 64 * 1024,
       signal,
+      authProbe: authProbeOf(o, sign, headers, secrets, WHAT),
     };
   } catch (error) {
     if (isBatchwireError(error)) throw error;

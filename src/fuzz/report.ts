@@ -119,6 +119,7 @@ export function reportFileOf(report: FuzzReport, casePaths: readonly string[]): 
     findingsOmitted: report.findingsOmitted ?? 0,
   };
   if (report.shard !== undefined) file.shard = { ...report.shard };
+  if (report.insecure === true) file.insecure = true;
   return file;
 }
 

@@ -24,12 +24,14 @@ import { Transport } from './http.js';
 import { driverOf, secretNamesOf, serviceOption, shardOf, targetOf } from './options.js';
 import { Secrets } from './secrets.js';
 import { type RunEnv, Sequence, type ServiceDriver, sequenceArbitrary } from './sequence.js';
+import { authProbeOf, preparerOf, signerOption, tlsOptions } from './sign.js';
 import type {
   FuzzDiscovery,
   FuzzExchange,
   FuzzFinding,
   FuzzOptions,
   FuzzReport,
+  FuzzRequestSigner,
   FuzzShard,
 } from './types.js';
 
@@ -65,6 +67,8 @@ interface Settings {
   retryBudgetMs: number;
   maxResponseBytes: number;
   rate: number;
+  sign: FuzzRequestSigner | undefined;
+  tls: { ca?: string | Uint8Array; rejectUnauthorized: boolean };
 }
 
 const WHAT = 'runFuzz';
@@ -96,6 +100,8 @@ function settingsOf(options: unknown): Settings {
     maxCaseBodyBytes: num('maxCaseBodyBytes', 0, 2 ** 31, true) ?? 64 * 1024,
     signal: undefined,
   };
+  const sign = signerOption(o, WHAT);
+  env.authProbe = authProbeOf(o, sign, env.headers, env.secrets, WHAT);
   const runs = num('runs', 0, Number.MAX_SAFE_INTEGER, true);
   return {
     env,
@@ -115,6 +121,8 @@ function settingsOf(options: unknown): Settings {
     retryBudgetMs: num('retryBudgetMs', 0, HOUR) ?? 30_000,
     maxResponseBytes: num('maxResponseBytes', 1024, 2 ** 31, true) ?? 16 * 1024 * 1024,
     rate: num('rate', Number.MIN_VALUE, Number.POSITIVE_INFINITY) ?? Number.POSITIVE_INFINITY,
+    sign,
+    tls: tlsOptions(o, WHAT),
   };
 }
 
@@ -412,6 +420,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     rate: settings.rate,
     signal: stop,
     secrets: settings.env.secrets,
+    tls: settings.tls,
+    ...(settings.sign === undefined ? {} : { prepare: preparerOf(settings.sign, settings.env.secrets) }),
   });
   settings.env.transport = transport;
   settings.env.signal = stop;
@@ -456,5 +466,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     findingsOmitted: shared.omittedCount,
   };
   if (settings.shard !== undefined) report.shard = settings.shard;
+  if (!settings.tls.rejectUnauthorized) report.insecure = true;
   return report;
 }

@@ -47,6 +47,11 @@ export class Secrets {
     this.extra = new Set([...extraNames].map((n) => n.toLowerCase()));
   }
 
+  /** Makes one more header name secret (a header a per-request signer wrote). */
+  addName(name: string): void {
+    this.extra.add(name.toLowerCase());
+  }
+
   /** Whether a header of this name holds a secret. */
   isSecret(name: string): boolean {
     const lower = name.toLowerCase();

@@ -11,6 +11,7 @@ import type { RequestDescriptor } from '../requests/url.js';
 import { type FailureInfo, FuzzFailure } from './failure.js';
 import type { Transport, WireRequest, WireResult } from './http.js';
 import type { Secrets } from './secrets.js';
+import { probeAuth } from './sign.js';
 import type { FuzzCheck, FuzzCommandRecord, FuzzExchange, FuzzService } from './types.js';
 
 /** What a run shares with its sequences. */
@@ -30,6 +31,8 @@ export interface RunEnv {
   maxCaseBodyBytes: number;
   /** Aborts when the run must stop (the caller's signal or the deadline). */
   signal: AbortSignal | undefined;
+  /** Whether to send the `ignored-auth` probes (the run authenticates). */
+  authProbe?: boolean;
 }
 
 /** What an answer must look like, as far as its status goes. */
@@ -171,6 +174,7 @@ export class Sequence<S> {
 
   /** Sends a request and applies the common checks. */
   async sendWire(operation: string, request: WireRequest, expect: Expectation): Promise<Reply> {
+    if (this.env.authProbe) await probeAuth(this, operation, request);
     const sent = await this.env.transport.send(request);
     const { result } = sent;
     this.exchanges.push({

@@ -26,7 +26,9 @@ export type FuzzService = ServiceId;
  * - `state-transition`: a DLI job state moving against the documented graph, or an HPC Pack batch
  *   status moving backwards;
  * - `timeout`: no complete answer within `requestTimeoutMs`;
- * - `connection`: the connection refused, reset or closed before a complete answer.
+ * - `connection`: the connection refused, reset or closed before a complete answer;
+ * - `ignored-auth`: with auth configured (`sign`, or a credential header), a read-only request
+ *   sent without its credentials or with its signature altered was answered 2xx (not 401/403).
  */
 export const FUZZ_CHECKS = Object.freeze([
   'server-error',
@@ -40,6 +42,7 @@ export const FUZZ_CHECKS = Object.freeze([
   'state-transition',
   'timeout',
   'connection',
+  'ignored-auth',
 ] as const);
 
 /** One of {@link FUZZ_CHECKS}. */
@@ -57,6 +60,7 @@ export const FUZZ_SERVICE_CHECKS: Readonly<Record<FuzzService, readonly FuzzChec
     'state-transition',
     'timeout',
     'connection',
+    'ignored-auth',
   ] as const),
   'azure-batch': Object.freeze([
     'server-error',
@@ -67,6 +71,7 @@ export const FUZZ_SERVICE_CHECKS: Readonly<Record<FuzzService, readonly FuzzChec
     'paging',
     'timeout',
     'connection',
+    'ignored-auth',
   ] as const),
   dli: Object.freeze([
     'server-error',
@@ -78,6 +83,7 @@ export const FUZZ_SERVICE_CHECKS: Readonly<Record<FuzzService, readonly FuzzChec
     'state-transition',
     'timeout',
     'connection',
+    'ignored-auth',
   ] as const),
 });
 
@@ -114,6 +120,28 @@ export interface FuzzExchange {
   /** How many times the request was re-sent after a 429/503 with `Retry-After`. */
   retries: number;
 }
+
+/** A request as the runner sends it, and as a `sign` hook gets and returns it. */
+export interface FuzzWireRequest {
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/**
+ * A per-request hook run last before each request goes out (each retry too, and in replay):
+ * `batchwire/auth`'s `signSharedKey`, `signAkSk` and `basicAuth` fit as they are, e.g.
+ * `(request) => signSharedKey(request, { account, key })`. What it resolves to is sent; every
+ * header it adds or changes is secret (never written to an artifact).
+ */
+export type FuzzRequestSigner = (
+  request: FuzzWireRequest,
+) =>
+  | { method?: string; url?: string; headers: Record<string, string>; body?: string | Uint8Array }
+  | Promise<{ method?: string; url?: string; headers: Record<string, string>; body?: string | Uint8Array }>;
 
 /** Options of {@link runFuzz}. `null` means the default, for each. */
 export interface FuzzOptions {
@@ -186,6 +214,14 @@ export interface FuzzOptions {
   serviceName?: string;
   /** The api-version sent: HPC Pack default `2012-11-01.4.0`, Azure Batch default `2024-07-01.20.0`. */
   apiVersion?: string;
+  /** Signs every request before it goes out (see {@link FuzzRequestSigner}); turns on the `ignored-auth` check. */
+  sign?: FuzzRequestSigner;
+  /** A CA certificate (PEM) to trust for an HTTPS target (a head node's self-signed certificate). */
+  ca?: string | Uint8Array;
+  /** Skip the check of an HTTPS target's certificate (said in the report as `insecure: true`). @defaultValue false */
+  insecure?: boolean;
+  /** Send the `ignored-auth` probes. @defaultValue true when `sign` is given or `headers` hold a credential */
+  checkAuth?: boolean;
 }
 
 /** A request of a case, as `case.json` holds it. */
@@ -295,6 +331,8 @@ export interface FuzzReport {
   findings: FuzzFinding[];
   /** Failures with a new signature met after `maxFindings` were kept (at least this many). */
   findingsOmitted: number;
+  /** Present when the target's TLS certificate was not checked (`insecure`). */
+  insecure?: true;
 }
 
 /** One finding in `report.json`. */
@@ -334,6 +372,8 @@ export interface FuzzReportFile {
   checks: FuzzCheck[];
   findings: FuzzReportFinding[];
   findingsOmitted: number;
+  /** Present when the target's TLS certificate was not checked (`--insecure`). */
+  insecure?: true;
   /** For a merged report: the reports it was made from. */
   merged?: { report: string; seed: number; shard?: FuzzShard; requests: number; runs: number }[];
 }
@@ -355,6 +395,17 @@ export interface ReplayOptions {
   maxResponseBytes?: number;
   onRequest?: (exchange: FuzzExchange) => void;
   signal?: AbortSignal;
+  /**
+   * Signs every request, as in {@link FuzzOptions.sign} (the `ignored-auth` probes run again);
+   * the case's secret headers need not be given then: the signer writes its own.
+   */
+  sign?: FuzzRequestSigner;
+  /** A CA certificate (PEM) to trust for an HTTPS target. */
+  ca?: string | Uint8Array;
+  /** Skip the check of an HTTPS target's certificate. @defaultValue false */
+  insecure?: boolean;
+  /** Send the `ignored-auth` probes. @defaultValue true when `sign` is given */
+  checkAuth?: boolean;
 }
 
 /** What {@link replayCase} resolves to. */

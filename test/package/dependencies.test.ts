@@ -63,6 +63,15 @@ describe('runtime dependencies', () => {
     expect(inputs.filter((file) => file.includes('src/fuzz/'))).toEqual([]);
   });
 
+  // The TLS certificate library is the emulator's alone: every codec's list above excludes it.
+  it('batchwire/emulator is the one entry that loads node-forge (for serve --tls) and node:https', async () => {
+    const { imports } = await graphOf('emulator/index.ts');
+    expect(imports).toEqual(expect.arrayContaining(['node-forge', 'node:https']));
+    for (const entry of ['index.ts', 'auth/index.ts', 'requests/index.ts', 'fuzz/index.ts']) {
+      expect((await graphOf(entry)).imports).not.toContain('node-forge');
+    }
+  });
+
   // The backend fuzz runner is Node only too (node:http, node:https) and needs fast-check.
   it('batchwire/fuzz loads node:http and fast-check, and not the emulator', async () => {
     const { imports, inputs } = await graphOf('fuzz/index.ts');

@@ -10,6 +10,7 @@ import {
   parsePoolListPage,
   parseTaskListPage,
 } from '../status/index.js';
+import type { OwnJob } from './azure-jobs.js';
 import { readJsonObject } from './documents.js';
 import type { Expectation, Sequence } from './sequence.js';
 
@@ -59,6 +60,8 @@ export interface AzureState {
   references: Map<string, { items: Map<string, Item>; pages: number }>;
   /** Complete listings per list and filter text. */
   listings: Map<string, Listing>;
+  /** The jobs the runner made itself, and what the model knows of them (azure-jobs.ts). */
+  own?: Map<string, OwnJob>;
 }
 
 export type Seq = Sequence<AzureState>;

@@ -68,6 +68,13 @@ describe('@azure/batch single-resource calls against startEmulator', () => {
     expect(await failure(() => client.computeNode.get('pool-1', 'nope'))).toEqual([404, 'NodeNotFound']);
     expect(await client.pool.exists('pool-1')).toMatchObject({ body: true });
     expect(await client.pool.exists('nope')).toMatchObject({ body: false });
+    // The SDK has no job.exists: HEAD on a job, with fetch.
+    const head = async (path: string) => {
+      const r = await fetch(`${emulator.url}${path}?api-version=2024-07-01.20.0`, { method: 'HEAD' });
+      return [r.status, r.headers.get('etag') !== null, (await r.arrayBuffer()).byteLength];
+    };
+    expect(await head('/jobs/job-1')).toEqual([200, true, 0]);
+    expect(await head('/jobs/nope')).toEqual([404, false, 0]);
     expect(await failure(() => client.job.get('job-1', { jobGetOptions: { expand: 'tasks' } }))).toEqual([
       400,
       'InvalidQueryParameterValue',

@@ -129,7 +129,8 @@ describe('no false findings', () => {
       const report = await runFuzz({
         target: backend.url,
         service: 'azure-batch',
-        seed: 3,
+        // A seed whose 400 runs send an empty $filter (seed 3 did before the job lifecycle commands).
+        seed: 5,
         runs: 400,
         timeLimitMs: 40_000,
       });

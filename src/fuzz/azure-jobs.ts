@@ -5,16 +5,9 @@
 // (`completed` never becomes `active` or `terminating` again).
 import fc from 'fast-check';
 import type { RequestDescriptor } from '../requests/index.js';
-import type { Seq } from './azure-lists.js';
+import type { OwnJob, Seq } from './azure-lists.js';
 import { readJsonObject } from './documents.js';
 import { type CommandSpec, command, type Expectation, type Reply, wireOf } from './sequence.js';
-
-/** What the model knows of a job the runner made. */
-export interface OwnJob {
-  /** `terminated`: terminate accepted (terminating or completed); `deleted`: delete accepted; `gone`: 404 seen after delete. */
-  phase: 'active' | 'terminated' | 'completed' | 'deleted' | 'gone';
-  tasks: number;
-}
 
 const JSON_TYPE = 'application/json; odata=minimalmetadata; charset=utf-8';
 

@@ -10,7 +10,6 @@ import {
   parsePoolListPage,
   parseTaskListPage,
 } from '../status/index.js';
-import type { OwnJob } from './azure-jobs.js';
 import { readJsonObject } from './documents.js';
 import type { Expectation, Sequence } from './sequence.js';
 
@@ -48,6 +47,13 @@ export interface Listing {
   maxResults: number | undefined;
   /** One page exactly as full as maxresults asked: complete only if the server says so by leaving out the link. */
   full: boolean;
+}
+
+/** What the fuzz model knows of a job the runner made (azure-jobs.ts). */
+export interface OwnJob {
+  /** `terminated`: terminate accepted (terminating or completed); `deleted`: delete accepted; `gone`: 404 seen after delete. */
+  phase: 'active' | 'terminated' | 'completed' | 'deleted' | 'gone';
+  tasks: number;
 }
 
 export interface AzureState {

@@ -3,7 +3,7 @@
 // batchwire's own schemas, evaluated with evaluateFilter), `$select`, `maxresults` and
 // `odata.nextLink` paging, and the service's documented errors.
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
-import { optionsObject, textOption } from '../core/options.js';
+import { numberOption, optionsObject, textOption } from '../core/options.js';
 import {
   buildListQuery,
   evaluateFilter,
@@ -12,6 +12,24 @@ import {
   parseFilter,
   schemas,
 } from '../odata/index.js';
+import { EXPANDABLE, select, view } from './azure-batch-entities.js';
+import {
+  addJob,
+  addTask,
+  type BatchStore,
+  deleteJob,
+  getComputeNode,
+  getJob,
+  getPool,
+  getTask,
+  getTaskCounts,
+  headJob,
+  headPool,
+  type StoredJob,
+  type StoredPool,
+  settle,
+  terminateJob,
+} from './azure-batch-operations.js';
 import { batchErrorBody, defaultFaultName, type FaultPair } from './fault-bodies.js';
 import type { FaultAction } from './faults.js';
 import { type FixtureJob, type FixturePool, type RestObject, validateFixture } from './fixture.js';
@@ -22,6 +40,11 @@ import type { EmulatedService, RefusalKind, RequestCheck, ServiceRoute } from '.
 export interface AzureBatchEmulatorOptions {
   /** The account endpoint written in `odata.metadata` and `odata.nextLink`. @defaultValue the emulator's URL */
   endpoint?: string | null | undefined;
+  /**
+   * How long, on the emulator's clock, a terminated job stays `terminating` before it is
+   * `completed`, and a deleted job stays `deleting` before it is gone. @defaultValue 2000
+   */
+  lifecycleMs?: number | null | undefined;
 }
 
 /** The Azure Batch part of a running emulator: its data can be added to in code. */
@@ -43,18 +66,29 @@ export interface BatchContext {
   now(): number;
   /** A fresh request id (seeded). */
   requestId(): string;
+  /** The largest request body read whole (add job, add task). */
+  maxDocumentBytes: number;
 }
 
-interface Job {
-  rest: RestObject;
-  tasks: RestObject[];
-  statuses: RestObject[];
-}
+type Job = StoredJob;
+type Pool = StoredPool;
 
-interface Pool {
-  rest: RestObject;
-  nodes: RestObject[];
-}
+// The collections at the root of a Batch account: a path under any of them is answered in
+// Batch's error shape, served or not.
+const BATCH_ROOTS = new Set([
+  'jobs',
+  'pools',
+  'jobschedules',
+  'certificates',
+  'applications',
+  'supportedimages',
+  'nodecounts',
+  'poolusagemetrics',
+  'lifetimejobstats',
+  'lifetimepoolstats',
+  'nodeagentskus',
+  '$metadata',
+]);
 
 const API_VERSION = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[0-9]{1,4}\.[0-9]{1,4})?$/;
 const PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -74,23 +108,6 @@ function strip(item: RestObject, keys: readonly string[]): RestObject {
   return out;
 }
 
-function select(item: RestObject, names: readonly string[] | undefined): RestObject {
-  if (names === undefined) return item;
-  const out: RestObject = {};
-  for (const name of names) {
-    const top = name.split('/')[0]!;
-    if (Object.hasOwn(item, top)) {
-      Object.defineProperty(out, top, {
-        value: item[top],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  return out;
-}
-
 // The code of each answer the emulator gives itself, by why it gives it.
 const REFUSAL_CODES: Readonly<Record<RefusalKind, string>> = {
   'no-route': 'InvalidUri',
@@ -106,22 +123,86 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
   readonly id = 'azure-batch' as const;
   readonly routes: readonly ServiceRoute[];
   readonly checks: RequestCheck[];
-  private jobsById = new Map<string, Job>();
-  private poolsById = new Map<string, Pool>();
+  readonly jobsById = new Map<string, Job>();
+  readonly poolsById = new Map<string, Pool>();
   private readonly endpointOption: string | undefined;
+  private readonly store: BatchStore;
+  private changes = 0;
 
   constructor(
     options: AzureBatchEmulatorOptions | null | undefined,
     private readonly context: () => BatchContext,
   ) {
     const what = 'startEmulator: azureBatch';
-    const endpoint = textOption(optionsObject(options, what), 'endpoint', what);
+    const o = optionsObject(options, what);
+    const endpoint = textOption(o, 'endpoint', what);
+    const lifecycleMs = numberOption(o, 'lifecycleMs', { min: 0, max: 86_400_000 }, 2000, what);
     if (endpoint !== undefined && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(endpoint))
       throw invalidArgument(`${what}: endpoint must be an http(s) URL without query`);
     this.endpointOption = endpoint?.replace(/\/+$/, '');
     this.checks = [(request) => this.check(request)];
+    this.store = {
+      jobsById: this.jobsById,
+      poolsById: this.poolsById,
+      endpoint: () => this.endpoint(),
+      now: () => this.context().now(),
+      requestId: () => this.context().requestId(),
+      maxDocumentBytes: () => this.context().maxDocumentBytes,
+      lifecycleMs,
+      change: () => this.changes++,
+      error: (status, code, values, message) => this.error(status, code, values, message),
+      invalidParameter: (name, value, reason) => this.invalidParameter(name, value, reason),
+      query: (request, kind) => this.readQuery(request, kind),
+    };
+    const s = this.store;
     this.routes = [
       { method: 'GET', path: '/jobs', operation: 'listJobs', handler: (r) => this.listJobs(r) },
+      { method: 'POST', path: '/jobs', operation: 'addJob', handler: (r) => addJob(s, r) },
+      { method: 'GET', path: '/jobs/{jobId}', operation: 'getJob', handler: (r, p) => getJob(s, r, p) },
+      { method: 'HEAD', path: '/jobs/{jobId}', operation: 'jobExists', handler: (r, p) => headJob(s, r, p) },
+      {
+        method: 'DELETE',
+        path: '/jobs/{jobId}',
+        operation: 'deleteJob',
+        handler: (r, p) => deleteJob(s, r, p),
+      },
+      {
+        method: 'POST',
+        path: '/jobs/{jobId}/terminate',
+        operation: 'terminateJob',
+        handler: (r, p) => terminateJob(s, r, p),
+      },
+      {
+        method: 'GET',
+        path: '/jobs/{jobId}/taskcounts',
+        operation: 'getTaskCounts',
+        handler: (r, p) => getTaskCounts(s, r, p),
+      },
+      {
+        method: 'POST',
+        path: '/jobs/{jobId}/tasks',
+        operation: 'addTask',
+        handler: (r, p) => addTask(s, r, p),
+      },
+      {
+        method: 'GET',
+        path: '/jobs/{jobId}/tasks/{taskId}',
+        operation: 'getTask',
+        handler: (r, p) => getTask(s, r, p),
+      },
+      { method: 'GET', path: '/pools/{poolId}', operation: 'getPool', handler: (r, p) => getPool(s, r, p) },
+      {
+        method: 'HEAD',
+        path: '/pools/{poolId}',
+        operation: 'poolExists',
+        handler: (r, p) => headPool(s, r, p),
+      },
+      {
+        method: 'GET',
+        path: '/pools/{poolId}/nodes/{nodeId}',
+        operation: 'getComputeNode',
+        handler: (r, p) => getComputeNode(s, r, p),
+      },
       {
         method: 'GET',
         path: '/jobs/{jobId}/tasks',
@@ -145,8 +226,7 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
   }
 
   owns(segments: readonly string[]): boolean {
-    const first = (segments[0] ?? '').toLowerCase();
-    return first === 'jobs' || first === 'pools';
+    return BATCH_ROOTS.has((segments[0] ?? '').toLowerCase());
   }
 
   /** Forgets every job and pool (the emulator loads its fixture again). */
@@ -197,6 +277,7 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
   }
 
   jobs(): RestObject[] {
+    settle(this.store);
     return [...this.jobsById.values()].map((j) =>
       structuredClone(this.withUrl(j.rest, `/jobs/${encodeURIComponent(String(j.rest.id))}`)),
     );
@@ -278,6 +359,40 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
     return undefined;
   }
 
+  /**
+   * `$select` and `$expand` of a list or get, checked: property names only, and for jobs, pools
+   * and tasks only the expansions the service offers (`stats`).
+   */
+  readQuery(
+    request: ParsedRequest,
+    kind?: keyof typeof EXPANDABLE,
+  ): { names?: string[]; expand?: string[] } | ResponsePlan {
+    const q = request.query;
+    const out: { names?: string[]; expand?: string[] } = {};
+    const selectText = q.get('$select');
+    if (selectText !== undefined && selectText !== '') {
+      const names = selectText.split(',').map((s) => s.trim());
+      const bad = names.find((n) => n.length > 256 || !PROPERTY.test(n));
+      if (bad !== undefined)
+        return this.invalidParameter('$select', selectText, `${JSON.stringify(bad)} is not a property name`);
+      if (names.length > 256) return this.invalidParameter('$select', selectText, 'too many properties');
+      out.names = names;
+    }
+    const expandText = q.get('$expand');
+    if (expandText !== undefined && expandText !== '') {
+      const expand = expandText.split(',').map((s) => s.trim());
+      if (expand.length > 16 || expand.some((n) => n.length > 64 || !PROPERTY.test(n))) {
+        return this.invalidParameter('$expand', expandText, 'The $expand value is not valid');
+      }
+      const offered = kind === undefined || kind === 'nodes' ? undefined : EXPANDABLE[kind];
+      const unknown = offered && expand.find((n) => !offered.includes(n));
+      if (unknown !== undefined)
+        return this.invalidParameter('$expand', expandText, `${unknown} cannot be expanded here`);
+      out.expand = expand;
+    }
+    return out;
+  }
+
   // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the List operations' query checks ($filter, $select, $expand, maxresults, $skiptoken, timeout) in the order the service reports them
   private list(
     request: ParsedRequest,
@@ -285,8 +400,10 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
     schema: FilterSchema,
     set: string,
     path: string,
-    view: (item: RestObject) => RestObject = (item) => item,
+    filterView: (item: RestObject) => RestObject = (item) => item,
   ): ResponsePlan {
+    settle(this.store);
+    const kind = Object.hasOwn(EXPANDABLE, set) ? (set as keyof typeof EXPANDABLE) : undefined;
     const q = request.query;
     const maxText = q.get('maxresults');
     let max = 1000;
@@ -320,24 +437,9 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
         return this.invalidParameter('$filter', filterText, `${error.message} (at offset ${error.offset})`);
       }
     }
-    const selectText = q.get('$select');
-    let names: string[] | undefined;
-    if (selectText !== undefined && selectText !== '') {
-      names = selectText.split(',').map((s) => s.trim());
-      const bad = names.find((n) => n.length > 256 || !PROPERTY.test(n));
-      if (bad !== undefined)
-        return this.invalidParameter('$select', selectText, `${JSON.stringify(bad)} is not a property name`);
-      if (names.length > 256) return this.invalidParameter('$select', selectText, 'too many properties');
-    }
-    // $expand (e.g. stats) has nothing more to show here; it is checked and kept in the links.
-    const expandText = q.get('$expand');
-    let expand: string[] | undefined;
-    if (expandText !== undefined && expandText !== '') {
-      expand = expandText.split(',').map((s) => s.trim());
-      if (expand.length > 16 || expand.some((n) => n.length > 64 || !PROPERTY.test(n))) {
-        return this.invalidParameter('$expand', expandText, 'The $expand value is not valid');
-      }
-    }
+    const shape = this.readQuery(request, kind);
+    if ('status' in shape) return shape;
+    const { names, expand } = shape;
     const token = q.get('$skiptoken');
     let offset = 0;
     if (token !== undefined) {
@@ -346,10 +448,13 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
       offset = Number(token);
     }
     const matching =
-      filter === undefined ? items : items.filter((item) => evaluateFilter(filter, view(item)));
+      filter === undefined ? items : items.filter((item) => evaluateFilter(filter, filterView(item)));
     if (offset > matching.length)
       return this.invalidParameter('$skiptoken', token ?? '', 'The skip token is not valid');
-    const page = matching.slice(offset, offset + max).map((item) => select(item, names));
+    const now = this.context().now();
+    const page = matching
+      .slice(offset, offset + max)
+      .map((item) => (kind === undefined ? select(item, names) : view(kind, item, names, expand, now)));
     const body: RestObject = { 'odata.metadata': `${this.endpoint()}/$metadata#${set}`, value: page };
     if (offset + max < matching.length) {
       const query = buildListQuery({
@@ -380,6 +485,7 @@ export class AzureBatchService implements AzureBatchEmulator, EmulatedService {
   }
 
   private job(id: string): Job | undefined {
+    settle(this.store);
     return this.jobsById.get(id.toLowerCase());
   }
 

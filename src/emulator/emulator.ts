@@ -252,6 +252,7 @@ export class EmulatorCore {
       baseUrl: this.url,
       now: () => this.clock.now(),
       requestId: () => randomUuid(this.ids),
+      maxDocumentBytes: this.maxDocumentBytes,
     }));
     this.dliService = new DliService(o.dli, () => ({
       now: () => this.clock.now(),

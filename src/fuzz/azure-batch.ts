@@ -13,6 +13,7 @@ import { evaluateFilter } from '../odata/evaluate.js';
 import { parseFilter } from '../odata/parse.js';
 import type { FilterExpression } from '../odata/types.js';
 import type { RequestDescriptor } from '../requests/index.js';
+import { jobCommands } from './azure-jobs.js';
 import {
   type AzureState,
   DEFAULT_API_VERSION,
@@ -360,7 +361,7 @@ const listNearValid = command<AzureState, BrokenParams>({
 
 /** The Azure Batch driver. */
 export const azureBatchDriver = {
-  commands: [list, listNearValid] as readonly CommandSpec<AzureState, never>[],
+  commands: [list, listNearValid, ...jobCommands] as readonly CommandSpec<AzureState, never>[],
   initialState: (env: { apiVersion: string | undefined }): AzureState => ({
     apiVersion: env.apiVersion ?? DEFAULT_API_VERSION,
     jobs: [],
@@ -368,6 +369,7 @@ export const azureBatchDriver = {
     seen: new Map(),
     references: new Map(),
     listings: new Map(),
+    own: new Map(),
   }),
   async cleanup(): Promise<void> {},
 };

@@ -49,6 +49,13 @@ export interface Listing {
   full: boolean;
 }
 
+/** What the fuzz model knows of a job the runner made (azure-jobs.ts). */
+export interface OwnJob {
+  /** `terminated`: terminate accepted (terminating or completed); `deleted`: delete accepted; `gone`: 404 seen after delete. */
+  phase: 'active' | 'terminated' | 'completed' | 'deleted' | 'gone';
+  tasks: number;
+}
+
 export interface AzureState {
   apiVersion: string;
   jobs: string[];
@@ -59,6 +66,8 @@ export interface AzureState {
   references: Map<string, { items: Map<string, Item>; pages: number }>;
   /** Complete listings per list and filter text. */
   listings: Map<string, Listing>;
+  /** The jobs the runner made itself, and what the model knows of them (azure-jobs.ts). */
+  own?: Map<string, OwnJob>;
 }
 
 export type Seq = Sequence<AzureState>;

@@ -23,8 +23,9 @@ export type FuzzService = ServiceId;
  *   compared without case), or one left out that does; a DLI list filter not applied;
  * - `paging`: Azure Batch pages that overlap or skip items, an `odata.nextLink` that loops or
  *   leaves the target;
- * - `state-transition`: a DLI job state moving against the documented graph, or an HPC Pack batch
- *   status moving backwards;
+ * - `state-transition`: a DLI job state moving against the documented graph, an HPC Pack batch
+ *   status moving backwards, or an Azure Batch job the runner terminated or deleted shown active
+ *   again (a deleted job that comes back, a terminated one that takes tasks: `status-code`);
  * - `timeout`: no complete answer within `requestTimeoutMs`;
  * - `connection`: the connection refused, reset or closed before a complete answer;
  * - `ignored-auth`: with auth configured (`sign`, or a credential header), a read-only request
@@ -69,6 +70,7 @@ export const FUZZ_SERVICE_CHECKS: Readonly<Record<FuzzService, readonly FuzzChec
     'undecodable-response',
     'filter-semantics',
     'paging',
+    'state-transition',
     'timeout',
     'connection',
     'ignored-auth',

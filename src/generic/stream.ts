@@ -3,18 +3,25 @@ import {
   type ChunkInput,
   decodeSource,
   driveSync,
+  faultReader,
   type StreamOptions,
   toChunk,
   transformerOf,
 } from '../core/source.js';
 import { GenericRequestDecoder, GenericResponseDecoder } from './decoder.js';
+import { markInMemory } from './records.js';
 import type {
   EndOfResponses,
   GenericDecodeOptions,
   GenericRecord,
   GenericRequest,
+  GenericRequestDecodeOptions,
   GenericResponse,
 } from './types.js';
+
+// A non-2xx Response is a service fault: batchwire/faults (and the XML parser it brings) is loaded
+// only then, so that importing batchwire/generic loads neither.
+const readFault = faultReader(() => import('../faults/index.js'));
 
 /**
  * Decodes a generic-service Get Responses body from any source, streaming: each response is
@@ -40,7 +47,7 @@ export function decodeGenericResponses(
   source: ByteSource,
   options?: GenericDecodeOptions & StreamOptions,
 ): AsyncIterable<GenericRecord> {
-  return decodeSource(source, options, (o) => new GenericResponseDecoder(o));
+  return decodeSource(source, options, (o) => new GenericResponseDecoder(o), readFault);
 }
 
 /**
@@ -65,6 +72,7 @@ export function decodeGenericBody(
   const responses: GenericResponse[] = [];
   let end: EndOfResponses | undefined;
   const decoder = new GenericResponseDecoder(options);
+  markInMemory(decoder);
   for (const record of driveSync(toChunk(bytes), decoder)) {
     if (record.kind === 'response') responses.push(record);
     else end = record;
@@ -87,9 +95,9 @@ export function decodeGenericBody(
  */
 export function decodeGenericRequests(
   source: ByteSource,
-  options?: Omit<GenericDecodeOptions, 'verifyCount'> & StreamOptions,
+  options?: GenericRequestDecodeOptions & StreamOptions,
 ): AsyncIterable<GenericRequest> {
-  return decodeSource(source, options, (o) => new GenericRequestDecoder(o));
+  return decodeSource(source, options, (o) => new GenericRequestDecoder(o), readFault);
 }
 
 /**
@@ -118,7 +126,7 @@ export class GenericResponseDecoderStream extends TransformStream<ChunkInput, Ge
  * ```
  */
 export class GenericRequestDecoderStream extends TransformStream<ChunkInput, GenericRequest> {
-  constructor(options?: Omit<GenericDecodeOptions, 'verifyCount'>) {
+  constructor(options?: GenericRequestDecodeOptions) {
     super(transformerOf(new GenericRequestDecoder(options)));
   }
 }

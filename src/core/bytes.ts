@@ -5,7 +5,7 @@ import { BatchwireError } from './errors.js';
 
 type Getter = (this: unknown) => unknown;
 
-function getterOf(prototype: object, key: string): Getter {
+function getterOf(prototype: object, key: PropertyKey): Getter {
   return Object.getOwnPropertyDescriptor(prototype, key)!.get as Getter;
 }
 
@@ -15,6 +15,7 @@ const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const typedBuffer = getterOf(TYPED_ARRAY, 'buffer');
 const typedOffset = getterOf(TYPED_ARRAY, 'byteOffset');
 const typedLength = getterOf(TYPED_ARRAY, 'byteLength');
+const typedName = getterOf(TYPED_ARRAY, Symbol.toStringTag as unknown as string);
 const viewBuffer = getterOf(DataView.prototype, 'buffer');
 const viewOffset = getterOf(DataView.prototype, 'byteOffset');
 const viewLength = getterOf(DataView.prototype, 'byteLength');
@@ -31,6 +32,25 @@ export function isPlainArrayBuffer(buffer: ArrayBufferLike): buffer is ArrayBuff
     return false; // shared, or not a buffer at all
   }
   return !(buffer as { resizable?: boolean }).resizable;
+}
+
+/** Whether `value` really is a Uint8Array (a subclass, a Node `Buffer`), asked of the engine. */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && typedName.call(value) === 'Uint8Array';
+}
+
+/**
+ * Bytes for a fetch body: a Uint8Array over a plain ArrayBuffer as it is (the caller's own
+ * object), any other bytes as a plain copy or view (see {@link bytesOf}); `undefined` for
+ * anything that holds no bytes.
+ */
+export function bodyBytes(value: unknown): Uint8Array<ArrayBuffer> | undefined {
+  const bytes = bytesOf(value);
+  if (bytes === undefined) return undefined;
+  if (isUint8Array(value) && isPlainArrayBuffer(typedBuffer.call(value) as ArrayBufferLike)) {
+    return value as Uint8Array<ArrayBuffer>;
+  }
+  return plainBytes(bytes);
 }
 
 /** `bytes` itself when it views a plain ArrayBuffer (Node's Buffers do), else a copy that does. */

@@ -1,6 +1,7 @@
 import type * as Faults from '../faults/index.js';
 import { bytesOf } from './bytes.js';
 import { BatchwireError } from './errors.js';
+import { isArray } from './options.js';
 
 /** One piece of input: bytes, or text that is already decoded. */
 export type Chunk = Uint8Array | string;
@@ -64,7 +65,7 @@ export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
   try {
-    return Array.isArray(value) ? 'an array' : 'object';
+    return isArray(value) ? 'an array' : 'object';
   } catch {
     return 'a revoked proxy';
   }
@@ -183,12 +184,22 @@ function openAsyncIterable(source: AsyncIterable<unknown>): OpenSource {
 }
 
 function openIterable(source: Iterable<unknown>): OpenSource {
-  const iterator = source[Symbol.iterator]();
+  const iterator = source[Symbol.iterator]() as Iterator<unknown>;
   let done = false;
   return {
     next() {
       if (done) return undefined;
-      const result = iterator.next();
+      let result: IteratorResult<unknown>;
+      try {
+        result = iterator.next();
+      } catch (error) {
+        // An iterable in memory does no I/O: one that throws (a proxy, a platform object that
+        // only passes instanceof) is not a source batchwire can read.
+        if (error instanceof BatchwireError) throw error;
+        throw new BatchwireError('INVALID_ARGUMENT', 'reading the iterable of chunks threw', 0, {
+          cause: error,
+        });
+      }
       if (result.done) {
         done = true;
         return undefined;
@@ -282,14 +293,20 @@ function abortReason(signal: AbortSignal): unknown {
 export function signalOption(value: unknown): AbortSignal | undefined {
   if (value === undefined || value === null) return undefined;
   const candidate = value as Partial<AbortSignal>;
-  if (
-    typeof value !== 'object' ||
-    typeof candidate.aborted !== 'boolean' ||
-    typeof candidate.addEventListener !== 'function' ||
-    typeof candidate.removeEventListener !== 'function'
-  ) {
-    throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal', 0);
+  let ok = false;
+  try {
+    ok =
+      typeof value === 'object' &&
+      typeof candidate.aborted === 'boolean' &&
+      typeof candidate.addEventListener === 'function' &&
+      typeof candidate.removeEventListener === 'function';
+  } catch (error) {
+    // A proxy whose traps throw, or an object that only passes instanceof AbortSignal.
+    throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal (reading it threw)', 0, {
+      cause: error,
+    });
   }
+  if (!ok) throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal', 0);
   return value as AbortSignal;
 }
 
@@ -359,7 +376,7 @@ export async function* drive<T>(
 /** `options` with `contentType` set, when the caller did not set it (options of any shape). */
 function withContentType<O>(options: O, contentType: string): O {
   if (options === undefined || options === null) return { contentType } as O;
-  if (typeof options !== 'object' || Array.isArray(options)) return options;
+  if (typeof options !== 'object' || isArray(options)) return options;
   try {
     if ((options as { contentType?: unknown }).contentType !== undefined) return options;
     return { ...options, contentType };

@@ -1,4 +1,5 @@
 import { BatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import { parseDateTimeText } from './datetime.js';
 import { callerError, describeValue } from './diagnostics.js';
 import type { ComparisonOperator, FilterExpression, LiteralNode } from './types.js';
@@ -191,7 +192,7 @@ function walk(
         break;
       }
       const operands = node.operands;
-      if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${kind} without operands`);
+      if (!isArray(operands) || operands.length === 0) throw invalid(`${kind} without operands`);
       memo?.set(node, 'pending');
       open.push(node);
       operandLists.push(operands);

@@ -3,7 +3,7 @@
 // foreign exception out fails here, unless it is a known finding still with its owner.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeFailure, make, misuseCases, publicCallables, runMisuse } from './misuse.js';
+import { describeFailure, exotic, make, misuseCases, publicCallables, runMisuse } from './misuse.js';
 import { isKnown } from './misuse-target.js';
 
 const callables = publicCallables();
@@ -46,6 +46,53 @@ describe('API misuse: a value or a BatchwireError, whatever the arguments', () =
         const made = make(c);
         const problems = await runMisuse(callable, made);
         if (problems.length > 0) failures.push(describeFailure(callable, made, problems[0]));
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  // Issue 21: objects that pass instanceof without being what they claim, revoked proxies and
+  // proxies whose traps throw (as inputs, options, headers, ASTs, signals), detached buffers and
+  // views over them, views over shared memory, a Uint8Array subclass whose methods throw: every
+  // callable with each of them in each place, not left to the draw.
+  it('every function with every exotic argument, in every place', async () => {
+    const values = fc.sample(exotic, { numRuns: 60, seed: 21 });
+    const payloads = [
+      'a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffffSuccess\u0000',
+      "poolId eq 'p'",
+      {
+        baseUrl: 'https://h',
+        sessionId: 1,
+        batchName: 'b',
+        jobId: 'j',
+        poolId: 'p',
+        projectId: 'p',
+        batchId: 'b',
+      },
+    ];
+    const keys = ['headers', 'signal', 'encoding', 'schema', 'filter', 'body', 'parse', 'contentType'];
+    const failures: string[] = [];
+    for (const callable of callables) {
+      if (isKnown(callable.name)) continue;
+      for (const value of values) {
+        const cases = [
+          () => ({ args: [value.make()], chunks: [value.make()] }),
+          ...payloads.map((p) => () => ({ args: [structuredClone(p), value.make()], chunks: [] })),
+          ...keys.map((k) => () => ({
+            args: [structuredClone(payloads[0]), { [k]: value.make() }],
+            chunks: [],
+          })),
+          () => ({
+            args: [{ ...(payloads[2] as object), headers: value.make(), body: value.make() }],
+            chunks: [],
+          }),
+        ];
+        for (const build of cases) {
+          const made = build();
+          const problems = await runMisuse(callable, made);
+          if (problems.length > 0) failures.push(describeFailure(callable, made, problems[0]));
+        }
+        if (failures.length > 20) break;
       }
     }
     expect(failures).toEqual([]);

@@ -192,9 +192,13 @@ function throwingGetter(key: string): object {
   });
 }
 
+function detach(buffer: ArrayBuffer): void {
+  structuredClone(buffer, { transfer: [buffer] });
+}
+
 function detached(): ArrayBuffer {
   const buffer = new ArrayBuffer(8);
-  structuredClone(buffer, { transfer: [buffer] });
+  detach(buffer);
   return buffer;
 }
 
@@ -208,6 +212,126 @@ export interface Make {
 
 const of = (make: () => unknown): Make => ({ make });
 const constant = (value: unknown): Make => of(() => value);
+
+/** Every trap throws: reading, listing, testing, calling or constructing it fails. */
+const THROWING_HANDLER: ProxyHandler<object> = Object.fromEntries(
+  (
+    [
+      'get',
+      'set',
+      'has',
+      'ownKeys',
+      'getOwnPropertyDescriptor',
+      'defineProperty',
+      'deleteProperty',
+      'getPrototypeOf',
+      'setPrototypeOf',
+      'isExtensible',
+      'preventExtensions',
+      'apply',
+      'construct',
+    ] as const
+  ).map((trap) => [
+    trap,
+    () => {
+      throw new GetterError(`proxy trap ${trap}`);
+    },
+  ]),
+);
+
+function revoked<T extends object>(target: T): T {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/** A Uint8Array subclass that trusts nothing of itself: its own methods and species throw. */
+class HostileBytes extends Uint8Array {
+  static get [Symbol.species](): Uint8ArrayConstructor {
+    throw new GetterError('species');
+  }
+  override subarray(): Uint8Array<ArrayBuffer> {
+    throw new GetterError('subarray');
+  }
+  override slice(): Uint8Array<ArrayBuffer> {
+    throw new GetterError('slice');
+  }
+  override get length(): number {
+    throw new GetterError('length');
+  }
+}
+
+const GENERIC_BODY = utf8(
+  'a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffffSuccess\u0000',
+);
+
+/**
+ * Exotic but legal values (issue 21): objects that pass `instanceof` without being what they
+ * claim, revoked proxies, proxies whose traps throw, detached buffers and views over them, views
+ * over shared memory, and a Uint8Array subclass whose own methods throw.
+ */
+export const exotic: fc.Arbitrary<Make> = fc.oneof(
+  fc
+    .constantFrom(
+      Uint8Array.prototype,
+      ArrayBuffer.prototype,
+      DataView.prototype,
+      ReadableStream.prototype,
+      Response.prototype,
+      Headers.prototype,
+      AbortSignal.prototype,
+      Error.prototype,
+      Date.prototype,
+      Map.prototype,
+      Promise.prototype,
+    )
+    .map((prototype) => of(() => Object.create(prototype))),
+  fc.constant(of(() => Object.setPrototypeOf({ length: 3, 0: 0x61 }, Uint8Array.prototype))),
+  fc.constant(of(() => revoked({}))),
+  fc.constant(of(() => revoked([]))),
+  fc.constant(of(() => revoked(new Uint8Array(4)))),
+  fc.constant(of(() => revoked(() => 0))),
+  fc.constant(of(() => new Proxy({}, THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy([], THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy(new Uint8Array(GENERIC_BODY), THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy(() => 0, THROWING_HANDLER))),
+  fc.constant(
+    of(() => {
+      const buffer = new ArrayBuffer(16);
+      const view = new Uint8Array(buffer, 4, 8);
+      detach(buffer);
+      return view;
+    }),
+  ),
+  fc.constant(
+    of(() => {
+      const buffer = new ArrayBuffer(16);
+      const view = new DataView(buffer);
+      detach(buffer);
+      return view;
+    }),
+  ),
+  fc.nat({ max: PAYLOADS.length - 1 }).map((i) =>
+    of(() => {
+      const payload = PAYLOADS[i];
+      const bytes = typeof payload === 'string' ? utf8(payload) : GENERIC_BODY;
+      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 2), 1, bytes.length);
+      shared.set(bytes);
+      return shared;
+    }),
+  ),
+  fc.constant(of(() => new SharedArrayBuffer(8))),
+  fc.constant(of(() => new DataView(new SharedArrayBuffer(8)))),
+  fc.constant(
+    of(() => {
+      // A byte order mark, then a UTF-16LE generic body: read by its bytes, the BOM is not text.
+      const body = Buffer.from('\ufeffa\uffffb\uffffc\u0000', 'utf16le');
+      const hostile = new HostileBytes(body.length);
+      Uint8Array.prototype.set.call(hostile, body);
+      return hostile;
+    }),
+  ),
+);
 
 const bytes = fc.uint8Array({ maxLength: 24 });
 const views: fc.Arbitrary<Make> = fc.oneof(
@@ -265,6 +389,7 @@ const leaf: fc.Arbitrary<Make> = fc.oneof(
   fc.constant(of(() => /x/)),
   fc.constant(of(() => new Map([['a', 'b']]))),
   fc.constant(of(() => new Error('plain error'))),
+  exotic,
 );
 
 /** A value of any JavaScript type; objects hold junk of their own, up to `depth` levels. */
@@ -459,11 +584,22 @@ function isProxyLike(value: object): boolean {
 }
 
 function kindOf(value: object): string {
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${value.byteLength})`;
-  if (value instanceof ArrayBuffer)
-    return `ArrayBuffer(${value.byteLength}${value.byteLength === 0 ? ', maybe detached' : ''})`;
-  if (value instanceof Promise) return 'Promise';
-  return value.constructor?.name ?? 'object';
+  try {
+    if (ArrayBuffer.isView(value)) {
+      const length = (
+        Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!.get as (
+          this: unknown,
+        ) => number
+      ).call(value);
+      return `${Object.getPrototypeOf(value)?.constructor?.name ?? 'view'}(${length})`;
+    }
+    if (value instanceof ArrayBuffer)
+      return `ArrayBuffer(${value.byteLength}${value.byteLength === 0 ? ', maybe detached' : ''})`;
+    if (value instanceof Promise) return 'Promise';
+    return value.constructor?.name ?? 'object';
+  } catch {
+    return 'an object that passes instanceof without being one';
+  }
 }
 
 /** Describes a failure: the call, and the exception. */

@@ -197,7 +197,8 @@ export function validateFilter(
   if (tooLong) return [tooLong];
   const sink = new DiagnosticSink(maxDiagnostics);
   try {
-    new FilterParser(text, index, sink, maxDepth).parse();
+    // Only the problems are wanted: no tree is built.
+    new FilterParser(text, index, sink, maxDepth, false).parse();
   } catch (error) {
     // Only a limit stops a collecting parse; anything else would be a bug, reported, not thrown.
     sink.add(

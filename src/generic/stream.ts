@@ -52,7 +52,9 @@ export function decodeGenericResponses(
 
 /**
  * Decodes a whole generic-service Get Responses body held in memory (a string, or bytes in a
- * `Uint8Array`, `ArrayBuffer` or any `ArrayBufferView`).
+ * `Uint8Array`, `ArrayBuffer` or any `ArrayBufferView`). The fields are slices of the decoded
+ * body: what they keep alive is the one body the caller handed over. With `requireEnd: false` a
+ * window without the closing record comes back without `end`.
  *
  * @throws {@link BatchwireError} `TRUNCATED`, `MALFORMED_RECORD`, `INVALID_ENCODING`,
  *   `COUNT_MISMATCH`, `TRAILING_DATA`, `LIMIT_EXCEEDED`; `INVALID_ARGUMENT` for input or options
@@ -67,8 +69,16 @@ export function decodeGenericResponses(
  */
 export function decodeGenericBody(
   bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
+  options?: GenericDecodeOptions & { requireEnd?: true },
+): { responses: GenericResponse[]; end: EndOfResponses };
+export function decodeGenericBody(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
   options?: GenericDecodeOptions,
-): { responses: GenericResponse[]; end: EndOfResponses } {
+): { responses: GenericResponse[]; end?: EndOfResponses };
+export function decodeGenericBody(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
+  options?: GenericDecodeOptions,
+): { responses: GenericResponse[]; end?: EndOfResponses } {
   const responses: GenericResponse[] = [];
   let end: EndOfResponses | undefined;
   const decoder = new GenericResponseDecoder(options);
@@ -77,8 +87,8 @@ export function decodeGenericBody(
     if (record.kind === 'response') responses.push(record);
     else end = record;
   }
-  // The decoder only ends cleanly after the closing record, so `end` is set here.
-  return { responses, end: end! };
+  // Only `requireEnd: false` lets the decoder end cleanly without the closing record.
+  return end === undefined ? { responses } : { responses, end };
 }
 
 /**

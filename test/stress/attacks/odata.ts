@@ -236,8 +236,8 @@ const attacks: Attack[] = [
     build: (n) => parseFilter(joined("id eq 'x'", n, ' or '), UNLIMITED),
     run: (filter) => buildListQuery({ filter, select: ['id', 'state'], maxResults: 10 }),
   }),
-  // Judged by the bytes it allocates (issue 21): instructions per clause are flat under cachegrind
-  // from 8k to 256k properties; the time steps come from the working set (schema index, AST,
+  // Judged by the bytes it allocates (issue 21, whose cachegrind run found instructions per clause
+  // flat from 8k to 256k properties); the time steps come from the working set (schema index, AST,
   // diagnostics) leaving the caches and from scavenges of a live AST, not from more work per
   // clause. Allocated bytes per doubling are a count the machine cannot disturb.
   attack({

@@ -239,6 +239,26 @@ const THROWING_HANDLER: ProxyHandler<object> = Object.fromEntries(
   ]),
 );
 
+const TRAPS = Object.keys(THROWING_HANDLER) as (keyof ProxyHandler<object>)[];
+
+/** A proxy where only `trap` throws: the other traps answer as the target would. */
+function oneTrapThrows<T extends object>(target: T, trap: keyof ProxyHandler<object>): T {
+  return new Proxy(target, { [trap]: THROWING_HANDLER[trap] });
+}
+
+/**
+ * Every trap alone over every kind of target (options, array, bytes, Headers), so a check that
+ * passes (getPrototypeOf answers) meets the one read that throws.
+ */
+export const oneTrapProxies: Make[] = TRAPS.flatMap((trap) =>
+  [
+    () => ({ encoding: 'utf-8', headers: { a: 'b' } }),
+    () => [1, 2],
+    () => new Uint8Array(GENERIC_BODY),
+    () => new Headers({ 'content-type': 'application/json' }),
+  ].map((target) => of(() => oneTrapThrows(target() as object, trap))),
+);
+
 function revoked<T extends object>(target: T): T {
   const { proxy, revoke } = Proxy.revocable(target, {});
   revoke();
@@ -295,6 +315,7 @@ export const exotic: fc.Arbitrary<Make> = fc.oneof(
   fc.constant(of(() => new Proxy([], THROWING_HANDLER))),
   fc.constant(of(() => new Proxy(new Uint8Array(GENERIC_BODY), THROWING_HANDLER))),
   fc.constant(of(() => new Proxy(() => 0, THROWING_HANDLER))),
+  fc.constantFrom(...oneTrapProxies),
   fc.constant(
     of(() => {
       const buffer = new ArrayBuffer(16);
@@ -490,6 +511,8 @@ async function settle(value: unknown, chunks: readonly unknown[], problems: unkn
       problems.push(error);
     }
   };
+  // A proxy handed back (an input returned as it was) is not worked: its traps are the caller's.
+  if (typeof value === 'object' && value !== null && isProxyLike(value)) return;
   if (value instanceof Promise) {
     let resolved: unknown;
     await guard(async () => {
@@ -560,13 +583,25 @@ export async function runMisuse(callable: Callable, c: MadeCase): Promise<unknow
   return problems.filter((p) => !allowed(p));
 }
 
-/** A short description of a value that never runs a getter or a proxy trap. */
+/**
+ * A short description of a value that never runs a getter and never throws: a proxy whose traps
+ * throw (or a revoked one) is named, not read.
+ */
 export function show(value: unknown, depth = 2): string {
+  try {
+    return describe(value, depth);
+  } catch {
+    return '[a proxy whose traps throw]';
+  }
+}
+
+function describe(value: unknown, depth: number): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol') return 'Symbol()';
   if (typeof value === 'function') return 'function';
   if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? '-0' : String(value);
+  if (isProxyLike(value)) return '[a revoked proxy, or one whose traps throw]';
   if (!isPlainObjectSafe(value)) return `[${kindOf(value)}]`;
   if (depth <= 0) return '{…}';
   if (Array.isArray(value)) return `[${value.map((v) => show(v, depth - 1)).join(', ')}]`;
@@ -615,6 +650,15 @@ function kindOf(value: object): string {
 
 /** Describes a failure: the call, and the exception. */
 export function describeFailure(callable: Callable, c: MadeCase, problem: unknown): string {
-  const error = problem as Error;
-  return `${callable.name}(${c.args.map((a) => show(a)).join(', ')}) with chunks [${c.chunks.map((a) => show(a)).join(', ')}] threw ${error?.name ?? typeof problem}: ${error?.message ?? String(problem)}`;
+  return `${callable.name}(${c.args.map((a) => show(a)).join(', ')}) with chunks [${c.chunks.map((a) => show(a)).join(', ')}] threw ${describeProblem(problem)}`;
+}
+
+// What was thrown may itself be hostile (an input thrown back): read it without trusting it.
+function describeProblem(problem: unknown): string {
+  try {
+    const error = problem as Error;
+    return `${error?.name ?? typeof problem}: ${error?.message ?? String(problem)}`;
+  } catch {
+    return show(problem);
+  }
 }

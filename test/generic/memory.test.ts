@@ -4,6 +4,7 @@
 // `write` returns (a caller reusing one read buffer gets the right records).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { genericRequestsBody, genericResponsesBody, mutate, soapMessageArray } from 'batchwire/arbitraries';
 import {
   decodeGenericRequests,
   decodeGenericResponses,
@@ -13,7 +14,9 @@ import {
   GenericResponseDecoder,
 } from 'batchwire/generic';
 import { MessageArrayReader, writeMessageArray } from 'batchwire/soap';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type Push, run, splitAt } from '../support/chunks.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -197,5 +200,91 @@ describe("the caller's buffer is the caller's once write returns", () => {
     for await (const record of decodeGenericResponses(reads())) got.push(record);
     expect(got).toHaveLength(3);
     expect(got[0]).toEqual({ kind: 'response', ...records[0] });
+  });
+});
+
+// The class, not the example: any body (valid or broken), any cut points, any decoder. A caller
+// that reuses one buffer (and scribbles over it after each write) gets exactly what a caller that
+// hands over fresh copies gets: the same records, the same error at the same offset.
+describe("the caller's buffer, as a property", () => {
+  function outcome<T>(decoder: Push<T>, bytes: Uint8Array, cuts: number[], reuse: boolean) {
+    const buffer = new Uint8Array(bytes.length + 1);
+    const pieces = splitAt(bytes, cuts);
+    return run(
+      decoder,
+      (function* () {
+        for (const piece of pieces) {
+          if (!reuse) {
+            yield piece.slice();
+            continue;
+          }
+          buffer.fill(0xee);
+          buffer.set(piece);
+          yield buffer.subarray(0, piece.length);
+          // What a read loop does to its buffer before the next read.
+          buffer.fill(0);
+        }
+      })(),
+    );
+  }
+
+  const cuts = fc.array(fc.nat({ max: 600 }), { maxLength: 40 });
+  const encodings = ['generic-utf-8', 'generic-utf-16le', 'generic-utf-16be'] as const;
+  const responseBodies = fc.oneof(
+    genericResponsesBody().map((b) => b.bytes),
+    ...encodings.map((format) =>
+      mutate(
+        format,
+        genericResponsesBody({ encodings: [format.slice(8) as 'utf-8'] }).map((b) => b.bytes),
+      ).map((m) => m.bytes),
+    ),
+  );
+
+  it('generic responses: reused buffer = fresh copies, for any body and any cuts', () => {
+    fc.assert(
+      fc.property(responseBodies, cuts, (bytes, at) => {
+        expect(outcome(new GenericResponseDecoder(), bytes, at, true)).toEqual(
+          outcome(new GenericResponseDecoder(), bytes, at, false),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('generic requests: reused buffer = fresh copies, for any body and any cuts', () => {
+    const bodies = fc.oneof(
+      genericRequestsBody().map((b) => b.bytes),
+      mutate(
+        'generic-utf-16le',
+        genericRequestsBody({ encodings: ['utf-16le'] }).map((b) => b.bytes),
+      ).map((m) => m.bytes),
+    );
+    fc.assert(
+      fc.property(bodies, cuts, (bytes, at) => {
+        expect(outcome(new GenericRequestDecoder(), bytes, at, true)).toEqual(
+          outcome(new GenericRequestDecoder(), bytes, at, false),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('SOAP message arrays: reused buffer = fresh copies, for any body and any cuts', () => {
+    const encoder = new TextEncoder();
+    const bodies = fc.oneof(
+      soapMessageArray().map((m) => encoder.encode(m.xml)),
+      mutate(
+        'xml',
+        soapMessageArray().map((m) => encoder.encode(m.xml)),
+      ).map((m) => m.bytes),
+    );
+    fc.assert(
+      fc.property(bodies, cuts, (bytes, at) => {
+        expect(outcome(new MessageArrayReader(), bytes, at, true)).toEqual(
+          outcome(new MessageArrayReader(), bytes, at, false),
+        );
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -160,6 +160,27 @@ const attacks: Attack[] = [
       return records[0]!.action === ACTION ? undefined : `action ${JSON.stringify(records[0]!.action)}`;
     },
   }),
+  // The same class through the other decoder and the other input kind: a string written one
+  // character at a time (each write a new one-character string the decoder must not keep).
+  attack({
+    target: 'GenericRequestDecoder',
+    name: 'one huge request written one character at a time (string input)',
+    n: 16 * 1024,
+    maxN: 256 * 1024,
+    build: (n) => `${'i'.repeat(n)}\uffffu\u0000`,
+    run: (text) => {
+      const decoder = new GenericRequestDecoder();
+      const requests = [];
+      for (let i = 0; i < text.length; i++) requests.push(...decoder.write(text[i]!));
+      requests.push(...decoder.end());
+      return requests;
+    },
+    check: (output) => {
+      const requests = output as { input: string; userData: string }[];
+      if (requests.length !== 1) return `${requests.length} requests, not 1`;
+      return requests[0]!.userData === 'u' ? undefined : `userData ${JSON.stringify(requests[0]!.userData)}`;
+    },
+  }),
   attack({
     target: 'GenericResponseDecoder',
     name: 'one huge record in 64 KiB chunks (UTF-16LE)',

@@ -1,7 +1,7 @@
 // A fetch Response with a non-2xx status is a service fault, not a body (issue 21, section 5):
 // every function that takes a Response rejects with BatchwireServiceError (SERVICE_FAULT, the
 // parsed fault, status, retryAfterMs), as paginate does, whatever the error body is.
-import { isBatchwireServiceError } from 'batchwire';
+import { isBatchwireError, isBatchwireServiceError } from 'batchwire';
 import { decodeGenericRequests, decodeGenericResponses, encodeGenericResponses } from 'batchwire/generic';
 import { readMessageArray } from 'batchwire/soap';
 import {
@@ -12,6 +12,7 @@ import {
   parsePoolListPage,
   parseTaskListPage,
 } from 'batchwire/status';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 async function drain(records: AsyncIterable<unknown>): Promise<unknown[]> {
@@ -178,5 +179,65 @@ describe('the status parsers read a 2xx Response', () => {
   it('an error document in a 200 is still a service error', async () => {
     const response = new Response('{"code":"JobNotFound","message":{"value":"no"}}', { status: 200 });
     await expect(parseJobListPage(response)).rejects.toMatchObject({ code: 'SERVICE_FAULT' });
+  });
+});
+
+// The class, not the examples: any status outside 2xx, any body (even a valid generic or SOAP
+// body, which must not be read as records), any content-type: every reader rejects with a
+// BatchwireServiceError carrying that status, and nothing else comes out.
+describe('a non-2xx Response, as a property', () => {
+  const generic = encodeGenericResponses([{ action: 'urn:a', output: 'o', userData: 'u' }]);
+  const bodies = fc.oneof(
+    fc.constant(null),
+    fc.constant(generic),
+    fc.string({ maxLength: 200 }),
+    fc.uint8Array({ maxLength: 300 }),
+    fc.constantFrom('{"value":[{"id":"j"}]}', '{"id":"a","state":"Running"}', '<s:Envelope/>', '2'),
+  );
+  const statuses = fc.integer({ min: 300, max: 599 });
+  const contentTypes = fc.constantFrom(
+    undefined,
+    'application/json',
+    'application/xml; charset=utf-16',
+    'text/html',
+    'application/octet-stream; charset=utf-16be',
+  );
+  // Statuses whose responses have no body by the Fetch standard.
+  const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+  it('every reader rejects with a BatchwireServiceError of that status', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: READERS.length - 1 }),
+        statuses,
+        bodies,
+        contentTypes,
+        async (which, status, body, contentType) => {
+          const [name, read] = READERS[which]!;
+          const headers = contentType === undefined ? {} : { 'content-type': contentType };
+          const response = new Response(NULL_BODY.has(status) ? null : body, { status, headers });
+          const outcome = await read(response).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+          expect('error' in outcome, `${name} ${status} resolved`).toBe(true);
+          const error = (outcome as { error: unknown }).error;
+          expect(isBatchwireServiceError(error), `${name} ${status}: ${String(error)}`).toBe(true);
+          expect((error as { status: number }).status).toBe(status);
+          expect((error as { code: string }).code).toBe('SERVICE_FAULT');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('Response.error() (a network error, status 0) is not a body either', async () => {
+    for (const [name, read] of READERS) {
+      const error = await read(Response.error()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isBatchwireError(error), `${name}: ${String(error)}`).toBe(true);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // requireEnd (issue 21, section 6): a Get Responses call with `count=N` answers a window of N
 // responses without the closing record; `requireEnd: false` reads it, and only it.
+import { genericResponse } from 'batchwire/arbitraries';
 import { type Emulator, startEmulator } from 'batchwire/emulator';
 import {
   decodeGenericBody,
@@ -9,6 +10,7 @@ import {
   GenericResponseDecoder,
 } from 'batchwire/generic';
 import { hpcPack, type RequestDescriptor } from 'batchwire/requests';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, splitAt } from '../support/chunks.js';
 
@@ -57,6 +59,62 @@ describe('requireEnd: false reads a window', () => {
   it('requireEnd of the wrong type is INVALID_ARGUMENT', () => {
     expect(() => new GenericResponseDecoder({ requireEnd: 'no' as unknown as boolean })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});
+
+// The class, not the example: any records, any encoding, any place the body ends, any chunking.
+// With requireEnd: false a body that ends after a whole record (or before the first) gives the
+// records before the end and no error; a body that ends anywhere else is TRUNCATED after the same
+// records; and requireEnd: true gives the same records and TRUNCATED for every cut but the whole.
+describe('requireEnd: false, as a property', () => {
+  it('a cut body is a window exactly when it ends on a record boundary', () => {
+    fc.assert(
+      fc.property(
+        fc.array(genericResponse({ loneSurrogates: true }), { maxLength: 6 }),
+        fc.constantFrom('utf-16le' as const, 'utf-16be' as const, 'utf-8' as const),
+        fc.boolean(),
+        fc.nat(),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 8 }),
+        (list, encoding, bom, at, cuts) => {
+          // UTF-8 cannot carry a lone surrogate: keep those records to UTF-16.
+          const responses =
+            encoding === 'utf-8'
+              ? list.filter((r) => !/[\ud800-\udfff]/.test(Object.values(r).join('')))
+              : list;
+          const whole = encodeGenericResponses(responses, { encoding, bom });
+          const closing = encodeGenericResponses([], { encoding, count: responses.length }).length;
+          // The encoder writes a byte order mark when asked, or when the text needs one to be
+          // sniffed right: read it from the bytes.
+          const mark = { 'utf-8': [0xef, 0xbb, 0xbf], 'utf-16le': [0xff, 0xfe], 'utf-16be': [0xfe, 0xff] }[
+            encoding
+          ];
+          const bomLength = mark.every((b, i) => whole[i] === b) ? mark.length : 0;
+          // Where each whole record ends, the end of the mark first.
+          const boundaries = [bomLength];
+          for (const r of responses) {
+            const text = `${r.action}\uffff${r.output}\uffff${r.userData}\u0000`;
+            const size = encoding === 'utf-8' ? new TextEncoder().encode(text).length : 2 * text.length;
+            boundaries.push(boundaries.at(-1)! + size);
+          }
+          const end = at % (whole.length - closing + 1);
+          const body = whole.subarray(0, end);
+          const window = run(
+            new GenericResponseDecoder({ encoding, requireEnd: false }),
+            splitAt(body, cuts),
+          );
+          const strict = run(new GenericResponseDecoder({ encoding }), splitAt(body, cuts));
+          const before = boundaries.filter((b) => b > bomLength && b <= end).length;
+          const expected = responses.slice(0, before).map((r) => ({ kind: 'response', ...r }));
+          expect(window.records).toEqual(expected);
+          expect(strict.records).toEqual(expected);
+          expect(strict.error?.code).toBe('TRUNCATED');
+          if (end < bomLength) return;
+          if (boundaries.includes(end)) expect(window.error).toBeUndefined();
+          else expect(window.error?.code).toBe('TRUNCATED');
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

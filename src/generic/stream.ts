@@ -79,16 +79,16 @@ export function decodeGenericBody(
   bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
   options?: GenericDecodeOptions,
 ): { responses: GenericResponse[]; end?: EndOfResponses } {
-  const responses: GenericResponse[] = [];
-  let end: EndOfResponses | undefined;
   const decoder = new GenericResponseDecoder(options);
   markInMemory(decoder);
-  for (const record of driveSync(toChunk(bytes), decoder)) {
-    if (record.kind === 'response') responses.push(record);
-    else end = record;
-  }
+  const records = driveSync(toChunk(bytes), decoder);
+  // The closing record can only be the last (anything after it is TRAILING_DATA): the array the
+  // decoder filled is the responses, not copied into a second one (8M tiny records: 64 MB).
+  const last = records.at(-1);
+  if (last?.kind === 'end') records.pop();
+  const responses = records as GenericResponse[];
   // Only `requireEnd: false` lets the decoder end cleanly without the closing record.
-  return end === undefined ? { responses } : { responses, end };
+  return last?.kind === 'end' ? { responses, end: last } : { responses };
 }
 
 /**

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTargets, isQuick, suiteOutput, targetRows } from './harness.js';
 
-const suites = ['generic', 'soap', 'odata', 'emulator'];
+const suites = ['generic', 'generic-shapes', 'soap', 'odata', 'emulator'];
 
 function runSuite(file: string, quick: boolean): Promise<string> {
   return new Promise((resolve, reject) => {

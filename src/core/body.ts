@@ -1,8 +1,10 @@
 // Whole bodies in memory: error and status documents, read at once. One strict decoder (exact
 // offsets, bad bytes are errors) and one lenient one (for error text that only needs to be read).
+
+import { bytesOf } from './bytes.js';
 import { charsetOf, detectEncoding, type TextEncodingName } from './charset.js';
 import { BatchwireError } from './errors.js';
-import { type Chunk, toChunk } from './source.js';
+import type { Chunk } from './source.js';
 import { TextStream } from './text-stream.js';
 
 /** A response body as the caller's HTTP client hands it over. */
@@ -19,10 +21,9 @@ export interface DecodedBody {
 
 /** The body as a string or bytes (any `ArrayBuffer` or view), or `undefined` for anything else. */
 export function normaliseBody(body: unknown): Chunk | undefined {
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  // toChunk: a detached buffer is INVALID_ARGUMENT, not the engine's TypeError.
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return toChunk(body);
-  return undefined;
+  if (typeof body === 'string') return body;
+  // Read through the engine's own accessors; a detached buffer is INVALID_ARGUMENT.
+  return bytesOf(body);
 }
 
 /**

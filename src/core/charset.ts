@@ -1,3 +1,4 @@
+import { bytesOf } from './bytes.js';
 import { BatchwireError } from './errors.js';
 
 /** The byte encodings batchwire's text codecs read and write. */
@@ -98,9 +99,12 @@ export function detectEncoding(
   head: Uint8Array,
   hint?: CharsetHint,
 ): { encoding: TextEncodingName; bomLength: number } {
-  if (!(head instanceof Uint8Array)) {
+  // Read by its bytes, through the engine's accessors (a fake or a proxy is no Uint8Array).
+  const bytes = bytesOf(head);
+  if (bytes === undefined) {
     throw new BatchwireError('INVALID_ARGUMENT', 'detectEncoding: head must be a Uint8Array', 0);
   }
+  head = bytes;
   const bom = bomOf(head);
   if (bom) return { encoding: bom.encoding, bomLength: bom.length };
   if (hint === 'utf-8' || hint === 'utf-16le' || hint === 'utf-16be') {

@@ -203,7 +203,18 @@ export const BatchwireError: BatchwireErrorConstructor =
  * ```
  */
 export function isBatchwireError(value: unknown): value is BatchwireError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return typeof value === 'object' && value !== null && branded(value, BRAND);
+}
+
+// Whether `value` carries `brand` as an own property. Never throws: a revoked proxy or one whose
+// traps throw is simply not a batchwire error. The brand is an own data property, so reading its
+// descriptor runs no getter of the value.
+function branded(value: object, brand: symbol): boolean {
+  try {
+    return Object.getOwnPropertyDescriptor(value, brand)?.value === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -220,11 +231,12 @@ export function isBatchwireError(value: unknown): value is BatchwireError {
  * ```
  */
 export function isBatchwireServiceError(value: unknown): value is UntypedServiceError {
-  return (
-    isBatchwireError(value) &&
-    (value as unknown as Record<symbol, unknown>)[SERVICE_BRAND] === true &&
-    value.code === 'SERVICE_FAULT'
-  );
+  if (!isBatchwireError(value) || !branded(value, SERVICE_BRAND)) return false;
+  try {
+    return value.code === 'SERVICE_FAULT';
+  } catch {
+    return false;
+  }
 }
 
 /** Marks an error as a service error for {@link isBatchwireServiceError}. @internal */

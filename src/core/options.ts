@@ -3,9 +3,18 @@
 // `undefined` and `null` mean "not set" for the options object and for each value alike.
 import { invalidArgument, isBatchwireError } from './errors.js';
 
+/** Array.isArray, false for a revoked proxy (where the engine's own check throws). */
+export function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 function describeType(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
   return typeof value;
@@ -17,7 +26,7 @@ function describeType(value: unknown): string {
  */
 export function optionsObject(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (typeof value !== 'object' || isArray(value)) {
     throw invalidArgument(`${what}: options must be an object, got ${describeType(value)}`);
   }
   return value as Record<string, unknown>;

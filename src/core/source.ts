@@ -1,4 +1,7 @@
+import type * as Faults from '../faults/index.js';
+import { bytesOf } from './bytes.js';
 import { BatchwireError } from './errors.js';
+import { isArray } from './options.js';
 
 /** One piece of input: bytes, or text that is already decoded. */
 export type Chunk = Uint8Array | string;
@@ -57,31 +60,30 @@ function isReadableStream(value: object): value is ReadableStream<unknown> {
  */
 export type ChunkInput = Chunk | ArrayBuffer | ArrayBufferView;
 
-function isArrayBuffer(value: object): value is ArrayBuffer {
-  // Also an ArrayBuffer from another realm (a worker, an iframe), where instanceof says no.
-  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+/** A short, safe description of a value for a message: never runs a getter or a proxy trap. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  try {
+    return isArray(value) ? 'an array' : 'object';
+  } catch {
+    return 'a revoked proxy';
+  }
 }
 
 /**
- * A chunk as the decoders want it: strings and `Uint8Array`s as they are, any other bytes
- * viewed as a `Uint8Array` (no copy); anything else is an `INVALID_ARGUMENT` error.
+ * A chunk as the decoders want it: strings as they are, bytes of any kind as a plain
+ * `Uint8Array` read through the engine's own accessors (see {@link bytesOf}: a subclass's
+ * `subarray` or species is never used, shared memory is copied); anything else is an
+ * `INVALID_ARGUMENT` error.
  */
 export function toChunk(value: unknown): Chunk {
-  if (typeof value === 'string' || value instanceof Uint8Array) return value;
-  try {
-    if (typeof value === 'object' && value !== null) {
-      if (isArrayBuffer(value)) return new Uint8Array(value);
-      if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    }
-  } catch (error) {
-    // A detached buffer, or a proxy whose traps throw.
-    throw new BatchwireError('INVALID_ARGUMENT', "the chunk's bytes cannot be read (detached buffer?)", 0, {
-      cause: error,
-    });
-  }
+  if (typeof value === 'string') return value;
+  const bytes = bytesOf(value);
+  if (bytes !== undefined) return bytes;
   throw new BatchwireError(
     'INVALID_ARGUMENT',
-    `expected a Uint8Array, ArrayBuffer, ArrayBufferView or string chunk, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+    `expected a Uint8Array, ArrayBuffer, ArrayBufferView or string chunk, got ${kindOf(value)}`,
     0,
   );
 }
@@ -182,12 +184,22 @@ function openAsyncIterable(source: AsyncIterable<unknown>): OpenSource {
 }
 
 function openIterable(source: Iterable<unknown>): OpenSource {
-  const iterator = source[Symbol.iterator]();
+  const iterator = source[Symbol.iterator]() as Iterator<unknown>;
   let done = false;
   return {
     next() {
       if (done) return undefined;
-      const result = iterator.next();
+      let result: IteratorResult<unknown>;
+      try {
+        result = iterator.next();
+      } catch (error) {
+        // An iterable in memory does no I/O: one that throws (a proxy, a platform object that
+        // only passes instanceof) is not a source batchwire can read.
+        if (error instanceof BatchwireError) throw error;
+        throw new BatchwireError('INVALID_ARGUMENT', 'reading the iterable of chunks threw', 0, {
+          cause: error,
+        });
+      }
       if (result.done) {
         done = true;
         return undefined;
@@ -222,24 +234,29 @@ function openMemory(chunk: Chunk): OpenSource {
 
 /** Opens any {@link ByteSource} for reading, once, so that each decoder has one loop. */
 function openSource(source: ByteSource): OpenSource {
-  if (typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer) {
-    return openMemory(toChunk(source));
-  }
+  if (typeof source === 'string') return openMemory(source);
   if (typeof source !== 'object' || source === null) {
     throw unsupported(source === null ? 'null' : typeof source);
   }
-  if (ArrayBuffer.isView(source)) return openMemory(toChunk(source));
-  if (isReadableStream(source)) return openReadableStream(source);
-  if (isResponseLike(source)) {
-    // A 204 or a HEAD has no body: an empty input, which each decoder judges as it would "".
-    if (source.body === null || source.body === undefined) return openMemory(new Uint8Array(0));
-    if (!isReadableStream(source.body)) throw unsupported("the response's body is not a ReadableStream");
-    if ((source as { bodyUsed?: unknown }).bodyUsed === true)
-      throw new BatchwireError('INVALID_ARGUMENT', "the response's body has already been read", 0);
-    return openReadableStream(source.body);
+  const bytes = bytesOf(source);
+  if (bytes !== undefined) return openMemory(bytes);
+  try {
+    if (isReadableStream(source)) return openReadableStream(source);
+    if (isResponseLike(source)) {
+      // A 204 or a HEAD has no body: an empty input, which each decoder judges as it would "".
+      if (source.body === null || source.body === undefined) return openMemory(new Uint8Array(0));
+      if (!isReadableStream(source.body)) throw unsupported("the response's body is not a ReadableStream");
+      if ((source as { bodyUsed?: unknown }).bodyUsed === true)
+        throw new BatchwireError('INVALID_ARGUMENT', "the response's body has already been read", 0);
+      return openReadableStream(source.body);
+    }
+    if (isAsyncIterable(source)) return openAsyncIterable(source);
+    if (isIterable(source)) return openIterable(source);
+  } catch (error) {
+    if (error instanceof BatchwireError) throw error;
+    // A proxy whose traps throw, a revoked one, a getter that throws: not a source we can read.
+    throw new BatchwireError('INVALID_ARGUMENT', 'reading the input source threw', 0, { cause: error });
   }
-  if (isAsyncIterable(source)) return openAsyncIterable(source);
-  if (isIterable(source)) return openIterable(source);
   throw unsupported(
     'expected bytes, a string, an iterable, an async iterable, a ReadableStream or a fetch Response',
   );
@@ -276,14 +293,20 @@ function abortReason(signal: AbortSignal): unknown {
 export function signalOption(value: unknown): AbortSignal | undefined {
   if (value === undefined || value === null) return undefined;
   const candidate = value as Partial<AbortSignal>;
-  if (
-    typeof value !== 'object' ||
-    typeof candidate.aborted !== 'boolean' ||
-    typeof candidate.addEventListener !== 'function' ||
-    typeof candidate.removeEventListener !== 'function'
-  ) {
-    throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal', 0);
+  let ok = false;
+  try {
+    ok =
+      typeof value === 'object' &&
+      typeof candidate.aborted === 'boolean' &&
+      typeof candidate.addEventListener === 'function' &&
+      typeof candidate.removeEventListener === 'function';
+  } catch (error) {
+    // A proxy whose traps throw, or an object that only passes instanceof AbortSignal.
+    throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal (reading it threw)', 0, {
+      cause: error,
+    });
   }
+  if (!ok) throw new BatchwireError('INVALID_ARGUMENT', 'signal must be an AbortSignal', 0);
   return value as AbortSignal;
 }
 
@@ -353,7 +376,7 @@ export async function* drive<T>(
 /** `options` with `contentType` set, when the caller did not set it (options of any shape). */
 function withContentType<O>(options: O, contentType: string): O {
   if (options === undefined || options === null) return { contentType } as O;
-  if (typeof options !== 'object' || Array.isArray(options)) return options;
+  if (typeof options !== 'object' || isArray(options)) return options;
   try {
     if ((options as { contentType?: unknown }).contentType !== undefined) return options;
     return { ...options, contentType };
@@ -364,17 +387,59 @@ function withContentType<O>(options: O, contentType: string): O {
 }
 
 /**
+ * How a format turns a non-2xx `Response` into the error it rejects with: the service's fault,
+ * read with `parseFault` (at most `maxBodyBytes` of the body; the rest is cancelled).
+ */
+export type FaultReader = (response: ResponseLike, signal: AbortSignal | undefined) => Promise<Error>;
+
+/**
+ * A {@link FaultReader} over `batchwire/faults`, loaded by `load` only when a non-2xx `Response`
+ * arrives: the fault parser brings the XML parser, which `batchwire/generic` does not load
+ * otherwise. Each format hands in `() => import('../faults/index.js')` (core imports no format).
+ */
+export function faultReader(load: () => Promise<typeof Faults>): FaultReader {
+  return async (response, signal) => {
+    const { BatchwireServiceError, parseFault } = await load();
+    return new BatchwireServiceError(await parseFault(response, signal === undefined ? {} : { signal }));
+  };
+}
+
+/** A status outside 200-299 (or none that is an integer): the body is an error, not a document. */
+export function isErrorStatus(status: unknown): boolean {
+  return typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 299;
+}
+
+/** The status of a `Response`-like object, `undefined` when reading it throws. */
+function statusOf(response: ResponseLike): unknown {
+  try {
+    return response.status;
+  } catch {
+    return undefined;
+  }
+}
+
+// Reads the fault on the first `next()`, as a body would have been read.
+// biome-ignore lint/correctness/useYield: an iteration that rejects before its first record
+async function* rejecting<T>(error: () => Promise<unknown>): AsyncGenerator<T, void, undefined> {
+  throw await error();
+}
+
+/**
  * The body of every async decoder: reads any {@link ByteSource} (for a fetch `Response`, its body,
  * with its `content-type` as the `contentType` option unless one is given) with the push decoder
- * `make` builds from the options, honouring `options.signal`.
+ * `make` builds from the options, honouring `options.signal`. A `Response` with a non-2xx status
+ * is not read as a body: the iteration rejects with what `readFault` makes of it (a
+ * `BatchwireServiceError` with the parsed fault, `status` and `retryAfterMs`), as `paginate` does.
  */
 export function decodeSource<T, O>(
   source: ByteSource,
   options: O,
   make: (options: O) => PushDecoder<T>,
+  readFault?: FaultReader,
 ): AsyncGenerator<T, void, undefined> {
   let resolved = options;
-  if (isResponseLike(source)) {
+  const response = isResponseLike(source);
+  if (response) {
     let contentType: string | null = null;
     try {
       contentType = source.headers.get('content-type');
@@ -384,7 +449,12 @@ export function decodeSource<T, O>(
     if (typeof contentType === 'string') resolved = withContentType(options, contentType);
   }
   const signal = signalOf(options);
-  return drive(source, make(resolved), signal);
+  // Options are checked at the call, whatever the input turns out to be.
+  const decoder = make(resolved);
+  if (response && readFault !== undefined && isErrorStatus(statusOf(source))) {
+    return rejecting(async () => (signal?.aborted ? abortReason(signal) : await readFault(source, signal)));
+  }
+  return drive(source, decoder, signal);
 }
 
 /** Runs a push decoder over input that is all in memory and returns every record. */

@@ -107,7 +107,8 @@ export class TextStream {
     }
     if (this.encoding === undefined) {
       if (this.head.length + chunk.length < DETECT_BYTES) {
-        this.head = concat(this.head, chunk);
+        // A copy of our own: the caller may reuse its buffer once write returns.
+        this.head = concat(this.head, chunk, true);
         return;
       }
       chunk = this.decide(concat(this.head, chunk));
@@ -283,8 +284,9 @@ export class TextStream {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
+/** `a` then `b` in one array: `b` itself when `a` is empty, unless `copy` asks for a new array. */
+function concat(a: Uint8Array, b: Uint8Array, copy = false): Uint8Array {
+  if (a.length === 0 && !copy) return b;
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);

@@ -1,6 +1,6 @@
 // HPC Pack fault codes (SOAFaultCode in the SOA runtime) and .NET composite formatting.
 import { BatchwireError, invalidArgument } from '../core/errors.js';
-import { limitOption, optionsObject } from '../core/options.js';
+import { isArray, limitOption, optionsObject } from '../core/options.js';
 import { HPC_FAULT_CODES } from './hpc-codes.js';
 
 /** Fault code categories: the high byte of an HPC Pack SOA fault code. */
@@ -103,7 +103,7 @@ function argumentAt(args: readonly string[], index: number): string | undefined 
 export function formatDotNet(format: string, args: readonly string[], options?: FormatDotNetOptions): string {
   if (typeof format !== 'string') throw invalidArgument('formatDotNet: the format must be a string');
   if (args === undefined || args === null) args = [];
-  if (!Array.isArray(args)) throw invalidArgument('formatDotNet: the arguments must be an array of strings');
+  if (!isArray(args)) throw invalidArgument('formatDotNet: the arguments must be an array of strings');
   const settings = optionsObject(options, 'formatDotNet');
   const given = limitOption(settings, 'maxLength', -1, 'formatDotNet');
   const maxLength = given < 0 ? defaultMaxLength(format, args) : given;

@@ -3,18 +3,25 @@ import {
   type ChunkInput,
   decodeSource,
   driveSync,
+  faultReader,
   type StreamOptions,
   toChunk,
   transformerOf,
 } from '../core/source.js';
 import { GenericRequestDecoder, GenericResponseDecoder } from './decoder.js';
+import { markInMemory } from './records.js';
 import type {
   EndOfResponses,
   GenericDecodeOptions,
   GenericRecord,
   GenericRequest,
+  GenericRequestDecodeOptions,
   GenericResponse,
 } from './types.js';
+
+// A non-2xx Response is a service fault: batchwire/faults (and the XML parser it brings) is loaded
+// only then, so that importing batchwire/generic loads neither.
+const readFault = faultReader(() => import('../faults/index.js'));
 
 /**
  * Decodes a generic-service Get Responses body from any source, streaming: each response is
@@ -40,12 +47,14 @@ export function decodeGenericResponses(
   source: ByteSource,
   options?: GenericDecodeOptions & StreamOptions,
 ): AsyncIterable<GenericRecord> {
-  return decodeSource(source, options, (o) => new GenericResponseDecoder(o));
+  return decodeSource(source, options, (o) => new GenericResponseDecoder(o), readFault);
 }
 
 /**
  * Decodes a whole generic-service Get Responses body held in memory (a string, or bytes in a
- * `Uint8Array`, `ArrayBuffer` or any `ArrayBufferView`).
+ * `Uint8Array`, `ArrayBuffer` or any `ArrayBufferView`). The fields are slices of the decoded
+ * body: what they keep alive is the one body the caller handed over. With `requireEnd: false` a
+ * window without the closing record comes back without `end`.
  *
  * @throws {@link BatchwireError} `TRUNCATED`, `MALFORMED_RECORD`, `INVALID_ENCODING`,
  *   `COUNT_MISMATCH`, `TRAILING_DATA`, `LIMIT_EXCEEDED`; `INVALID_ARGUMENT` for input or options
@@ -60,17 +69,26 @@ export function decodeGenericResponses(
  */
 export function decodeGenericBody(
   bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
+  options?: GenericDecodeOptions & { requireEnd?: true },
+): { responses: GenericResponse[]; end: EndOfResponses };
+export function decodeGenericBody(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
   options?: GenericDecodeOptions,
-): { responses: GenericResponse[]; end: EndOfResponses } {
-  const responses: GenericResponse[] = [];
-  let end: EndOfResponses | undefined;
+): { responses: GenericResponse[]; end?: EndOfResponses };
+export function decodeGenericBody(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string,
+  options?: GenericDecodeOptions,
+): { responses: GenericResponse[]; end?: EndOfResponses } {
   const decoder = new GenericResponseDecoder(options);
-  for (const record of driveSync(toChunk(bytes), decoder)) {
-    if (record.kind === 'response') responses.push(record);
-    else end = record;
-  }
-  // The decoder only ends cleanly after the closing record, so `end` is set here.
-  return { responses, end: end! };
+  markInMemory(decoder);
+  const records = driveSync(toChunk(bytes), decoder);
+  // The closing record can only be the last (anything after it is TRAILING_DATA): the array the
+  // decoder filled is the responses, not copied into a second one (8M tiny records: 64 MB).
+  const last = records.at(-1);
+  if (last?.kind === 'end') records.pop();
+  const responses = records as GenericResponse[];
+  // Only `requireEnd: false` lets the decoder end cleanly without the closing record.
+  return last?.kind === 'end' ? { responses, end: last } : { responses };
 }
 
 /**
@@ -87,9 +105,9 @@ export function decodeGenericBody(
  */
 export function decodeGenericRequests(
   source: ByteSource,
-  options?: Omit<GenericDecodeOptions, 'verifyCount'> & StreamOptions,
+  options?: GenericRequestDecodeOptions & StreamOptions,
 ): AsyncIterable<GenericRequest> {
-  return decodeSource(source, options, (o) => new GenericRequestDecoder(o));
+  return decodeSource(source, options, (o) => new GenericRequestDecoder(o), readFault);
 }
 
 /**
@@ -118,7 +136,7 @@ export class GenericResponseDecoderStream extends TransformStream<ChunkInput, Ge
  * ```
  */
 export class GenericRequestDecoderStream extends TransformStream<ChunkInput, GenericRequest> {
-  constructor(options?: Omit<GenericDecodeOptions, 'verifyCount'>) {
+  constructor(options?: GenericRequestDecodeOptions) {
     super(transformerOf(new GenericRequestDecoder(options)));
   }
 }

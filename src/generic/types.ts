@@ -42,6 +42,13 @@ export interface GenericDecodeOptions {
    */
   verifyCount?: boolean;
   /**
+   * Require the closing `EndOfGetResponse` record. A Get Responses call with `count=N` answers a
+   * window of N responses without it: with `false`, a body that ends cleanly after a whole record
+   * is read as such a window (a body cut inside a record is still `TRUNCATED`).
+   * @defaultValue `true`
+   */
+  requireEnd?: boolean;
+  /**
    * Largest record, in bytes of input (characters for string input); a longer one is
    * `LIMIT_EXCEEDED`, detected before it is buffered.
    * @defaultValue 64 MiB
@@ -54,6 +61,9 @@ export interface GenericDecodeOptions {
    */
   loneSurrogates?: LoneSurrogates;
 }
+
+/** Options of the Send Requests decoders: those of {@link GenericDecodeOptions} a request body has. */
+export type GenericRequestDecodeOptions = Omit<GenericDecodeOptions, 'verifyCount' | 'requireEnd'>;
 
 /** Options of the generic encoders. */
 export interface GenericEncodeOptions {

@@ -1,5 +1,6 @@
 import { isSpace } from '../core/chars.js';
 import { BatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import { dateToLiteralText } from './datetime.js';
 import { callerError, describeValue } from './diagnostics.js';
 import { formatFilter, isPropertyPath, literalText, quoteString } from './format.js';
@@ -147,7 +148,7 @@ function combineParts(
   schema: FilterSchema | undefined,
 ): FilterText {
   // and([a, b, c]) as well as and(a, b, c): a spread of 150 000 arguments overflows the caller's stack.
-  const list = parts.length === 1 && Array.isArray(parts[0]) ? (parts[0] as readonly unknown[]) : parts;
+  const list = parts.length === 1 && isArray(parts[0]) ? (parts[0] as readonly unknown[]) : parts;
   if (list.length === 0) {
     throw new BatchwireError('INVALID_ARGUMENT', `${kind}() needs at least one filter`, 0);
   }
@@ -158,17 +159,17 @@ function combineParts(
     if (typeof part === 'string') {
       // Strings are parsed, so only a complete, valid expression can be combined.
       ast = parseFilter(part, schema ? { ...UNLIMITED, schema } : UNLIMITED);
-    } else if (typeof part === 'object' && part !== null && !Array.isArray(part)) {
+    } else if (typeof part === 'object' && part !== null && !isArray(part)) {
       ast = part as FilterExpression;
     } else {
       throw new BatchwireError(
         'INVALID_ARGUMENT',
-        `${kind}() takes filters (builder text or ASTs); operand ${i + 1} is ${part === null ? 'null' : Array.isArray(part) ? 'an array' : typeof part}`,
+        `${kind}() takes filters (builder text or ASTs); operand ${i + 1} is ${part === null ? 'null' : isArray(part) ? 'an array' : typeof part}`,
         0,
       );
     }
     // Flatten a same-kind operand; one push at a time (a spread of a wide node would overflow the stack).
-    if (ast.kind === kind && Array.isArray(ast.operands))
+    if (ast.kind === kind && isArray(ast.operands))
       for (const operand of ast.operands) operands.push(operand);
     else operands.push(ast);
   }
@@ -223,7 +224,7 @@ function fillTemplate(
   values: FilterValue[],
 ): FilterText {
   if (
-    !Array.isArray(strings) ||
+    !isArray(strings) ||
     strings.length !== values.length + 1 ||
     !strings.every((piece) => typeof piece === 'string')
   ) {

@@ -1,6 +1,7 @@
 // Where the parser's problems go: the first one ends parseFilter; validateFilter keeps a bounded
 // number, so a hostile filter (one problem per character) cannot make its report outgrow it.
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import type { FilterDiagnostic, FilterDiagnosticCode } from './types.js';
 
 /** Longest piece of the filter (a name, a literal) quoted inside a message or hint. */
@@ -25,7 +26,7 @@ export function clip(text: string, max: number = MAX_QUOTED): string {
  */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (isArray(value)) return 'an array';
   switch (typeof value) {
     case 'string':
       return JSON.stringify(clip(value));

@@ -1,4 +1,5 @@
 import { BatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import { parseDateTimeText } from './datetime.js';
 import { callerError, describeValue } from './diagnostics.js';
 import type { FilterExpression, LiteralNode, LogicalNode, PropertyNode } from './types.js';
@@ -183,7 +184,7 @@ function format(ast: FilterExpression): string {
 
 function operandsOf(node: LogicalNode): unknown[] {
   const operands: unknown = node.operands;
-  if (!Array.isArray(operands) || operands.length === 0) throw invalid(`${node.kind} without operands`);
+  if (!isArray(operands) || operands.length === 0) throw invalid(`${node.kind} without operands`);
   return operands;
 }
 

@@ -2,6 +2,7 @@
 // (every problem, up to maxDiagnostics), with their options checked before any work.
 import { BatchwireError, textExcerpt } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { isArray } from '../core/options.js';
 import { DiagnosticSink, describeValue, Stop } from './diagnostics.js';
 import { FilterParser } from './parser.js';
 import { type SchemaIndex, schemaIndex } from './schema-index.js';
@@ -52,7 +53,7 @@ function settings(
 ): Settings {
   let given = NO_OPTIONS;
   if (options !== undefined && options !== null) {
-    if (typeof options !== 'object' || Array.isArray(options)) {
+    if (typeof options !== 'object' || isArray(options)) {
       throw invalid(`${what}: options must be an object, got ${describeValue(options)}`);
     }
     given = options as Record<string, unknown>;
@@ -196,7 +197,8 @@ export function validateFilter(
   if (tooLong) return [tooLong];
   const sink = new DiagnosticSink(maxDiagnostics);
   try {
-    new FilterParser(text, index, sink, maxDepth).parse();
+    // Only the problems are wanted: no tree is built.
+    new FilterParser(text, index, sink, maxDepth, false).parse();
   } catch (error) {
     // Only a limit stops a collecting parse; anything else would be a bug, reported, not thrown.
     sink.add(

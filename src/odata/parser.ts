@@ -70,9 +70,24 @@ function withoutSpaces(text: string, start: number, end: number): string {
   return parts.join('');
 }
 
+/**
+ * What a parse that only validates (`validateFilter`) keeps for each operand: a filter whose AST
+ * nobody reads needs no tree, and 10^5 clauses of it would be scavenged again and again.
+ */
+const CHECKED: FilterExpression = Object.freeze({
+  kind: 'and',
+  operands: Object.freeze([]) as unknown as FilterExpression[],
+  start: 0,
+  end: 0,
+});
+
 /** `items[from..]` taken off as one operand: itself when alone, else an `and` or `or` of them. */
 function group(kind: 'and' | 'or', items: FilterExpression[], from: number): FilterExpression {
   if (items.length - from === 1) return items.pop()!;
+  if (items[from] === CHECKED) {
+    items.length = from;
+    return CHECKED;
+  }
   const operands = items.splice(from);
   return { kind, operands, start: operands[0]!.start, end: operands[operands.length - 1]!.end };
 }
@@ -111,6 +126,8 @@ export class FilterParser implements TokenState {
     readonly sink: DiagnosticSink | null,
     /** Deepest parenthesis nesting allowed. */
     private readonly maxDepth: number,
+    /** Build the AST (parseFilter); false when only the problems are wanted (validateFilter). */
+    private readonly tree = true,
   ) {}
 
   private report(
@@ -431,6 +448,7 @@ export class FilterParser implements TokenState {
       return undefined;
     }
     checkComparison(this, property, known, operator, opStart, opEnd, value);
+    if (!this.tree) return CHECKED;
     return { kind: 'comparison', operator, property, value, start: property.start, end: value.end };
   }
 
@@ -520,7 +538,8 @@ export class FilterParser implements TokenState {
     const end = this.end;
     nextToken(this);
     const node = checkStartsWith(this, property, known, start, nameEnd, prefix);
-    return node === undefined ? undefined : { kind: 'startswith', property, prefix: node, start, end };
+    if (node === undefined) return undefined;
+    return this.tree ? { kind: 'startswith', property, prefix: node, start, end } : CHECKED;
   }
 
   /** After an error inside `startswith(...)`: skip to its `)` (consumed), or to the end. */

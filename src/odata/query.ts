@@ -1,4 +1,5 @@
 import { BatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import { percentEncode } from '../core/percent.js';
 import type { FilterText } from './builder.js';
 import { callerError, describeValue } from './diagnostics.js';
@@ -78,7 +79,7 @@ function text(name: string, value: unknown): string | undefined {
  * ```
  */
 export function buildListQuery(options: ListQueryOptions): string {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (typeof options !== 'object' || options === null || isArray(options)) {
     throw wrongType('buildListQuery options', 'an object', options);
   }
   try {
@@ -115,7 +116,7 @@ function listQuery(options: ListQueryOptions): string {
     if (value === undefined || value === null) continue;
     let names: unknown[];
     if (typeof value === 'string') names = value.split(',').map((s) => s.trim());
-    else if (Array.isArray(value)) names = [...value];
+    else if (isArray(value)) names = [...value];
     else throw wrongType(key, 'a string or an array of property names', value);
     if (names.length === 0) throw invalid(`${key} must name at least one property`);
     for (const name of names) {

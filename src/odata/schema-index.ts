@@ -4,6 +4,7 @@
 // (O(properties), no allocation beyond Object.keys) and re-indexed when it has changed, so a
 // property added, removed or edited after the first call is seen by the next one.
 import { BatchwireError } from '../core/errors.js';
+import { isArray } from '../core/options.js';
 import { callerError, clip, describeValue } from './diagnostics.js';
 import { isPropertyPathText, keyword } from './lexer.js';
 import type { SchemaEntry, SchemaIndex } from './schema-entry.js';
@@ -31,7 +32,7 @@ function invalid(message: string): BatchwireError {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !isArray(value);
 }
 
 function build(schema: FilterSchema): SchemaIndex {
@@ -57,8 +58,7 @@ function build(schema: FilterSchema): SchemaIndex {
     if (typeof type !== 'string' || !TYPES.has(type)) {
       throw invalid(`${where}: type must be String, DateTime, Int or Boolean, got ${describeValue(type)}`);
     }
-    if (!Array.isArray(list))
-      throw invalid(`${where}: operators must be an array, got ${describeValue(list)}`);
+    if (!isArray(list)) throw invalid(`${where}: operators must be an array, got ${describeValue(list)}`);
     let bits = 0;
     for (const op of list) {
       const bit =

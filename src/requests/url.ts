@@ -1,8 +1,9 @@
 // URL and header building shared by the request descriptors: every caller-supplied value is
 // encoded or refused, never spliced in raw, so no id can change the path, query or headers.
-import { plainBytes } from '../core/bytes.js';
+import { bodyBytes } from '../core/bytes.js';
 import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { checkHeaderValue, isToken } from '../core/headers.js';
+import { isArray } from '../core/options.js';
 import { percentEncode } from '../core/percent.js';
 import { loneSurrogateIndex } from '../core/unicode.js';
 
@@ -134,7 +135,7 @@ export function addHeaders(headers: Record<string, string>, extra: HeadersOption
   try {
     if (typeof (extra as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') {
       for (const pair of extra as Iterable<unknown>) {
-        if (!Array.isArray(pair) || pair.length !== 2)
+        if (!isArray(pair) || pair.length !== 2)
           throw invalidArgument('headers must list [name, value] pairs');
         pairs.push([pair[0], pair[1]]);
       }
@@ -159,12 +160,10 @@ export function checkBody(body: unknown, name = 'body'): string | Uint8Array<Arr
     if (bad >= 0) throw invalidField(`${name} contains a lone surrogate, which has no UTF-8 form`, bad);
     return body;
   }
-  let bytes: Uint8Array;
-  if (body instanceof Uint8Array) bytes = body;
-  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
-  else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  else throw invalidArgument(`${name} must be a string or bytes`);
-  return plainBytes(bytes);
+  // Read through the engine's own accessors: a fake or a proxy is not bytes, shared memory is copied.
+  const bytes = bodyBytes(body);
+  if (bytes === undefined) throw invalidArgument(`${name} must be a string or bytes`);
+  return bytes;
 }
 
 /**
@@ -199,7 +198,7 @@ export function operation<O extends object, R>(describe: (options: O) => R): (op
 }
 
 function plainOptions<O extends object>(options: O): O {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (typeof options !== 'object' || options === null || isArray(options)) {
     throw invalidArgument(`expected an options object, got ${options === null ? 'null' : typeof options}`);
   }
   const copy: Record<string, unknown> = {};

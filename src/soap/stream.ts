@@ -4,6 +4,7 @@ import {
   type Chunk,
   decodeSource,
   driveSync,
+  faultReader,
   type StreamOptions,
   transformerOf,
 } from '../core/source.js';
@@ -37,7 +38,13 @@ export function readMessageArray(
   source: ByteSource,
   options: SoapReadOptions & StreamOptions = {},
 ): AsyncIterable<SoapRecord> {
-  return decodeSource(source, options, (o) => new MessageArrayReader(o));
+  // A non-2xx Response is a service fault (batchwire/faults, loaded only then).
+  return decodeSource(
+    source,
+    options,
+    (o) => new MessageArrayReader(o),
+    faultReader(() => import('../faults/index.js')),
+  );
 }
 
 /**

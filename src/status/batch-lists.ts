@@ -2,6 +2,7 @@
 // Each item type is described once as a field table (see fields.ts), read by one walker.
 
 import type { BodyInput } from '../core/body.js';
+import type { ResponseLike } from '../core/source.js';
 import type { BatchComputeNode, BatchJob, BatchListPage, BatchPool, BatchTask } from './batch-types.js';
 import { type FieldTable, list, readListPage } from './fields.js';
 import type { StatusParseOptions } from './types.js';
@@ -140,7 +141,15 @@ const NODE: FieldTable = {
  * for (const job of page.items) console.log(job.id, job.state, job.executionInfo?.poolId);
  * ```
  */
-export function parseJobListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchJob> {
+export function parseJobListPage(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<BatchListPage<BatchJob>>;
+export function parseJobListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchJob>;
+export function parseJobListPage(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): BatchListPage<BatchJob> | Promise<BatchListPage<BatchJob>> {
   return readListPage<BatchJob>(body, options, 'parse job list page', 'job list page', JOB);
 }
 
@@ -156,7 +165,15 @@ export function parseJobListPage(body: BodyInput, options?: StatusParseOptions):
  * for (const task of parseTaskListPage(body).items) console.log(task.id, task.executionInfo?.exitCode);
  * ```
  */
-export function parseTaskListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchTask> {
+export function parseTaskListPage(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<BatchListPage<BatchTask>>;
+export function parseTaskListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchTask>;
+export function parseTaskListPage(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): BatchListPage<BatchTask> | Promise<BatchListPage<BatchTask>> {
   return readListPage<BatchTask>(body, options, 'parse task list page', 'task list page', TASK);
 }
 
@@ -172,7 +189,15 @@ export function parseTaskListPage(body: BodyInput, options?: StatusParseOptions)
  * for (const pool of parsePoolListPage(body).items) console.log(pool.id, pool.currentDedicatedNodes);
  * ```
  */
-export function parsePoolListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchPool> {
+export function parsePoolListPage(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<BatchListPage<BatchPool>>;
+export function parsePoolListPage(body: BodyInput, options?: StatusParseOptions): BatchListPage<BatchPool>;
+export function parsePoolListPage(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): BatchListPage<BatchPool> | Promise<BatchListPage<BatchPool>> {
   return readListPage<BatchPool>(body, options, 'parse pool list page', 'pool list page', POOL);
 }
 
@@ -189,9 +214,17 @@ export function parsePoolListPage(body: BodyInput, options?: StatusParseOptions)
  * ```
  */
 export function parseComputeNodeListPage(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<BatchListPage<BatchComputeNode>>;
+export function parseComputeNodeListPage(
   body: BodyInput,
   options?: StatusParseOptions,
-): BatchListPage<BatchComputeNode> {
+): BatchListPage<BatchComputeNode>;
+export function parseComputeNodeListPage(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): BatchListPage<BatchComputeNode> | Promise<BatchListPage<BatchComputeNode>> {
   return readListPage<BatchComputeNode>(
     body,
     options,

@@ -8,8 +8,10 @@ import { extraFields, type JsonPathStep, parseJsonDocument } from '../core/json.
 import { checkJsonDepth } from '../core/json-depth.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { limitOption, optionsObject, textOption } from '../core/options.js';
+import { isErrorStatus, isResponseLike, type ResponseLike, readWhole, signalOf } from '../core/source.js';
 import { BatchwireServiceError } from '../faults/error.js';
 import { parseFault } from '../faults/parse.js';
+import { headerValue } from '../faults/retry.js';
 import type { BatchListPage } from './batch-types.js';
 import { DocumentReader } from './read.js';
 import type { StatusParseOptions } from './types.js';
@@ -166,6 +168,47 @@ export function statusOptions(options: StatusParseOptions | undefined, what: str
   };
 }
 
+/**
+ * A status parser given a fetch `Response`: a non-2xx status is a `BatchwireServiceError` with
+ * the parsed fault (as `paginate` answers it); otherwise the body, read up to `maxBodyBytes`
+ * (`LIMIT_EXCEEDED` past it, the rest cancelled), is parsed with the response's content-type.
+ */
+export async function parseResponse<R>(
+  response: ResponseLike,
+  options: StatusParseOptions | undefined,
+  what: string,
+  parse: (body: BodyInput, options: StatusParseOptions) => R,
+): Promise<R> {
+  const settings = statusOptions(options, what);
+  const signal = signalOf(options);
+  let status: unknown;
+  let headers: unknown;
+  try {
+    status = response.status;
+    headers = response.headers;
+  } catch {
+    // A response whose getters throw: read as one without a status, a fault.
+  }
+  if (isErrorStatus(status)) {
+    const read = signal === undefined ? {} : { signal };
+    throw new BatchwireServiceError(
+      await parseFault(response, { ...read, maxBodyBytes: settings.maxBodyBytes }),
+    );
+  }
+  const body = await readWhole(response, settings.maxBodyBytes, { signal });
+  const contentType = settings.contentType ?? headerValue(headers as Headers | undefined, 'content-type');
+  return parse(body, {
+    maxBodyBytes: settings.maxBodyBytes,
+    maxJsonDepth: settings.maxJsonDepth,
+    ...(contentType === undefined ? {} : { contentType }),
+  });
+}
+
+/** True when a status parser was handed a fetch `Response` (or an object shaped like one). */
+export function isResponse(body: unknown): body is ResponseLike {
+  return isResponseLike(body);
+}
+
 /** Decodes, depth-checks and parses a JSON status document; `what` names it in errors. */
 export function readDocument(
   body: BodyInput,
@@ -192,12 +235,20 @@ const PAGE_KEYS = new Set(['value', 'odata.nextLink', '@odata.nextLink', 'odata.
  * parse errors. An Azure Batch error body is a `BatchwireServiceError`.
  */
 export function readListPage<T>(
-  body: BodyInput,
+  body: BodyInput | ResponseLike,
   options: StatusParseOptions | undefined,
   optionsWhat: string,
   what: string,
   table: FieldTable,
-): BatchListPage<T> {
+): BatchListPage<T> | Promise<BatchListPage<T>> {
+  if (isResponse(body)) {
+    return parseResponse(
+      body,
+      options,
+      optionsWhat,
+      (b, o) => readListPage<T>(b, o, optionsWhat, what, table) as BatchListPage<T>,
+    );
+  }
   const settings = statusOptions(options, optionsWhat);
   const { reader, root } = readDocument(body, settings, what);
   if (!Object.hasOwn(root, 'value') && (Object.hasOwn(root, 'code') || Object.hasOwn(root, 'odata.error'))) {

@@ -1,10 +1,13 @@
 import type { BodyInput } from '../core/body.js';
 import { extraFields } from '../core/json.js';
+import type { ResponseLike } from '../core/source.js';
 import { CONTAINER_INFO } from './batch-lists.js';
 import {
   closed,
   type FieldTable,
+  isResponse,
   list,
+  parseResponse,
   readDocument,
   readListPage,
   serviceError,
@@ -45,7 +48,16 @@ const DLI_STATE_KEYS = new Set(['id', 'state']);
  * // { id: '0a32…', state: 'success', rawState: 'Success', known: true, terminal: true }
  * ```
  */
-export function parseDliBatchState(body: BodyInput, options?: StatusParseOptions): DliBatchState {
+export function parseDliBatchState(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<DliBatchState>;
+export function parseDliBatchState(body: BodyInput, options?: StatusParseOptions): DliBatchState;
+export function parseDliBatchState(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): DliBatchState | Promise<DliBatchState> {
+  if (isResponse(body)) return parseResponse(body, options, 'parseDliBatchState', parseDliBatchState);
   const settings = statusOptions(options, 'parseDliBatchState');
   const { reader, root } = readDocument(body, settings, 'DLI batch state');
   if (
@@ -120,9 +132,17 @@ const JOB_PREP_RELEASE_STATUS: FieldTable = {
  * ```
  */
 export function parseJobPrepReleaseStatusPage(
+  response: ResponseLike,
+  options?: StatusParseOptions,
+): Promise<JobPrepReleaseStatusPage>;
+export function parseJobPrepReleaseStatusPage(
   body: BodyInput,
   options?: StatusParseOptions,
-): JobPrepReleaseStatusPage {
+): JobPrepReleaseStatusPage;
+export function parseJobPrepReleaseStatusPage(
+  body: BodyInput | ResponseLike,
+  options?: StatusParseOptions,
+): JobPrepReleaseStatusPage | Promise<JobPrepReleaseStatusPage> {
   return readListPage(
     body,
     options,

@@ -102,4 +102,6 @@ export interface StatusParseOptions {
   maxBytes?: number;
   /** Deepest nesting of arrays and objects; deeper is `LIMIT_EXCEEDED`. @defaultValue 1000 */
   maxJsonDepth?: number;
+  /** Given a fetch `Response`: aborting it stops reading the body, and the promise rejects with its reason. */
+  signal?: AbortSignal;
 }

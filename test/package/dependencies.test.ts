@@ -4,20 +4,38 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-// What each public entry point pulls in, by bundling its source graph with packages left external.
-async function packagesImportedBy(entry: string): Promise<string[]> {
+// What each public entry point pulls in when it is imported, by bundling its source graph with
+// code splitting (as the build does) and packages left external, then following the static
+// imports from the entry's own output: a chunk only a dynamic import() reaches loads later.
+async function packagesImportedBy(entry: string, when: 'import' | 'ever' = 'import'): Promise<string[]> {
   const result = await build({
     entryPoints: [`${root}src/${entry}`],
     bundle: true,
     write: false,
     format: 'esm',
+    splitting: true,
+    outdir: `${root}.deps-out`,
     platform: 'neutral',
     packages: 'external',
     metafile: true,
     logLevel: 'silent',
   });
-  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
-  return [...new Set(imports.filter((i) => i.external).map((i) => i.path))].sort();
+  const outputs = result.metafile.outputs;
+  const start = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const todo = [start];
+  while (todo.length > 0) {
+    const path = todo.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const imp of outputs[path]?.imports ?? []) {
+      if (when === 'import' && imp.kind === 'dynamic-import') continue;
+      if (imp.external) packages.add(imp.path);
+      else todo.push(imp.path);
+    }
+  }
+  return [...packages].sort();
 }
 
 describe('runtime dependencies', () => {
@@ -32,6 +50,12 @@ describe('runtime dependencies', () => {
     ['auth/index.ts', []],
   ])('%s loads only %j (never fast-check)', async (entry, expected) => {
     expect(await packagesImportedBy(entry)).toEqual(expected);
+  });
+
+  // A non-2xx Response given to a generic decoder is read by batchwire/faults, loaded only then.
+  it('batchwire/generic loads saxes only through a dynamic import() (a non-2xx Response)', async () => {
+    expect(await packagesImportedBy('generic/index.ts', 'ever')).toEqual(['saxes']);
+    expect(await packagesImportedBy('odata/index.ts', 'ever')).toEqual([]);
   });
 
   it('batchwire/arbitraries is the one entry that loads fast-check', async () => {

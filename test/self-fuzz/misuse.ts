@@ -210,9 +210,13 @@ function throwingGetter(key: string): object {
   });
 }
 
+function detach(buffer: ArrayBuffer): void {
+  structuredClone(buffer, { transfer: [buffer] });
+}
+
 function detached(): ArrayBuffer {
   const buffer = new ArrayBuffer(8);
-  structuredClone(buffer, { transfer: [buffer] });
+  detach(buffer);
   return buffer;
 }
 
@@ -226,6 +230,147 @@ export interface Make {
 
 const of = (make: () => unknown): Make => ({ make });
 const constant = (value: unknown): Make => of(() => value);
+
+/** Every trap throws: reading, listing, testing, calling or constructing it fails. */
+const THROWING_HANDLER: ProxyHandler<object> = Object.fromEntries(
+  (
+    [
+      'get',
+      'set',
+      'has',
+      'ownKeys',
+      'getOwnPropertyDescriptor',
+      'defineProperty',
+      'deleteProperty',
+      'getPrototypeOf',
+      'setPrototypeOf',
+      'isExtensible',
+      'preventExtensions',
+      'apply',
+      'construct',
+    ] as const
+  ).map((trap) => [
+    trap,
+    () => {
+      throw new GetterError(`proxy trap ${trap}`);
+    },
+  ]),
+);
+
+const TRAPS = Object.keys(THROWING_HANDLER) as (keyof ProxyHandler<object>)[];
+
+/** A proxy where only `trap` throws: the other traps answer as the target would. */
+function oneTrapThrows<T extends object>(target: T, trap: keyof ProxyHandler<object>): T {
+  return new Proxy(target, { [trap]: THROWING_HANDLER[trap] });
+}
+
+/**
+ * Every trap alone over every kind of target (options, array, bytes, Headers), so a check that
+ * passes (getPrototypeOf answers) meets the one read that throws.
+ */
+export const oneTrapProxies: Make[] = TRAPS.flatMap((trap) =>
+  [
+    () => ({ encoding: 'utf-8', headers: { a: 'b' } }),
+    () => [1, 2],
+    () => new Uint8Array(GENERIC_BODY),
+    () => new Headers({ 'content-type': 'application/json' }),
+  ].map((target) => of(() => oneTrapThrows(target() as object, trap))),
+);
+
+function revoked<T extends object>(target: T): T {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/** A Uint8Array subclass that trusts nothing of itself: its own methods and species throw. */
+class HostileBytes extends Uint8Array {
+  static get [Symbol.species](): Uint8ArrayConstructor {
+    throw new GetterError('species');
+  }
+  override subarray(): Uint8Array<ArrayBuffer> {
+    throw new GetterError('subarray');
+  }
+  override slice(): Uint8Array<ArrayBuffer> {
+    throw new GetterError('slice');
+  }
+  override get length(): number {
+    throw new GetterError('length');
+  }
+}
+
+const GENERIC_BODY = utf8(
+  'a\uffffb\uffffc\u0000http://hpc.microsoft.com/EndOfGetResponse\uffff1\uffffSuccess\u0000',
+);
+
+/**
+ * Exotic but legal values (issue 21): objects that pass `instanceof` without being what they
+ * claim, revoked proxies, proxies whose traps throw, detached buffers and views over them, views
+ * over shared memory, and a Uint8Array subclass whose own methods throw.
+ */
+export const exotic: fc.Arbitrary<Make> = fc.oneof(
+  fc
+    .constantFrom(
+      Uint8Array.prototype,
+      ArrayBuffer.prototype,
+      DataView.prototype,
+      ReadableStream.prototype,
+      Response.prototype,
+      Headers.prototype,
+      AbortSignal.prototype,
+      Error.prototype,
+      Date.prototype,
+      Map.prototype,
+      Promise.prototype,
+    )
+    .map((prototype) => of(() => Object.create(prototype))),
+  fc.constant(of(() => Object.setPrototypeOf({ length: 3, 0: 0x61 }, Uint8Array.prototype))),
+  fc.constant(of(() => revoked({}))),
+  fc.constant(of(() => revoked([]))),
+  fc.constant(of(() => revoked(new Uint8Array(4)))),
+  fc.constant(of(() => revoked(() => 0))),
+  fc.constant(of(() => new Proxy({}, THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy([], THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy(new Uint8Array(GENERIC_BODY), THROWING_HANDLER))),
+  fc.constant(of(() => new Proxy(() => 0, THROWING_HANDLER))),
+  fc.constantFrom(...oneTrapProxies),
+  fc.constant(
+    of(() => {
+      const buffer = new ArrayBuffer(16);
+      const view = new Uint8Array(buffer, 4, 8);
+      detach(buffer);
+      return view;
+    }),
+  ),
+  fc.constant(
+    of(() => {
+      const buffer = new ArrayBuffer(16);
+      const view = new DataView(buffer);
+      detach(buffer);
+      return view;
+    }),
+  ),
+  fc.nat({ max: PAYLOADS.length - 1 }).map((i) =>
+    of(() => {
+      const payload = PAYLOADS[i];
+      const bytes = typeof payload === 'string' ? utf8(payload) : GENERIC_BODY;
+      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 2), 1, bytes.length);
+      shared.set(bytes);
+      return shared;
+    }),
+  ),
+  fc.constant(of(() => new SharedArrayBuffer(8))),
+  fc.constant(of(() => new DataView(new SharedArrayBuffer(8)))),
+  fc.constant(
+    of(() => {
+      // A byte order mark, then a UTF-16LE generic body: read by its bytes, the BOM is not text.
+      const body = Buffer.from('\ufeffa\uffffb\uffffc\u0000', 'utf16le');
+      const hostile = new HostileBytes(body.length);
+      Uint8Array.prototype.set.call(hostile, body);
+      return hostile;
+    }),
+  ),
+);
 
 const bytes = fc.uint8Array({ maxLength: 24 });
 const views: fc.Arbitrary<Make> = fc.oneof(
@@ -283,6 +428,7 @@ const leaf: fc.Arbitrary<Make> = fc.oneof(
   fc.constant(of(() => /x/)),
   fc.constant(of(() => new Map([['a', 'b']]))),
   fc.constant(of(() => new Error('plain error'))),
+  exotic,
 );
 
 /** A value of any JavaScript type; objects hold junk of their own, up to `depth` levels. */
@@ -316,7 +462,18 @@ export function junk(depth = 2): fc.Arbitrary<Make> {
     { weight: 1, arbitrary: fc.constantFrom(...OPTION_KEYS).map((key) => of(() => throwingGetter(key))) },
     { weight: 1, arbitrary: fc.constant(of(() => JSON.parse('{"__proto__":{"polluted":true},"a":1}'))) },
     { weight: 1, arbitrary: fc.constant(of(() => Object.create(null))) },
-    { weight: 1, arbitrary: inner.map((v) => of(() => Promise.resolve(v.make()))) },
+    {
+      weight: 1,
+      arbitrary: inner.map((v) =>
+        of(() => {
+          // Promise.resolve reads `then`: of a proxy whose traps throw, that is a rejected promise,
+          // handled here so that one the callable never awaits is not an unhandled rejection.
+          const promise = Promise.resolve(v.make());
+          promise.catch(() => undefined);
+          return promise;
+        }),
+      ),
+    },
     {
       weight: 1,
       arbitrary: fc.oneof(
@@ -372,6 +529,8 @@ async function settle(value: unknown, chunks: readonly unknown[], problems: unkn
       problems.push(error);
     }
   };
+  // A proxy handed back (an input returned as it was) is not worked: its traps are the caller's.
+  if (typeof value === 'object' && value !== null && isProxyLike(value)) return;
   if (value instanceof Promise) {
     let resolved: unknown;
     await guard(async () => {
@@ -442,13 +601,25 @@ export async function runMisuse(callable: Callable, c: MadeCase): Promise<unknow
   return problems.filter((p) => !allowed(p));
 }
 
-/** A short description of a value that never runs a getter or a proxy trap. */
+/**
+ * A short description of a value that never runs a getter and never throws: a proxy whose traps
+ * throw (or a revoked one) is named, not read.
+ */
 export function show(value: unknown, depth = 2): string {
+  try {
+    return describe(value, depth);
+  } catch {
+    return '[a proxy whose traps throw]';
+  }
+}
+
+function describe(value: unknown, depth: number): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol') return 'Symbol()';
   if (typeof value === 'function') return 'function';
   if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? '-0' : String(value);
+  if (isProxyLike(value)) return '[a revoked proxy, or one whose traps throw]';
   if (!isPlainObjectSafe(value)) return `[${kindOf(value)}]`;
   if (depth <= 0) return '{…}';
   if (Array.isArray(value)) return `[${value.map((v) => show(v, depth - 1)).join(', ')}]`;
@@ -477,15 +648,35 @@ function isProxyLike(value: object): boolean {
 }
 
 function kindOf(value: object): string {
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${value.byteLength})`;
-  if (value instanceof ArrayBuffer)
-    return `ArrayBuffer(${value.byteLength}${value.byteLength === 0 ? ', maybe detached' : ''})`;
-  if (value instanceof Promise) return 'Promise';
-  return value.constructor?.name ?? 'object';
+  try {
+    if (ArrayBuffer.isView(value)) {
+      const length = (
+        Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!.get as (
+          this: unknown,
+        ) => number
+      ).call(value);
+      return `${Object.getPrototypeOf(value)?.constructor?.name ?? 'view'}(${length})`;
+    }
+    if (value instanceof ArrayBuffer)
+      return `ArrayBuffer(${value.byteLength}${value.byteLength === 0 ? ', maybe detached' : ''})`;
+    if (value instanceof Promise) return 'Promise';
+    return value.constructor?.name ?? 'object';
+  } catch {
+    return 'an object that passes instanceof without being one';
+  }
 }
 
 /** Describes a failure: the call, and the exception. */
 export function describeFailure(callable: Callable, c: MadeCase, problem: unknown): string {
-  const error = problem as Error;
-  return `${callable.name}(${c.args.map((a) => show(a)).join(', ')}) with chunks [${c.chunks.map((a) => show(a)).join(', ')}] threw ${error?.name ?? typeof problem}: ${error?.message ?? String(problem)}`;
+  return `${callable.name}(${c.args.map((a) => show(a)).join(', ')}) with chunks [${c.chunks.map((a) => show(a)).join(', ')}] threw ${describeProblem(problem)}`;
+}
+
+// What was thrown may itself be hostile (an input thrown back): read it without trusting it.
+function describeProblem(problem: unknown): string {
+  try {
+    const error = problem as Error;
+    return `${error?.name ?? typeof problem}: ${error?.message ?? String(problem)}`;
+  } catch {
+    return show(problem);
+  }
 }

@@ -7,6 +7,7 @@
 // of `Attack`s (use `attack()` to type each one). Both runners pick up every file there.
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { GCProfiler } from 'node:v8';
 import { isBatchwireError } from 'batchwire';
 
 /** One attack on one public function. */
@@ -38,6 +39,14 @@ export interface Attack<I = unknown> {
   inputSize?(input: I): number;
   /** Size of the output. @defaultValue characters in it (see {@link outputSize}) */
   outputSize?(output: unknown): number;
+  /**
+   * What the growth bound applies to: `'time'`, or `'allocation'` (bytes the run allocates, from
+   * V8's own GC statistics) for an attack whose time steps come from the machine's memory
+   * hierarchy rather than the work done (say why where the attack is defined). Time is still
+   * measured and printed.
+   * @defaultValue `'time'`
+   */
+  judge?: 'time' | 'allocation';
 }
 
 /** Types one attack (the input type stays local to it) for a plain array of attacks. */
@@ -106,6 +115,8 @@ export interface StressResult {
   outputs: number[];
   /** Output ratio per doubling (3 values). */
   outputRatios: number[];
+  /** Bytes allocated by the best run per size (attacks judged by allocation), else empty. */
+  allocated: number[];
   /** What the run ended in: `'value'` or an error code. */
   outcome: string;
   /** Why the attack failed; empty when it passed. */
@@ -159,13 +170,17 @@ function cpuMs(): number {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** One run: its time (the lesser of wall and CPU time, both upper bounds of the work) and result. */
+/** One run: its time (the lesser of wall and CPU time, both upper bounds of the work), result and allocation. */
 async function runOnce(
   target: Attack,
   input: unknown,
   collect: boolean,
-): Promise<{ ms: number; output: unknown; outcome: string }> {
+): Promise<{ ms: number; output: unknown; outcome: string; allocated: number }> {
   if (collect) gc?.();
+  // Bytes allocated = heap growth + what each collection during the run freed.
+  const profiler = target.judge === 'allocation' ? new GCProfiler() : undefined;
+  profiler?.start();
+  const used0 = profiler ? process.memoryUsage().heapUsed : 0;
   const wall0 = performance.now();
   const cpu0 = cpuMs();
   let output: unknown;
@@ -180,15 +195,23 @@ async function runOnce(
   }
   const wall = performance.now() - wall0;
   const cpu = cpuMs() - cpu0;
+  let allocated = 0;
+  if (profiler) {
+    allocated = process.memoryUsage().heapUsed - used0;
+    for (const s of profiler.stop()?.statistics ?? []) {
+      allocated += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
+    }
+  }
   // CPU time is not inflated by other processes; wall time is not inflated by GC helper threads.
-  return { ms: Math.max(0, Math.min(wall, cpu > 0 ? cpu : wall)), output, outcome };
+  return { ms: Math.max(0, Math.min(wall, cpu > 0 ? cpu : wall)), output, outcome, allocated };
 }
 
 async function best(target: Attack, input: unknown, repeats: number, collect: boolean) {
   let first = await runOnce(target, input, collect);
   for (let i = 1; i < repeats; i++) {
     const next = await runOnce(target, input, collect);
-    if (next.ms < first.ms) first = { ...next, output: first.output };
+    if (next.ms < first.ms) first = { ...next, output: first.output, allocated: first.allocated };
+    first.allocated = Math.min(first.allocated, next.allocated);
   }
   return first;
 }
@@ -214,6 +237,7 @@ async function measureOnce(target: Attack, mode: StressMode): Promise<StressResu
   }
   const sizes = [n, 2 * n, 4 * n, 8 * n];
   const ms: number[] = [];
+  const allocated: number[] = [];
   const inputs: number[] = [];
   const outputs: number[] = [];
   const failures: string[] = [];
@@ -222,6 +246,7 @@ async function measureOnce(target: Attack, mode: StressMode): Promise<StressResu
     const input = target.build(size);
     const run = await best(target, input, mode.repeats, mode.collect);
     ms.push(run.ms);
+    if (target.judge === 'allocation') allocated.push(run.allocated);
     inputs.push((target.inputSize ?? defaultInputSize)(input as never));
     outputs.push((target.outputSize ?? outputSize)(run.output));
     if (run.outcome !== (target.expect ?? 'value') && !failures.some((f) => f.startsWith('ended'))) {
@@ -238,7 +263,17 @@ async function measureOnce(target: Attack, mode: StressMode): Promise<StressResu
   const outputRatios = ratio(outputs);
   const inputRatios = ratio(inputs);
   const growth = fittedGrowth(ms);
-  if (ms[3]! >= NOISE_FLOOR_MS) {
+  if (target.judge === 'allocation') {
+    // Allocation is a count, not a timing: no noise floor, and every doubling is judged.
+    const ratios = ratio(allocated);
+    const fitted = fittedGrowth(allocated);
+    const worst = Math.max(...ratios);
+    if (fitted > mode.threshold || worst > mode.threshold) {
+      failures.push(
+        `allocation grows ${fitted.toFixed(2)}x per doubling (worst doubling ${worst.toFixed(2)}x) > ${mode.threshold}x`,
+      );
+    }
+  } else if (ms[3]! >= NOISE_FLOOR_MS) {
     const last = timeRatios[2]!;
     if (growth > mode.threshold || (mode.lastDoubling && last > mode.threshold)) {
       failures.push(
@@ -265,6 +300,7 @@ async function measureOnce(target: Attack, mode: StressMode): Promise<StressResu
     inputs,
     outputs,
     outputRatios,
+    allocated,
     outcome,
     failures,
     attempts: 1,
@@ -277,7 +313,8 @@ async function measureOnce(target: Attack, mode: StressMode): Promise<StressResu
  * A foreign exception propagates.
  */
 export async function measure(target: Attack, mode: StressMode): Promise<StressResult> {
-  const timing = (r: StressResult) => r.failures.some((f) => f.startsWith('time'));
+  const timing = (r: StressResult) =>
+    r.failures.some((f) => f.startsWith('time') || f.startsWith('allocation'));
   let result = await measureOnce(target, mode);
   for (let attempt = 2; attempt <= mode.attempts && timing(result); attempt++) {
     const again = await measureOnce(target, mode);
@@ -309,8 +346,15 @@ export function describeResult(r: StressResult): string {
   const t = r.timeRatios.map((x) => x.toFixed(2)).join(' ');
   const o = r.outputRatios.map((x) => x.toFixed(2)).join(' ');
   const perInput = r.outputs[3]! / Math.max(r.inputs[3]!, 1);
+  const bytes =
+    r.allocated.length === 4
+      ? ` | allocated ${r.allocated.map((b) => (b / 1e6).toFixed(1)).join('/')} MB (x${r.allocated
+          .slice(1)
+          .map((b, i) => (b / Math.max(r.allocated[i]!, 1)).toFixed(2))
+          .join(' ')}), judged by allocation`
+      : '';
   return (
     `${r.target}: ${r.name} | n=${r.sizes[0]} | ${r.ms.map((m) => m.toFixed(2)).join('/')} ms | ` +
-    `time x${t} (growth ${r.growth.toFixed(2)}) | output x${o} (${perInput.toFixed(2)} per input unit) | ${r.outcome}`
+    `time x${t} (growth ${r.growth.toFixed(2)})${bytes} | output x${o} (${perInput.toFixed(2)} per input unit) | ${r.outcome}`
   );
 }

@@ -25,6 +25,7 @@ const EMPTY: StressResult = {
   inputs: [],
   outputs: [],
   outputRatios: [],
+  allocated: [],
   outcome: 'foreign exception',
   failures: [],
   attempts: 1,

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/errors.js';
+export { BatchwireError, type BatchwireErrorCode, isBatchwireError } from '../core/batchwire-error.js';
 export { type AkSkOptions, signAkSk, type VerifyAkSkOptions, verifyAkSk } from './aksk.js';
 export { type BasicAuthOptions, basicAuth, type VerifyBasicOptions, verifyBasic } from './basic.js';
 export type {

@@ -22,12 +22,12 @@ async function packagesImportedBy(entry: string): Promise<string[]> {
 
 describe('runtime dependencies', () => {
   it.each([
-    ['index.ts', ['saxes']],
+    ['index.ts', []],
     ['generic/index.ts', []],
-    ['soap/index.ts', ['saxes']],
+    ['soap/index.ts', []],
     ['odata/index.ts', []],
-    ['faults/index.ts', ['saxes']],
-    ['status/index.ts', ['saxes']],
+    ['faults/index.ts', []],
+    ['status/index.ts', []],
     ['requests/index.ts', []],
   ])('%s loads only %j (never fast-check)', async (entry, expected) => {
     expect(await packagesImportedBy(entry)).toEqual(expected);

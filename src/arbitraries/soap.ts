@@ -50,10 +50,14 @@ export function soapText(options: { maxLength?: number } = {}): fc.Arbitrary<str
 const NAMESPACES = ['http://tempuri.org/', 'http://contoso.com/calc/2024', 'urn:batchwire:test'];
 const OPERATIONS = ['Add', 'Compute', 'Echo', 'GetData', 'Sleep'];
 
-function withOptional<T extends object>(base: T, optional: Record<string, string | undefined>): T {
+function withOptional<T extends object>(
+  base: T,
+  optional: Record<string, string | undefined>,
+  extra: Record<string, unknown> = {},
+): T {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) out[key] = value;
-  return out as T;
+  return Object.assign(out, extra) as T;
 }
 
 /**
@@ -90,9 +94,10 @@ export function soapMessage(): fc.Arbitrary<SoapMessage> {
       const xml = r.structured
         ? `<${r.operation}Result xmlns="${r.namespace}"><Value>${text}</Value><Count>1</Count></${r.operation}Result>`
         : `<${r.operation}Result xmlns="${r.namespace}">${text}</${r.operation}Result>`;
+      // The result element declares its namespace itself: the body uses no declaration from outside.
       const body = r.structured
-        ? { name, namespace: r.namespace, xml }
-        : { name, namespace: r.namespace, xml, result: r.result };
+        ? { name, namespace: r.namespace, xml, namespaces: {} }
+        : { name, namespace: r.namespace, xml, namespaces: {}, result: r.result };
       return withOptional<SoapMessage>(
         { kind: 'response', action: r.action, body },
         {
@@ -174,6 +179,7 @@ export function soapFault(): fc.Arbitrary<SoapFaultMessage> {
           reason: r.reason,
         },
         { detail: r.detail, action: r.action, relatesTo: r.relatesTo, userData: r.userData },
+        r.detail === undefined ? {} : { detailNamespaces: {} },
       ),
     );
 }

@@ -1,12 +1,10 @@
-// The XML layer: saxes (strict, conformant, namespaces off) fed with text decoded by TextStream,
-// plus batchwire's own namespace scope, which costs less than saxes' xmlns mode (measured) and is
-// O(1) per name. It keeps every guarantee the codecs promise: no DOCTYPE (refused as soon as it
-// starts, nothing is expanded), only the five XML entities, exact input offsets with line and
-// column, and limits checked at every slice of at most FEED_SLICE characters, before saxes or
-// anyone else can buffer more than that.
-// Over 500 lines on purpose: the feed is one state machine around saxes' internals (slices,
-// limits, offsets, line and column, namespace scope), and its parts share that state per event.
-import { SaxesParser, type SaxesTagPlain, type XMLDecl } from 'saxes';
+// The XML layer: batchwire's own scanner (xml-scanner.ts) fed with text decoded by TextStream,
+// plus the namespace scope (O(1) per name). It keeps every guarantee the codecs promise: no
+// DOCTYPE (refused as soon as it starts, nothing is expanded), only the five XML entities, exact
+// input offsets with line and column, and limits checked before anything more is buffered (the
+// scanner buffers nothing of a piece but names, one attribute value and one reference).
+// Over 500 lines on purpose: the feed is one object per document (offsets, lines, namespaces,
+// limits), and ElementText and resolveQName are small parts of it every reader uses.
 import type { DecodedBody } from './body.js';
 import type { EncodingOption } from './charset.js';
 import { BatchwireError, textExcerpt } from './errors.js';
@@ -14,24 +12,25 @@ import { declarationProblem, type NamespaceBinding, NamespaceScope } from './nam
 import type { Chunk } from './source.js';
 import { TextStream } from './text-stream.js';
 import { utf8Length } from './unicode.js';
+import { detach, firstNonChar } from './xml-chars.js';
+import { type ScanProblem, XmlScanner } from './xml-scanner.js';
 
 export { NamespaceBinding, NamespaceScope, XML_NAMESPACE, XMLNS_NAMESPACE } from './namespaces.js';
+export { detach } from './xml-chars.js';
 
-/** A start tag as saxes reports it with namespaces off: the raw name and attributes. */
-export type XmlTag = SaxesTagPlain;
-
-/** What an {@link XmlFeed} calls. Any handler may throw a BatchwireError to stop the parse. */
+/**
+ * What an {@link XmlFeed} calls. Any handler may throw a BatchwireError to stop the parse. While
+ * `open` runs, the feed holds the start tag's prefixed attributes (`attributeNames`,
+ * `attributeValues`, `attributeBindings`) and `selfClosing`.
+ */
 export interface XmlHandlers {
-  /**
-   * A start tag, at `depth` (the root is 1), with its declarations in scope. `binding` is the
-   * element's namespace (`undefined`: none). Prefixed attributes are in `feed.attributeNames`.
-   */
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void;
+  /** A start tag, at `depth` (the root is 1), its declarations in scope; `binding` is its namespace. */
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void;
   /** An end tag (for an empty element, right after its start tag), its declarations still in scope. */
-  close(tag: XmlTag, depth: number): void;
-  /** Character data (text, references resolved, and CDATA), while the feed is asked for text. */
+  close(name: string, depth: number): void;
+  /** Character data (references resolved, and CDATA), while the feed is asked for text. */
   text(text: string): void;
-  /** After each slice handed to saxes: where a reader checks its own limits. */
+  /** At least every FEED_SLICE characters and at the end of each piece: where a reader checks its limits. */
   slice?(): void;
   /** At the end of each decoded piece, while `feed.current` still holds it. */
   piece?(): void;
@@ -45,82 +44,13 @@ export interface XmlFeedOptions {
   contentType?: string | undefined;
   /** Deepest element nesting, counting the root as 1. */
   maxDepth: number;
-  /** Longest text node, attribute value, comment, CDATA section or name saxes may buffer, in characters. */
+  /** Longest name, attribute value or text a reader collects, in characters. */
   maxTextLength: number;
 }
 
-// saxes 6 internals read here (its typings mark them private): the state machine's state and
-// buffers, for limits and offsets, and the handler slots, to switch text reporting on and off.
-interface SaxesInternals {
-  state: number;
-  text: string;
-  name: string;
-  entity: string;
-  piTarget: string;
-  chunkPosition: number;
-  i: number;
-  prevI: number;
-  line: number;
-  column: number;
-  textHandler: ((text: string) => void) | undefined;
-  cdataHandler: ((text: string) => void) | undefined;
-}
-
-// saxes states (saxes.js, S_*), with a sample of the input they stand for.
-const S_DOCTYPE = 2; // <!DOCTYPE
-const S_DTD_PI_ENDING = 12; // <!DOCTYPE x [ <?pi ?  (the last state of the internal subset)
-const S_OPEN_WAKA = 15; // <
-const S_OPEN_WAKA_BANG = 16; // <!-
-const S_PI_FIRST_CHAR = 23; // <?
-const S_OPEN_TAG = 34; // <strong
-const S_CLOSE_TAG_SAW_WHITE = 44; // </a   >
-
 const NO_HANDLERS: XmlHandlers = { open() {}, close() {}, text() {} };
 
-// Index of the first character in a pending entity reference that no reference may hold
-// (markup, quotes, whitespace), or -1.
-function entityEnd(entity: string): number {
-  for (let i = 0; i < entity.length; i++) {
-    const c = entity.charCodeAt(i);
-    if (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x22 || c === 0x27 || c <= 0x20) return i;
-  }
-  return -1;
-}
-
-/** The handlers a feed gives saxes, by saxes' event names. */
-interface FeedEvents {
-  attribute(attribute: { name: string; value: string }): void;
-  opentag(tag: XmlTag): void;
-  closetag(tag: XmlTag): void;
-  error(error: Error): void;
-  doctype(doctype: string): void;
-  xmldecl(declaration: XMLDecl): void;
-  processinginstruction(instruction: { target: string; body: string }): void;
-}
-
-/**
- * saxes with every handler slot set in the constructor. saxes' own `on()` adds each slot later
- * by a computed key; past a few such additions V8 turns the parser into a dictionary object and
- * every field access in saxes' loops becomes a hash lookup (measured: 5x slower). Slots set
- * here are ordinary fast properties, and switching text on and off changes no shape.
- */
-class FeedParser extends SaxesParser {
-  constructor(events: FeedEvents) {
-    super({ xmlns: false, defaultXMLVersion: '1.0', forceXMLVersion: true });
-    const slots = this as unknown as Record<string, unknown>;
-    slots.textHandler = undefined;
-    slots.cdataHandler = undefined;
-    slots.attributeHandler = events.attribute;
-    slots.openTagHandler = events.opentag;
-    slots.closeTagHandler = events.closetag;
-    slots.errorHandler = events.error;
-    slots.doctypeHandler = events.doctype;
-    slots.xmldeclHandler = events.xmldecl;
-    slots.piHandler = events.processinginstruction;
-  }
-}
-
-/** Characters handed to saxes at a time: every limit is checked at least this often. */
+/** Characters between two calls of `slice`, at most (plus one tag). */
 const FEED_SLICE = 64 * 1024;
 
 /** Encoding names an XML declaration may give for the encodings batchwire decodes. */
@@ -138,54 +68,33 @@ const DECLARED_ENCODINGS = new Set([
   'ascii',
 ]);
 
-// A saxes error message starts with "line:column: ".
-function saxesMessage(error: Error): string {
-  const text = error.message;
-  const colon = text.indexOf(': ');
-  return colon >= 0 && /^\d+:\d+$/.test(text.slice(0, colon)) ? text.slice(colon + 2) : text;
-}
-
 /**
- * A strict XML reader over saxes for one document (or one message array), fed bytes or strings.
- * It resolves namespaces itself and refuses what XML Namespaces 1.0 forbids (unbound or
- * malformed prefixes, `xmlns:p=""`, rebinding `xml`/`xmlns`, two attributes with one expanded
- * name), maps every problem to a BatchwireError with the exact input offset, and lets handlers
- * turn a character position (an index into all the text parsed so far) into an input offset.
+ * A strict XML reader for one document (or one message array), fed bytes or strings. It resolves
+ * namespaces and refuses what XML Namespaces 1.0 forbids (unbound or malformed prefixes,
+ * `xmlns:p=""`, rebinding `xml`/`xmlns`, two attributes with one expanded name), maps every
+ * problem to a BatchwireError with the exact input offset, line and column, and lets handlers
+ * turn a character position (an index into all the text read so far) into an input offset.
  */
-export class XmlFeed {
+export class XmlFeed extends XmlScanner {
   /** The namespace declarations in scope. */
   readonly scope = new NamespaceScope();
-  /** Depth of the innermost open element (0 outside the root). */
-  depth = 0;
-  /** True once the root element has been read whole. */
-  rootClosed = false;
-  /** The decoded piece being parsed; character positions count from the start of all text. */
-  current = '';
-  /** Position of `current[0]`. */
-  charBase = 0;
   /** How many prefixed attributes (declarations aside) the start tag being reported has. */
   attributeCount = 0;
   /** Their names, `[0, attributeCount)`. */
-  readonly attributeNames: string[] = [];
-  /** Their namespaces, `[0, attributeCount)`, in the same order. */
-  readonly attributeBindings: NamespaceBinding[] = [];
+  attributeNames: string[] = [];
+  /** Their values, in the same order. */
+  attributeValues: string[] = [];
+  /** Their namespaces, in the same order. */
+  attributeBindings: NamespaceBinding[] = [];
 
-  private readonly parser: FeedParser;
-  private readonly raw: SaxesInternals;
   private handlers: XmlHandlers;
-  private onText: (text: string) => void;
   private readonly maxDepth: number;
-  private readonly maxText: number;
   private readonly stream: TextStream;
   // A body decoded up front (parseDocument) maps offsets itself.
   private decoded: DecodedBody | undefined;
   // Scope size before each open element's declarations, by depth.
-  private readonly marks: number[] = [0];
-  private readonly attributeColons: number[] = [];
-  // The attributes of the start tag being read, as saxes reports them before the tag itself.
-  private readonly rawNames: string[] = [];
-  private readonly rawValues: string[] = [];
-  private rawCount = 0;
+  private marks: number[] = [0];
+  private attributeColons: number[] = [];
   // The last element prefix looked up, its binding, and the scope's version then.
   private lastPrefix = '';
   private lastBinding: NamespaceBinding | undefined;
@@ -197,66 +106,31 @@ export class XmlFeed {
   // A position in `current` whose offset is known: measuring moves forward from it.
   private cursorIndex = 0;
   private cursorOffset = 0;
-  // The `<` of a tag still open when the last piece ended (a tag cut by a chunk boundary).
+  // The '<' of markup still open when the last piece ended: its position, offset, line, column.
   private markPosition = -1;
   private markOffset = 0;
-  // Where the slice being parsed begins and ends, in `current`.
-  private sliceStart = 0;
-  private sliceEnd = 0;
-  // Slices since saxes' text buffer was last made flat (see flattenBuffers).
-  private slicesSinceFlat = 0;
+  private markLine = 1;
+  private markColumn = 1;
+  // Line of current[0], where that line starts, and whether the last piece ended with a CR.
+  private line = 1;
+  private lineStart = 0;
+  private crEnded = false;
+  // Position at which `slice` is next due.
+  private nextSlice = FEED_SLICE;
   private bytes = false;
   private readonly sink = (text: string) => this.parsePiece(text, this.stream.start, this.stream.offset);
 
   constructor(handlers: XmlHandlers | undefined, options: XmlFeedOptions) {
+    super();
     this.handlers = handlers ?? NO_HANDLERS;
-    this.onText = this.handlers.text.bind(this.handlers);
     this.maxDepth = options.maxDepth;
     this.maxText = options.maxTextLength;
     this.stream = new TextStream({ encoding: options.encoding, contentType: options.contentType });
-    // XML 1.0 processors read any 1.x document as 1.0 (XML 1.0 5th edition, section 2.8).
-    const parser = new FeedParser({
-      attribute: ({ name, value }) => {
-        this.rawNames[this.rawCount] = name;
-        this.rawValues[this.rawCount++] = value;
-      },
-      opentag: this.onOpen,
-      closetag: this.onClose,
-      error: (error: Error) => {
-        const message = saxesMessage(error);
-        if (message === 'unexpected close tag.') this.closeMismatchAt = this.position;
-        throw this.syntaxError(message);
-      },
-      doctype: () => {
-        throw this.doctypeError();
-      },
-      xmldecl: (declaration: XMLDecl) => this.checkDeclaration(declaration),
-      processinginstruction: ({ target }) => {
-        // XML Namespaces 1.0: no colon in a processing instruction's target (NE08).
-        if (target.includes(':')) {
-          throw this.error(
-            'XML_SYNTAX',
-            `processing instruction target ${JSON.stringify(target)} has a colon`,
-          );
-        }
-      },
-    });
-    this.parser = parser;
-    this.raw = parser as unknown as SaxesInternals;
   }
-
-  /** Position of an end tag saxes found not to match its start tag (after reporting it), or -1. */
-  closeMismatchAt = -1;
 
   /** Sets the handlers (for an owner that needs the feed to exist before it can handle events). */
   handle(handlers: XmlHandlers): void {
     this.handlers = handlers;
-    this.onText = handlers.text.bind(handlers);
-  }
-
-  /** Where the parser is: the position just after the last character saxes has read. */
-  get position(): number {
-    return this.raw.chunkPosition + this.raw.i;
   }
 
   /** How input units relate to characters: `'text'` for string input (one each). */
@@ -265,36 +139,29 @@ export class XmlFeed {
     return this.stream.encoding ?? 'text';
   }
 
-  /**
-   * The position of the `<` of the start or end tag saxes is in the middle of, at the end of a
-   * slice, or -1 when it is not inside one.
-   */
-  openTagStart(): number {
-    const state = this.raw.state;
-    if (state < S_OPEN_TAG || state > S_CLOSE_TAG_SAW_WHITE) return -1;
-    const at = this.current.lastIndexOf('<', this.sliceEnd - 1);
-    return at >= 0 ? this.charBase + at : this.markPosition;
-  }
-
   /** Input offset just after everything decoded so far. */
   get inputOffset(): number {
     return this.decoded !== undefined ? this.textEnd : this.stream.offset;
   }
 
-  /** Whether saxes reports text (and CDATA): off, it skips the work of collecting it. */
-  wantText(on: boolean): void {
-    this.raw.textHandler = on ? this.onText : undefined;
-    this.raw.cdataHandler = on ? this.onText : undefined;
+  /** The position of the '<' of a start or end tag still open at the end of a piece, or -1. */
+  openTagStart(): number {
+    return this.insideTag ? this.markupStart : -1;
   }
 
-  /** Decodes a chunk and parses it; handlers run inside. Throws the first problem. */
+  /** The position of the '<' of the tag being reported (or of the markup being read). */
+  tagStart(): number {
+    return this.markupStart;
+  }
+
+  /** Decodes a chunk and scans it; handlers run inside. Throws the first problem. */
   write(chunk: Chunk): void {
     if (this.failure) throw this.failure;
     if (typeof chunk !== 'string') this.bytes = true;
     try {
       this.stream.write(chunk, this.sink);
     } catch (error) {
-      throw this.fail(error);
+      throw this.keep(error);
     }
   }
 
@@ -304,22 +171,24 @@ export class XmlFeed {
     try {
       this.stream.end(this.sink);
     } catch (error) {
-      throw this.fail(error);
-    }
-  }
-
-  /** Closes the parser once the input is all there: anything left open is an error. */
-  close(): void {
-    if (this.failure) throw this.failure;
-    try {
-      this.parser.close();
-    } catch (error) {
-      throw this.fail(error);
+      throw this.keep(error);
     }
   }
 
   /**
-   * Parses a whole document decoded up front (by `decodeBody`): `TRUNCATED` when it ends before
+   * Checks that the input is all there, once the root element has been read: markup left open
+   * after it (a comment, a processing instruction) is `TRUNCATED`.
+   */
+  close(): void {
+    if (this.failure) throw this.failure;
+    const problem = this.unfinished();
+    if (problem !== undefined) {
+      throw this.keep(new BatchwireError('TRUNCATED', problem, this.inputOffset));
+    }
+  }
+
+  /**
+   * Scans a whole document decoded up front (by `decodeBody`): `TRUNCATED` when it ends before
    * its root element does or has none.
    */
   parseDocument(body: DecodedBody): void {
@@ -328,152 +197,97 @@ export class XmlFeed {
     try {
       this.parsePiece(body.text, body.offsetOf(0), body.offsetOf(body.text.length));
     } catch (error) {
-      throw this.fail(error);
-    }
-    if (!this.rootClosed) {
-      throw this.fail(
-        new BatchwireError(
-          'TRUNCATED',
-          this.depth === 0 ? 'the document has no root element' : 'the document ends inside an element',
-          this.textEnd,
-        ),
-      );
+      throw this.keep(error);
     }
     this.close();
   }
 
-  private fail(error: unknown): unknown {
+  private keep(error: unknown): unknown {
     if (error instanceof BatchwireError) this.failure = error;
     return error;
   }
 
   private parsePiece(text: string, start: number, end: number): void {
+    // A piece may come as two strings joined (a character a chunk boundary cut, then the rest):
+    // reading it character by character is then several times slower. Number() makes V8
+    // flatten it in place, once.
+    Number(text);
     this.current = text;
     this.textStart = start;
     this.textEnd = end;
     this.cursorIndex = 0;
     this.cursorOffset = start;
-    const parser = this.parser;
-    for (let from = 0; from < text.length; from += FEED_SLICE) {
-      const to = Math.min(text.length, from + FEED_SLICE);
-      this.sliceStart = from;
-      this.sliceEnd = to;
-      parser.write(to - from === text.length ? text : text.slice(from, to));
-      this.checkBuffers();
-      this.handlers.slice?.();
-    }
+    // Text decoded from UTF-8 holds no lone surrogate: the decoder refused any.
+    const bad = firstNonChar(text, this.encoding !== 'utf-8');
+    this.scan(text, bad);
+    if (bad < text.length) this.notChar(text, bad);
+    this.at = text.length;
+    this.handlers.slice?.();
+    this.nextSlice = this.charBase + text.length + FEED_SLICE;
     this.handlers.piece?.();
-    if (this.insideTag()) {
-      const at = text.lastIndexOf('<');
-      if (at >= 0) {
-        this.markOffset = this.offsetAt(this.charBase + at);
-        this.markPosition = this.charBase + at;
-      }
+    if (this.insideMarkup && this.markupStart >= this.charBase && this.markPosition !== this.markupStart) {
+      this.markPosition = this.markupStart;
+      this.markOffset = this.offsetAt(this.markupStart);
+      const { line, column } = this.lineColumn(this.markupStart);
+      this.markLine = line;
+      this.markColumn = column;
     }
+    this.countLines(text);
     this.charBase += text.length;
     this.current = '';
   }
 
-  private insideTag(): boolean {
-    const state = this.raw.state;
-    return (
-      state === S_OPEN_WAKA ||
-      state === S_OPEN_WAKA_BANG ||
-      (state >= S_PI_FIRST_CHAR && state <= S_CLOSE_TAG_SAW_WHITE) ||
-      (state >= S_DOCTYPE && state <= S_DTD_PI_ENDING)
-    );
+  private notChar(text: string, index: number): never {
+    const c = text.charCodeAt(index);
+    const what =
+      c >= 0xd800 && c <= 0xdfff
+        ? `half of a surrogate pair alone (U+${c.toString(16).toUpperCase()})`
+        : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    return this.fail('XML_SYNTAX', `${what} is not a character XML 1.0 allows`, this.charBase + index);
   }
 
-  // What saxes holds between slices is bounded here, before it can grow further.
-  private checkBuffers(): void {
-    const raw = this.raw;
-    if (raw.state >= S_DOCTYPE && raw.state <= S_DTD_PI_ENDING) throw this.doctypeError();
-    if (raw.entity.length > 0) this.checkEntity(raw.entity);
-    const held = Math.max(raw.text.length, raw.name.length, raw.entity.length, raw.piTarget.length);
-    if (held > this.maxText) {
-      throw this.error(
-        'LIMIT_EXCEEDED',
-        `a text node, attribute value, comment, CDATA section or name is longer than maxTextLength (${this.maxText})`,
-      );
-    }
-    this.flattenBuffers();
-  }
-
-  // saxes reads a reference up to its `;` whatever comes first (`&amp no;` never ends): a character
-  // no reference can hold is the error, at that character, not the end of the input later.
-  private checkEntity(entity: string): void {
-    const bad = entityEnd(entity);
-    if (bad < 0) return;
-    // The reference runs to the end of the slice: the character sits that far back from it.
-    let index = this.sliceEnd - (entity.length - bad);
-    if (this.current.charCodeAt(index) !== entity.charCodeAt(bad)) index = this.sliceEnd - 1;
-    const code = entity.charCodeAt(bad);
-    throw new BatchwireError(
-      'XML_SYNTAX',
-      `XML syntax error: ${code === 0x26 ? 'a reference inside a reference' : 'a reference without its ";"'}`,
-      this.offsetAt(this.charBase + index),
-      { ...this.lineColumn(), excerpt: textExcerpt(this.current, Math.max(0, index - 10), 30) },
-    );
-  }
-
-  // saxes grows a buffer by `+=` once per slice; with tiny chunks that is a rope of one node per
-  // chunk (about 32 bytes per character). Flattening it when it holds more nodes than 1 per 16
-  // characters keeps it near its length, for linear work overall.
-  private flattenBuffers(): void {
-    const raw = this.raw;
-    if (raw.text.length === 0 && raw.name.length === 0) {
-      this.slicesSinceFlat = 0;
-      return;
-    }
-    this.slicesSinceFlat++;
-    if (this.slicesSinceFlat * 16 > Math.max(raw.text.length, raw.name.length) && this.slicesSinceFlat > 64) {
-      // Number() reads the whole string, which makes V8 flatten a rope in place.
-      Number(raw.text);
-      Number(raw.name);
-      this.slicesSinceFlat = 0;
-    }
-  }
-
-  private readonly onOpen = (tag: XmlTag): void => {
-    const depth = ++this.depth;
+  protected startTag(): void {
+    const depth = this.depth;
     if (depth > this.maxDepth) {
       throw this.tagError('LIMIT_EXCEEDED', `elements nest deeper than maxDepth (${this.maxDepth})`);
     }
     const scope = this.scope;
     this.marks[depth] = scope.size;
-    // Attributes as saxes reported them one by one (an array walk, cheaper than for-in over the
-    // tag's prototype-free attribute object).
-    const count = this.rawCount;
-    this.rawCount = 0;
+    const count = this.attrCount;
     let prefixed = 0;
-    for (let i = 0; i < count; i++) {
-      const name = this.rawNames[i]!;
-      const colon = name.indexOf(':');
-      if (colon < 0) {
-        if (name === 'xmlns') this.declare('', this.rawValues[i]!, depth);
-        continue;
+    if (count > 0) {
+      const names = this.attrNames;
+      const values = this.attrValues;
+      for (let i = 0; i < count; i++) {
+        const name = names[i]!;
+        const colon = name.indexOf(':');
+        if (colon < 0) {
+          if (name === 'xmlns') this.declare('', values[i]!, depth);
+          continue;
+        }
+        if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
+          throw this.tagError('XML_SYNTAX', `malformed qualified name ${JSON.stringify(name.slice(0, 80))}`);
+        }
+        if (colon === 5 && name.startsWith('xmlns')) {
+          this.declare(name.slice(6), values[i]!, depth);
+          continue;
+        }
+        this.attributeNames[prefixed] = name;
+        this.attributeValues[prefixed] = values[i]!;
+        this.attributeColons[prefixed] = colon;
+        prefixed++;
       }
-      if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) >= 0) {
-        throw this.tagError('XML_SYNTAX', `malformed qualified name ${JSON.stringify(name.slice(0, 80))}`);
+      // Declarations on a start tag apply to its own attributes: resolve those after them.
+      for (let i = 0; i < prefixed; i++) {
+        const name = this.attributeNames[i]!;
+        const binding = scope.lookup(name.slice(0, this.attributeColons[i]));
+        if (binding === undefined) throw this.unbound(name);
+        this.attributeBindings[i] = binding;
       }
-      if (colon === 5 && name.startsWith('xmlns')) {
-        this.declare(name.slice(6), this.rawValues[i]!, depth);
-        continue;
-      }
-      this.attributeNames[prefixed] = name;
-      this.attributeColons[prefixed] = colon;
-      prefixed++;
+      if (prefixed > 1) this.checkDuplicates(prefixed);
     }
-    // Declarations on a start tag apply to its own attributes: resolve those after them.
-    for (let i = 0; i < prefixed; i++) {
-      const name = this.attributeNames[i]!;
-      const binding = scope.lookup(name.slice(0, this.attributeColons[i]));
-      if (binding === undefined) throw this.unbound(name);
-      this.attributeBindings[i] = binding;
-    }
-    if (prefixed > 1) this.checkDuplicates(prefixed);
     this.attributeCount = prefixed;
-    const name = tag.name;
+    const name = this.tagName;
     const colon = name.indexOf(':');
     let binding: NamespaceBinding | undefined;
     if (colon < 0) binding = scope.defaultBinding;
@@ -494,39 +308,25 @@ export class XmlFeed {
         this.lastVersion = scope.version;
       }
     }
-    this.handlers.open(tag, depth, binding);
-  };
+    this.handlers.open(name, depth, binding);
+    if (prefixed > 64) this.dropAttributeArrays();
+    if (this.charBase + this.at >= this.nextSlice) this.sliceDue();
+  }
 
-  private readonly onClose = (tag: XmlTag): void => {
-    const depth = this.depth--;
-    this.handlers.close(tag, depth);
+  protected endTag(): void {
+    const depth = this.depth;
+    this.handlers.close(this.tagName, depth);
     this.scope.truncate(this.marks[depth]!);
-    if (depth === 1) this.rootClosed = true;
-  };
-
-  private declare(prefix: string, uri: string, depth: number): void {
-    const problem = declarationProblem(prefix, uri);
-    if (problem !== undefined) throw this.tagError('XML_SYNTAX', `namespace declaration refused: ${problem}`);
-    this.scope.declare(prefix, uri, depth);
+    if (depth === 1 && this.marks.length > 64) this.marks = [0];
+    if (this.charBase + this.at >= this.nextSlice) this.sliceDue();
   }
 
-  // Two prefixes bound to one URI make `p:a` and `q:a` the same attribute, which XML forbids.
-  private checkDuplicates(count: number): void {
-    const seen = new Set<string>();
-    for (let i = 0; i < count; i++) {
-      const expanded = `${this.attributeBindings[i]!.uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
-      if (seen.has(expanded)) {
-        throw this.tagError(
-          'XML_SYNTAX',
-          `attribute ${JSON.stringify(this.attributeNames[i])} is repeated under another prefix`,
-        );
-      }
-      seen.add(expanded);
-    }
+  protected characters(text: string): void {
+    this.handlers.text(text);
   }
 
-  private checkDeclaration(declaration: XMLDecl): void {
-    const declared = declaration.encoding?.toLowerCase();
+  protected declaration(encoding: string | undefined): void {
+    const declared = encoding?.toLowerCase();
     if (declared === undefined || !this.bytes) return;
     if (!DECLARED_ENCODINGS.has(declared)) {
       throw new BatchwireError(
@@ -540,34 +340,74 @@ export class XmlFeed {
     // the declaration it had.
   }
 
-  /**
-   * The position of the `<` of the tag being reported (or of the markup being read): searched
-   * back in the current piece, or remembered from the piece where the tag began.
-   */
-  tagStart(): number {
-    const index = this.position - 1 - this.charBase;
-    const at = index >= 0 ? this.current.lastIndexOf('<', index) : -1;
-    return at >= 0 ? this.charBase + at : this.markPosition;
+  protected fail(code: ScanProblem, message: string, position: number): never {
+    const index = position - this.charBase;
+    const excerpt =
+      index >= 0 && index <= this.current.length
+        ? textExcerpt(this.current, Math.max(0, index - 10), 30)
+        : undefined;
+    throw new BatchwireError(
+      code,
+      code === 'XML_SYNTAX' ? `XML syntax error: ${message}` : message,
+      this.offsetAt(position),
+      {
+        ...this.lineColumn(position),
+        excerpt,
+      },
+    );
+  }
+
+  private sliceDue(): void {
+    this.nextSlice = this.charBase + this.at + FEED_SLICE;
+    this.handlers.slice?.();
+  }
+
+  // A tag with very many attributes leaves no large arrays behind.
+  private dropAttributeArrays(): void {
+    this.attributeNames = [];
+    this.attributeValues = [];
+    this.attributeBindings = [];
+    this.attributeColons = [];
+  }
+
+  private declare(prefix: string, uri: string, depth: number): void {
+    const problem = declarationProblem(prefix, uri);
+    if (problem !== undefined) throw this.tagError('XML_SYNTAX', `namespace declaration refused: ${problem}`);
+    // The root's declarations live as long as the document: they keep no piece of input alive.
+    this.scope.declare(prefix, depth === 1 ? detach(uri) : uri, depth);
+  }
+
+  // Two prefixes bound to one URI make `p:a` and `q:a` the same attribute, which XML forbids.
+  private checkDuplicates(count: number): void {
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const expanded = `${this.attributeBindings[i]!.uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
+      if (seen.has(expanded)) {
+        throw this.tagError(
+          'XML_SYNTAX',
+          `attribute ${JSON.stringify(this.attributeNames[i]!.slice(0, 80))} is repeated under another prefix`,
+        );
+      }
+      seen.add(expanded);
+    }
   }
 
   /**
    * The input offset of character position `position`: exact in the current piece and for the
-   * start of a tag cut by a chunk boundary (the only earlier positions anyone asks for).
+   * start of markup cut by a piece boundary (the only earlier positions anyone asks for).
    */
   offsetAt(position: number): number {
     const index = position - this.charBase;
     const decoded = this.decoded;
     if (decoded !== undefined) return decoded.offsetOf(index);
+    const encoding = this.stream.encoding;
     if (index < 0) {
       if (position === this.markPosition) return this.markOffset;
-      // A carried CR (saxes holds one back across chunks): one ASCII character.
+      // ']' or '-' that ended the last piece (']]>' and '--' straddling it): ASCII, one unit each.
       return (
-        this.textStart -
-        (this.charBase - position) *
-          (this.stream.encoding === 'utf-8' || this.stream.encoding === 'text' ? 1 : 2)
+        this.textStart - (this.charBase - position) * (encoding === 'utf-8' || encoding === 'text' ? 1 : 2)
       );
     }
-    const encoding = this.stream.encoding;
     if (encoding === 'text') return this.textStart + index;
     if (encoding !== 'utf-8') return this.textStart + index * 2;
     const text = this.current;
@@ -584,9 +424,39 @@ export class XmlFeed {
     return this.cursorOffset;
   }
 
-  /** 1-based line and column of the character saxes has just read. */
-  lineColumn(): { line: number; column: number } {
-    return { line: this.raw.line, column: Math.max(1, this.raw.column) };
+  /** 1-based line and column (in UTF-16 code units) of character position `position`. */
+  lineColumn(position: number = this.position): { line: number; column: number } {
+    const index = position - this.charBase;
+    if (index < 0) {
+      if (position === this.markPosition) return { line: this.markLine, column: this.markColumn };
+      return { line: this.line, column: Math.max(1, position - this.lineStart + 1) };
+    }
+    const { line, start } = this.linesBefore(this.current, Math.min(index, this.current.length));
+    return { line, column: position - start + 1 };
+  }
+
+  // Line and line start just before current[to]: CR LF, CR and LF each end a line.
+  private linesBefore(text: string, to: number): { line: number; start: number } {
+    let line = this.line;
+    let start = this.lineStart;
+    const base = this.charBase;
+    for (let k = text.indexOf('\n'); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) {
+      // The LF of a CR LF pair: the CR counted the line.
+      if (k === 0 ? !this.crEnded : text.charCodeAt(k - 1) !== 0x0d) line++;
+      start = base + k + 1;
+    }
+    for (let k = text.indexOf('\r'); k >= 0 && k < to; k = text.indexOf('\r', k + 1)) {
+      line++;
+      if (base + k + 1 > start) start = base + k + 1;
+    }
+    return { line, start };
+  }
+
+  private countLines(text: string): void {
+    const { line, start } = this.linesBefore(text, text.length);
+    this.line = line;
+    this.lineStart = start;
+    this.crEnded = text.charCodeAt(text.length - 1) === 0x0d;
   }
 
   /** An error at the `<` of the tag being reported. */
@@ -594,7 +464,8 @@ export class XmlFeed {
     code: 'XML_SYNTAX' | 'LIMIT_EXCEEDED' | 'MALFORMED_RECORD' | 'TRAILING_DATA',
     message: string,
   ): BatchwireError {
-    return new BatchwireError(code, message, this.offsetAt(this.tagStart()), this.lineColumn());
+    const start = this.markupStart;
+    return new BatchwireError(code, message, this.offsetAt(start), this.lineColumn(start));
   }
 
   /** `XML_SYNTAX` for a prefix no declaration in scope binds, at its tag. */
@@ -602,46 +473,31 @@ export class XmlFeed {
     const prefix = name.slice(0, name.indexOf(':'));
     return this.tagError(
       'XML_SYNTAX',
-      `unbound namespace prefix ${JSON.stringify(prefix)} in ${JSON.stringify(name.slice(0, 80))}`,
+      `unbound namespace prefix ${JSON.stringify(prefix.slice(0, 80))} in ${JSON.stringify(name.slice(0, 80))}`,
     );
   }
 
-  /** An error at the character saxes has just read. */
+  /** An error at the position just reached (the end of the event being reported). */
   error(code: 'XML_SYNTAX' | 'LIMIT_EXCEEDED', message: string): BatchwireError {
-    const index = this.raw.prevI + this.raw.chunkPosition - this.charBase;
+    const position = this.position;
+    const index = position - this.charBase;
     const excerpt = this.current ? textExcerpt(this.current, Math.max(0, index - 10), 30) : undefined;
-    return new BatchwireError(code, message, this.offsetAt(this.charBase + Math.max(0, index)), {
-      ...this.lineColumn(),
+    return new BatchwireError(code, message, this.offsetAt(position), {
+      ...this.lineColumn(position),
       excerpt,
     });
-  }
-
-  private syntaxError(message: string): BatchwireError {
-    return this.error('XML_SYNTAX', `XML syntax error: ${message}`);
-  }
-
-  private doctypeError(): BatchwireError {
-    // The DOCTYPE keyword was read in this slice (the check after the last one found none).
-    const from = Math.max(0, this.sliceStart - 9);
-    const at = this.current.indexOf('<!DOCTYPE', from);
-    const position = at >= 0 ? this.charBase + at : this.markPosition;
-    return new BatchwireError(
-      'DOCTYPE_FORBIDDEN',
-      'a document type declaration is not allowed (no entity is ever expanded)',
-      this.offsetAt(Math.max(0, position)),
-      this.lineColumn(),
-    );
   }
 }
 
 /**
  * Collects the direct text of one element (text and CDATA, not its children's), switching the
- * feed's text reporting on for as long as it collects, with a length limit.
+ * feed's text reporting on for as long as it collects, with a length limit. The text it returns
+ * shares no storage with the input.
  */
 export class ElementText {
   /** Depth of the element being collected, or -1. */
   depth = -1;
-  // Usually one piece: saxes joins a text node unless a chunk, a child or CDATA splits it.
+  // Usually one piece: the scanner joins a text node unless a piece boundary or a child splits it.
   private first = '';
   private rest: string[] | undefined;
   private length = 0;
@@ -657,7 +513,7 @@ export class ElementText {
     this.first = '';
     this.rest = undefined;
     this.length = 0;
-    this.feed.wantText(true);
+    this.feed.wantText = true;
   }
 
   /** Adds text reported by the feed, when it belongs to the element being collected. */
@@ -675,7 +531,8 @@ export class ElementText {
   /** Stops collecting and returns the text. */
   take(): string {
     const rest = this.rest;
-    const text = this.length === 0 ? '' : rest === undefined ? this.first : this.first + rest.join('');
+    const text =
+      this.length === 0 ? '' : rest === undefined ? detach(this.first) : this.first + rest.join('');
     this.stop();
     return text;
   }
@@ -687,7 +544,7 @@ export class ElementText {
     this.first = '';
     this.rest = undefined;
     this.length = 0;
-    this.feed.wantText(false);
+    this.feed.wantText = false;
   }
 }
 
@@ -707,6 +564,9 @@ export interface QualifiedName {
 export function resolveQName(text: string, scope: NamespaceScope): QualifiedName {
   const qname = text.trim();
   const colon = qname.indexOf(':');
-  if (colon < 0) return { namespace: scope.defaultBinding?.uri ?? '', name: qname };
-  return { namespace: scope.lookup(qname.slice(0, colon))?.uri ?? '', name: qname.slice(colon + 1) };
+  if (colon < 0) return { namespace: detach(scope.defaultBinding?.uri ?? ''), name: detach(qname) };
+  return {
+    namespace: detach(scope.lookup(qname.slice(0, colon))?.uri ?? ''),
+    name: detach(qname.slice(colon + 1)),
+  };
 }

@@ -5,7 +5,7 @@
 import type { DecodedBody } from '../core/body.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { localName } from '../core/namespaces.js';
-import { ElementText, type NamespaceBinding, XmlFeed, type XmlHandlers, type XmlTag } from '../core/xml.js';
+import { ElementText, type NamespaceBinding, XmlFeed, type XmlHandlers } from '../core/xml.js';
 import { type DetailSink, isSoapNamespace, SoapFaultReader } from '../soap/fault.js';
 import type { SoapFaultCode } from '../soap/types.js';
 import type { FaultService, FaultValue } from './types.js';
@@ -37,11 +37,10 @@ export interface BodyFault {
 }
 
 // xsi:nil="true" on the start tag the feed is reporting.
-function isNil(feed: XmlFeed, tag: XmlTag): boolean {
+function isNil(feed: XmlFeed): boolean {
   for (let i = 0; i < feed.attributeCount; i++) {
-    const name = feed.attributeNames[i]!;
-    if (feed.attributeBindings[i]!.uri === XSI && localName(name) === 'nil') {
-      const value = tag.attributes[name]!.trim();
+    if (feed.attributeBindings[i]!.uri === XSI && localName(feed.attributeNames[i]!) === 'nil') {
+      const value = feed.attributeValues[i]!.trim();
       return value === 'true' || value === '1';
     }
   }
@@ -71,9 +70,9 @@ class HpcFields {
     private readonly session: boolean,
   ) {}
 
-  open(tag: XmlTag, depth: number): void {
-    const local = localName(tag.name);
-    const nil = isNil(this.feed, tag);
+  open(name: string, depth: number): void {
+    const local = localName(name);
+    const nil = isNil(this.feed);
     if (depth === this.base + 1) {
       if (this.seen.has(local)) return;
       this.seen.add(local);
@@ -136,11 +135,11 @@ class DetailFields {
     private readonly base: number,
   ) {}
 
-  open(tag: XmlTag, depth: number): void {
+  open(name: string, depth: number): void {
     if (depth === this.base + 1) {
       this.complex = false;
-      this.name = localName(tag.name);
-      this.nil = isNil(this.feed, tag);
+      this.name = localName(name);
+      this.nil = isNil(this.feed);
       if (this.values.length < MAX_DETAIL_VALUES) this.text.start(depth);
     } else if (depth === this.base + 2) {
       this.complex = true;
@@ -167,25 +166,25 @@ class DetailValues implements DetailSink {
     private readonly value: ElementText,
   ) {}
 
-  begin(_tag: XmlTag, depth: number): void {
+  begin(depth: number): void {
     this.depth = depth;
   }
 
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void {
     const base = this.depth + 1;
     if (depth === base) {
       if (this.fields !== undefined) return;
-      const local = localName(tag.name);
+      const local = localName(name);
       const session = local === 'SessionFault' && binding?.uri === HPC_SESSION_NAMESPACE;
       this.fields =
         local === 'HpcWebServiceFault' || session
           ? new HpcFields(this.feed, this.value, base, session)
           : new DetailFields(this.feed, this.value, base);
       this.inside = true;
-    } else if (this.inside) this.fields!.open(tag, depth);
+    } else if (this.inside) this.fields!.open(name, depth);
   }
 
-  close(_tag: XmlTag, depth: number): void {
+  close(_name: string, depth: number): void {
     if (!this.inside) return;
     if (depth === this.depth + 1) this.inside = false;
     else this.fields!.close(depth);
@@ -222,17 +221,17 @@ class FaultDocument implements XmlHandlers {
     this.detail = new DetailValues(feed, this.value);
   }
 
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
-    if (depth === 1) this.openRoot(tag, binding);
-    else if (this.hpc !== undefined) this.hpc.open(tag, depth);
-    else if (this.faultDepth >= 0) this.fault!.open(tag, depth, binding);
-    else if (this.kind === 'envelope') this.openEnvelopePart(tag, depth, binding);
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void {
+    if (depth === 1) this.openRoot(name, binding);
+    else if (this.hpc !== undefined) this.hpc.open(name, depth);
+    else if (this.faultDepth >= 0) this.fault!.open(name, depth, binding);
+    else if (this.kind === 'envelope') this.openEnvelopePart(name, depth, binding);
   }
 
-  close(tag: XmlTag, depth: number): void {
+  close(name: string, depth: number): void {
     if (this.faultDepth >= 0) {
       if (depth === this.faultDepth) this.faultDepth = -1;
-      else this.fault!.close(tag, depth);
+      else this.fault!.close(name, depth);
     } else if (depth === 1) {
       if (this.kind === 'string') this.rootText = this.value.take();
     } else if (this.hpc !== undefined) this.hpc.close(depth);
@@ -248,8 +247,8 @@ class FaultDocument implements XmlHandlers {
     else this.value.add(text);
   }
 
-  private openRoot(tag: XmlTag, binding: NamespaceBinding | undefined): void {
-    const local = localName(tag.name);
+  private openRoot(name: string, binding: NamespaceBinding | undefined): void {
+    const local = localName(name);
     const namespace = binding?.uri ?? '';
     if (local === 'HpcWebServiceFault' || local === 'SessionFault') {
       this.kind = local === 'SessionFault' ? 'session' : 'hpc';
@@ -264,8 +263,8 @@ class FaultDocument implements XmlHandlers {
     }
   }
 
-  private openEnvelopePart(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
-    const local = localName(tag.name);
+  private openEnvelopePart(name: string, depth: number, binding: NamespaceBinding | undefined): void {
+    const local = localName(name);
     if (depth === 2) {
       if (local === 'Header' && !this.sawHeader) {
         this.sawHeader = true;
@@ -342,8 +341,8 @@ export function classifyXml(body: DecodedBody): BodyFault | undefined {
   let document: FaultDocument | undefined;
   const feed = new XmlFeed(
     {
-      open: (tag, depth, binding) => document!.open(tag, depth, binding),
-      close: (tag, depth) => document!.close(tag, depth),
+      open: (name, depth, binding) => document!.open(name, depth, binding),
+      close: (name, depth) => document!.close(name, depth),
       text: (text) => document!.text(text),
     },
     { maxDepth: FAULT_MAX_DEPTH, maxTextLength: DEFAULT_LIMITS.maxTextLength },

@@ -9,16 +9,10 @@
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
 import { BatchwireError } from '../core/errors.js';
 import { localName } from '../core/namespaces.js';
-import {
-  ElementText,
-  type NamespaceBinding,
-  type XmlFeed,
-  type XmlHandlers,
-  type XmlTag,
-} from '../core/xml.js';
+import { detach, ElementText, type NamespaceBinding, type XmlFeed, type XmlHandlers } from '../core/xml.js';
 import { type DetailSink, SoapFaultReader } from './fault.js';
 import { HeaderFields, headerField, SOAP11_NAMESPACE, SOAP12_NAMESPACE } from './header.js';
-import { InnerXmlCapture } from './inner-xml.js';
+import { InnerXmlCapture, type NamespaceMap, RootDeclarationBudget } from './inner-xml.js';
 import type { SoapBody, SoapFaultMessage, SoapMessage, SoapRecord } from './types.js';
 
 const ROOT = 1;
@@ -68,8 +62,6 @@ export class MessageArrayMachine implements XmlHandlers {
   closed = false;
   /** Messages and faults delivered so far. */
   received = 0;
-  /** Position at which the last record was completed (see `MessageArrayReader`'s error path). */
-  lastRecordAt = -1;
 
   // The text of the header field or body child being read.
   private readonly value: ElementText;
@@ -91,8 +83,10 @@ export class MessageArrayMachine implements XmlHandlers {
   private bodyName: string | undefined;
   private bodyNamespace = '';
   private bodyXml: string | undefined;
+  private bodyNamespaces: NamespaceMap | undefined;
   private fault: SoapFaultReader | undefined;
   private detailXml: string | undefined;
+  private detailNamespaces: NamespaceMap | undefined;
   // The body child being read, and what the children said.
   private child = CHILD_OTHER;
   private childComplex = false;
@@ -107,41 +101,46 @@ export class MessageArrayMachine implements XmlHandlers {
   ) {
     feed.handle(this);
     this.value = new ElementText(feed, limits.maxTextLength);
-    this.body = new InnerXmlCapture(feed);
-    const detail = new InnerXmlCapture(feed);
+    const budget = new RootDeclarationBudget();
+    this.body = new InnerXmlCapture(feed, budget);
+    const detail = new InnerXmlCapture(feed, budget);
     this.detail = detail;
     this.detailSink = {
-      begin: (tag, depth) => {
-        if (tag.isSelfClosing) this.detailXml = '';
-        else detail.begin(depth);
+      begin: (depth) => {
+        if (this.feed.selfClosing) {
+          this.detailXml = '';
+          this.detailNamespaces = {};
+        } else detail.begin(depth);
       },
-      open: (tag, depth, binding) => detail.open(tag, depth, binding),
-      close: (_tag, depth) => detail.close(depth),
+      open: (_name, _depth, binding) => detail.open(binding),
+      close: () => {},
       text: () => {},
       end: () => {
-        this.detailXml ??= detail.finish(this.feed.tagStart());
+        if (this.detailXml !== undefined) return;
+        this.detailXml = detail.finish(this.feed.tagStart());
+        this.detailNamespaces = detail.namespaces();
       },
     };
   }
 
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void {
     if (depth >= CONTENT) {
       // Body content: the hot path. Header block content needs nothing (the feed checked it).
       if (this.part !== IN_BODY) return;
-      if (this.fault !== undefined) this.fault.open(tag, depth, binding);
-      else this.openBodyContent(tag, depth, binding);
+      if (this.fault !== undefined) this.fault.open(name, depth, binding);
+      else this.openBodyContent(name, depth, binding);
       return;
     }
     switch (depth) {
       case BLOCK:
-        if (this.part === IN_HEADER) this.openHeaderBlock(tag, binding);
-        else this.openBodyElement(tag, binding);
+        if (this.part === IN_HEADER) this.openHeaderBlock(name, binding);
+        else this.openBodyElement(name, binding);
         return;
       case PART:
-        this.openPart(tag, binding);
+        this.openPart(name, binding);
         return;
       case ENVELOPE:
-        this.openEnvelope(tag, binding);
+        this.openEnvelope(name, binding);
         return;
       case ROOT:
         // Any name: the docs and the runtime disagree on it, and the .NET client ignores it.
@@ -149,14 +148,11 @@ export class MessageArrayMachine implements XmlHandlers {
     }
   }
 
-  close(tag: XmlTag, depth: number): void {
+  close(name: string, depth: number): void {
     if (depth >= CONTENT) {
       if (this.part !== IN_BODY) return;
-      if (this.fault !== undefined) this.fault.close(tag, depth);
-      else {
-        this.body.close(depth);
-        if (depth === CONTENT) this.closeBodyChild();
-      }
+      if (this.fault !== undefined) this.fault.close(name, depth);
+      else if (depth === CONTENT) this.closeBodyChild();
       return;
     }
     switch (depth) {
@@ -164,7 +160,7 @@ export class MessageArrayMachine implements XmlHandlers {
         if (this.part === IN_HEADER) {
           if (this.field >= 0) this.fields.values[this.field] = this.value.take();
           this.field = -1;
-        } else this.closeBodyElement(tag);
+        } else this.closeBodyElement();
         return;
       case PART:
         this.part = IN_NONE;
@@ -187,7 +183,7 @@ export class MessageArrayMachine implements XmlHandlers {
       this.checkSize(feed.position);
       return;
     }
-    // Outside envelopes saxes bounds names and values, but not the attributes of one start tag.
+    // Outside envelopes the scanner bounds names and values, but not the attributes of one start tag.
     const start = feed.openTagStart();
     if (start < 0) return;
     const max = this.limits.maxMessageBytes;
@@ -228,10 +224,12 @@ export class MessageArrayMachine implements XmlHandlers {
     this.value.stop();
     this.bodyName = undefined;
     this.bodyXml = undefined;
+    this.bodyNamespaces = undefined;
     this.body.reset();
     this.detail.reset();
     this.fault = undefined;
     this.detailXml = undefined;
+    this.detailNamespaces = undefined;
     this.child = CHILD_OTHER;
     this.childComplex = false;
     this.results = 0;
@@ -240,15 +238,15 @@ export class MessageArrayMachine implements XmlHandlers {
     this.reason = undefined;
   }
 
-  private openEnvelope(tag: XmlTag, binding: NamespaceBinding | undefined): void {
+  private openEnvelope(name: string, binding: NamespaceBinding | undefined): void {
     const namespace = binding?.uri;
     if (
       (namespace !== SOAP12_NAMESPACE && namespace !== SOAP11_NAMESPACE) ||
-      localName(tag.name) !== 'Envelope'
+      localName(name) !== 'Envelope'
     ) {
       throw this.feed.tagError(
         'MALFORMED_RECORD',
-        `the message array holds a ${JSON.stringify(tag.name.slice(0, 80))} element where a SOAP Envelope belongs`,
+        `the message array holds a ${JSON.stringify(name.slice(0, 80))} element where a SOAP Envelope belongs`,
       );
     }
     if (this.closed)
@@ -258,8 +256,8 @@ export class MessageArrayMachine implements XmlHandlers {
     this.envNamespace = namespace;
   }
 
-  private openPart(tag: XmlTag, binding: NamespaceBinding | undefined): void {
-    const local = binding?.uri === this.envNamespace ? localName(tag.name) : '';
+  private openPart(name: string, binding: NamespaceBinding | undefined): void {
+    const local = binding?.uri === this.envNamespace ? localName(name) : '';
     if (local === 'Header' && this.part === IN_NONE && !this.sawBody) this.part = IN_HEADER;
     else if (local === 'Body' && !this.sawBody) {
       this.part = IN_BODY;
@@ -267,21 +265,21 @@ export class MessageArrayMachine implements XmlHandlers {
     } else {
       throw this.feed.tagError(
         'MALFORMED_RECORD',
-        `unexpected ${JSON.stringify(tag.name.slice(0, 80))} in a SOAP Envelope (expected one Header, then one Body)`,
+        `unexpected ${JSON.stringify(name.slice(0, 80))} in a SOAP Envelope (expected one Header, then one Body)`,
       );
     }
   }
 
-  private openHeaderBlock(tag: XmlTag, binding: NamespaceBinding | undefined): void {
-    this.field = headerField(binding, tag.name);
+  private openHeaderBlock(name: string, binding: NamespaceBinding | undefined): void {
+    this.field = headerField(binding, name);
     if (this.field >= 0) this.value.start(BLOCK);
   }
 
-  private openBodyElement(tag: XmlTag, binding: NamespaceBinding | undefined): void {
+  private openBodyElement(name: string, binding: NamespaceBinding | undefined): void {
     if (this.bodyName !== undefined) {
       throw this.feed.tagError('MALFORMED_RECORD', 'a SOAP Body holds more than one element');
     }
-    const local = localName(tag.name);
+    const local = localName(name);
     this.bodyName = local;
     this.bodyNamespace = binding?.uri ?? '';
     if (local === 'Fault' && this.bodyNamespace === this.envNamespace) {
@@ -292,13 +290,15 @@ export class MessageArrayMachine implements XmlHandlers {
         this.detailSink,
         this.limits.maxTextLength,
       );
-    } else if (tag.isSelfClosing) this.bodyXml = '';
-    else this.body.begin(BLOCK);
+    } else if (this.feed.selfClosing) {
+      this.bodyXml = '';
+      this.bodyNamespaces = {};
+    } else this.body.begin(BLOCK);
   }
 
-  private openBodyContent(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
+  private openBodyContent(name: string, depth: number, binding: NamespaceBinding | undefined): void {
     if (depth === CONTENT) {
-      this.child = childKind(tag.name);
+      this.child = childKind(name);
       this.childComplex = false;
       if (this.child !== CHILD_OTHER) this.value.start(CONTENT);
     } else if (depth === CONTENT + 1 && !this.childComplex) {
@@ -306,7 +306,7 @@ export class MessageArrayMachine implements XmlHandlers {
       this.childComplex = true;
       this.value.stop();
     }
-    this.body.open(tag, depth, binding);
+    this.body.open(binding);
   }
 
   private closeBodyChild(): void {
@@ -320,9 +320,10 @@ export class MessageArrayMachine implements XmlHandlers {
     else this.reason = text;
   }
 
-  private closeBodyElement(tag: XmlTag): void {
-    if (this.fault !== undefined) return;
-    if (!tag.isSelfClosing) this.bodyXml = this.body.finish(this.feed.tagStart());
+  private closeBodyElement(): void {
+    if (this.fault !== undefined || this.feed.selfClosing) return;
+    this.bodyXml = this.body.finish(this.feed.tagStart());
+    this.bodyNamespaces = this.body.namespaces();
   }
 
   private closeEnvelope(): void {
@@ -357,7 +358,6 @@ export class MessageArrayMachine implements XmlHandlers {
       this.received++;
     }
     this.out.push(record);
-    this.lastRecordAt = position;
     this.reset();
   }
 
@@ -393,7 +393,12 @@ export class MessageArrayMachine implements XmlHandlers {
         this.envelopeOffset(),
       );
     }
-    const body: SoapBody = { name: this.bodyName!, namespace: this.bodyNamespace, xml: this.bodyXml };
+    const body: SoapBody = {
+      name: this.bodyName!,
+      namespace: detach(this.bodyNamespace),
+      xml: this.bodyXml,
+      namespaces: this.bodyNamespaces ?? {},
+    };
     if (this.results === 1 && this.result !== undefined) body.result = this.result;
     const message: SoapMessage = { kind: 'response', action, body };
     // Named stores, one per field: a generic setter here would be a megamorphic keyed store.
@@ -424,7 +429,10 @@ export class MessageArrayMachine implements XmlHandlers {
     const fault: SoapFaultMessage = { kind: 'fault', ...code, reason: reader.reason ?? '' };
     const fields = this.fields;
     if (fields.action !== undefined) fault.action = fields.action;
-    if (reader.hasDetail) fault.detail = this.detailXml ?? '';
+    if (reader.hasDetail) {
+      fault.detail = this.detailXml ?? '';
+      fault.detailNamespaces = this.detailNamespaces ?? {};
+    }
     if (fields.relatesTo !== undefined) fault.relatesTo = fields.relatesTo;
     if (fields.userData !== undefined) fault.userData = fields.userData;
     return fault;

@@ -10,7 +10,6 @@ import {
   type QualifiedName,
   resolveQName,
   type XmlFeed,
-  type XmlTag,
 } from '../core/xml.js';
 import { SOAP11_NAMESPACE, SOAP12_NAMESPACE } from './header.js';
 
@@ -30,10 +29,10 @@ export interface SoapFaultCode {
 
 /** Where the content of a fault's Detail element goes. */
 export interface DetailSink {
-  /** The Detail start tag, at `depth`, has just been read. */
-  begin(tag: XmlTag, depth: number): void;
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void;
-  close(tag: XmlTag, depth: number): void;
+  /** The Detail start tag, at `depth`, has just been read (`feed.selfClosing` tells `<Detail/>`). */
+  begin(depth: number): void;
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void;
+  close(name: string, depth: number): void;
   text(text: string): void;
   /** The Detail end tag. */
   end(depth: number): void;
@@ -75,20 +74,19 @@ export class SoapFaultReader {
     this.text = new ElementText(feed, maxTextLength);
   }
 
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
+  open(name: string, depth: number, binding: NamespaceBinding | undefined): void {
     if (this.detailDepth >= 0) {
-      this.detail?.open(tag, depth, binding);
+      this.detail?.open(name, depth, binding);
       return;
     }
     const inSoap = binding !== undefined && binding.uri === this.namespace;
     const unqualified = binding === undefined;
     if (depth === this.depth + 1) {
       if (!inSoap && !unqualified) return;
-      const local = localName(tag.name);
+      const local = localName(name);
       if (inSoap && local === 'Code' && this.chain === -1) this.chain = depth;
       else if (inSoap && local === 'Reason' && this.reasonDepth === -1) this.reasonDepth = depth;
-      else if ((inSoap && local === 'Detail') || (unqualified && local === 'detail'))
-        this.beginDetail(tag, depth);
+      else if ((inSoap && local === 'Detail') || (unqualified && local === 'detail')) this.beginDetail(depth);
       else if (unqualified && local === 'faultcode' && this.rawCode === undefined)
         this.collect('faultcode', depth);
       else if (unqualified && local === 'faultstring' && this.reason === undefined)
@@ -97,21 +95,17 @@ export class SoapFaultReader {
     }
     if (!inSoap) return;
     if (depth === this.chain + 1) {
-      const local = localName(tag.name);
+      const local = localName(name);
       if (local === 'Value' && this.collecting === undefined) this.collect('value', depth);
       else if (local === 'Subcode') this.chain = depth;
-    } else if (
-      depth === this.reasonDepth + 1 &&
-      this.reason === undefined &&
-      localName(tag.name) === 'Text'
-    ) {
+    } else if (depth === this.reasonDepth + 1 && this.reason === undefined && localName(name) === 'Text') {
       this.collect('reason', depth);
     }
   }
 
-  close(tag: XmlTag, depth: number): void {
+  close(name: string, depth: number): void {
     if (this.detailDepth >= 0) {
-      if (depth > this.detailDepth) this.detail?.close(tag, depth);
+      if (depth > this.detailDepth) this.detail?.close(name, depth);
       else {
         this.detail?.end(depth);
         this.detailDepth = -1;
@@ -138,11 +132,11 @@ export class SoapFaultReader {
     return { code: this.code, subcodes: this.subcodes, rawCode: this.rawCode, rawSubcodes: this.rawSubcodes };
   }
 
-  private beginDetail(tag: XmlTag, depth: number): void {
+  private beginDetail(depth: number): void {
     if (this.hasDetail) return;
     this.hasDetail = true;
     this.detailDepth = depth;
-    this.detail?.begin(tag, depth);
+    this.detail?.begin(depth);
   }
 
   private collect(what: 'value' | 'reason' | 'faultcode' | 'faultstring', depth: number): void {

@@ -41,42 +41,41 @@ export const F_CLIENT_ID = 6;
 export const F_HPC_MESSAGE_ID = 7;
 const FIELD_COUNT = 8;
 
-const HPC_FIELD_NAMES: readonly (readonly [string, number])[] = [
-  ['RequestActionNS', F_REQUEST_ACTION],
-  ['UserDataNS', F_USER_DATA],
-  ['ClientIdNS', F_CLIENT_ID],
-  ['MessageIdNS', F_HPC_MESSAGE_ID],
-];
-
-// A name is compared in place (startsWith at an offset), not sliced and hashed: one header block
-// per element of every envelope made Map lookups of fresh strings a visible cost of the reader.
-function wsaField(name: string, at: number): number {
-  switch (name.length - at) {
-    case 6:
-      return name.startsWith('Action', at) ? F_ACTION : -1;
-    case 9:
-      return name.startsWith('RelatesTo', at)
-        ? F_RELATES_TO
-        : name.startsWith('MessageID', at)
-          ? F_MESSAGE_ID
-          : -1;
-    case 2:
-      return name.startsWith('To', at) ? F_TO : -1;
+// The local name, compared whole: a string switch compares lengths first, then characters
+// (String#startsWith at an offset measured several times slower).
+function wsaField(local: string): number {
+  switch (local) {
+    case 'Action':
+      return F_ACTION;
+    case 'RelatesTo':
+      return F_RELATES_TO;
+    case 'MessageID':
+      return F_MESSAGE_ID;
+    case 'To':
+      return F_TO;
     default:
       return -1;
   }
 }
 
 // The documentation writes HPCPack2008_Broker_, the runtime HPCServer2008_Broker_: read both.
-function hpcField(name: string, at: number): number {
-  let rest: number;
-  if (name.startsWith('HPCPack2008_Broker_', at)) rest = at + 19;
-  else if (name.startsWith('HPCServer2008_Broker_', at)) rest = at + 21;
-  else return -1;
-  for (const [suffix, field] of HPC_FIELD_NAMES) {
-    if (name.length - rest === suffix.length && name.startsWith(suffix, rest)) return field;
+function hpcField(local: string): number {
+  switch (local) {
+    case 'HPCPack2008_Broker_RequestActionNS':
+    case 'HPCServer2008_Broker_RequestActionNS':
+      return F_REQUEST_ACTION;
+    case 'HPCPack2008_Broker_UserDataNS':
+    case 'HPCServer2008_Broker_UserDataNS':
+      return F_USER_DATA;
+    case 'HPCPack2008_Broker_ClientIdNS':
+    case 'HPCServer2008_Broker_ClientIdNS':
+      return F_CLIENT_ID;
+    case 'HPCPack2008_Broker_MessageIdNS':
+    case 'HPCServer2008_Broker_MessageIdNS':
+      return F_HPC_MESSAGE_ID;
+    default:
+      return -1;
   }
-  return -1;
 }
 
 /**
@@ -87,8 +86,9 @@ export function headerField(binding: NamespaceBinding | undefined, name: string)
   if (binding === undefined) return -1;
   const kind = namespaceKind(binding);
   if (kind === NS_OTHER) return -1;
-  const at = name.indexOf(':') + 1;
-  return kind === NS_WSA ? wsaField(name, at) : hpcField(name, at);
+  const colon = name.indexOf(':');
+  const local = colon < 0 ? name : name.slice(colon + 1);
+  return kind === NS_WSA ? wsaField(local) : hpcField(local);
 }
 
 /** The header values of the envelope being read. */

@@ -1,22 +1,53 @@
 // The inner XML of one element (a SOAP body element, a fault's Detail), kept as the raw text it
-// was written as, with the namespace declarations each top-level child inherits from outside
-// added to that child's start tag, so every child parses on its own.
+// was written as, and beside it the namespace declarations its content uses from outside it
+// (from the element itself, the envelope or the array's root): one map per element, never a copy
+// per child, so the output stays within a constant times the input.
 import { BatchwireError } from '../core/errors.js';
 import { MAX_STRING_LENGTH } from '../core/limits.js';
-import type { NamespaceBinding, XmlFeed, XmlTag } from '../core/xml.js';
-import { escapeAttribute } from './escape.js';
+import { detach, type NamespaceBinding, type XmlFeed } from '../core/xml.js';
 
 // Stamps for NamespaceBinding.mark, unique across captures: a binding stamped with the current
-// child's serial has already been recorded for that child.
+// capture's serial has already been recorded for it.
 let serials = 0;
 
 // Pieces shorter than this are joined in batches, so tiny chunks cost no array slot each.
 const SMALL_PIECE = 256;
 
 /**
- * Captures the inner XML of the element at `depth`: `begin` at its start tag, `open`/`close` for
- * every element inside, `piece` at the end of each decoded piece, `finish` at its end tag.
- * One instance serves message after message; nothing is allocated per element.
+ * The characters of declarations made on the message array's root that the records may copy:
+ * shared by every capture of one reader. The root is outside every message, so each message
+ * that uses one of its declarations gets a copy; the copies together may not outgrow the input.
+ */
+export class RootDeclarationBudget {
+  private copied = 0;
+
+  /** Counts a copy of `binding`, declared at the root; throws when the copies outgrow the input. */
+  spend(binding: NamespaceBinding, feed: XmlFeed): void {
+    this.copied += binding.prefix.length + binding.uri.length;
+    if (this.copied > feed.position) {
+      throw new BatchwireError(
+        'LIMIT_EXCEEDED',
+        'the namespace declarations of the root element, copied into each message that uses them, outgrow the input',
+        feed.offsetAt(feed.tagStart()),
+      );
+    }
+  }
+}
+
+/** A map from prefix (`''`: the default namespace) to namespace URI, as records carry it. */
+export type NamespaceMap = Record<string, string>;
+
+/** Sets `map[key] = value` as an own, ordinary property (a prefix may be named `__proto__`). */
+export function setEntry(map: NamespaceMap, key: string, value: string): void {
+  if (key === '__proto__') {
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  } else map[key] = value;
+}
+
+/**
+ * Captures the inner XML of the element at `depth`: `begin` at its start tag, `open` for every
+ * element inside, `piece` at the end of each decoded piece, `finish` at its end tag. One
+ * instance serves message after message; nothing is allocated per element.
  */
 export class InnerXmlCapture {
   /** Depth of the element whose content is captured, or -1 when idle. */
@@ -28,18 +59,15 @@ export class InnerXmlCapture {
   private small: string[] = [];
   private smallLength = 0;
   private length = 0;
-  // The top-level child being read: its serial, the position after its `<`, its name's length,
-  // and the inherited bindings it uses, in order of first use.
+  // This capture's stamp, and the bindings from outside the element its content uses, in order
+  // of first use.
   private serial = 0;
-  private childAt = 0;
-  private childNameLength = 0;
   private used: NamespaceBinding[] = [];
-  // One insertion per top-level child that needs declarations: after its name, these declarations.
-  private insertAt: number[] = [];
-  private insertText: string[] = [];
-  private inserts = 0;
 
-  constructor(private readonly feed: XmlFeed) {}
+  constructor(
+    private readonly feed: XmlFeed,
+    private readonly budget: RootDeclarationBudget | undefined,
+  ) {}
 
   /** Starts capturing the content of the element at `depth`, whose start tag the feed has just read. */
   begin(depth: number): void {
@@ -49,44 +77,24 @@ export class InnerXmlCapture {
     this.small = [];
     this.smallLength = 0;
     this.length = 0;
-    this.inserts = 0;
-    this.used.length = 0;
+    this.serial = ++serials;
+    if (this.used.length > 64) this.used = [];
+    else this.used.length = 0;
   }
 
-  /** A start tag inside the captured element. */
-  open(tag: XmlTag, depth: number, binding: NamespaceBinding | undefined): void {
-    const child = this.depth + 1;
-    if (depth === child) {
-      this.serial = ++serials;
-      this.childAt = this.feed.tagStart() + 1;
-      this.childNameLength = tag.name.length;
-      this.used.length = 0;
-    }
-    // A binding declared at the child's depth or deeper is written inside the child already.
-    if (binding !== undefined && binding.depth < child && binding.mark !== this.serial) this.use(binding);
+  /** A start tag inside the captured element: the declarations from outside that it uses. */
+  open(binding: NamespaceBinding | undefined): void {
+    const depth = this.depth;
+    // A binding declared inside the content is written there already.
+    if (binding !== undefined && binding.depth <= depth && binding.mark !== this.serial) this.use(binding);
     const feed = this.feed;
     const count = feed.attributeCount;
     for (let i = 0; i < count; i++) {
       const attribute = feed.attributeBindings[i]!;
-      if (attribute.depth < child && attribute.mark !== this.serial) this.use(attribute);
+      if (attribute.depth <= depth && attribute.mark !== this.serial) this.use(attribute);
       // xsi:type="p:Type" names a type by a prefix too.
-      const name = feed.attributeNames[i]!;
-      if (name.endsWith(':type')) this.useQName(tag.attributes[name]!, child);
+      if (feed.attributeNames[i]!.endsWith(':type')) this.useQName(feed.attributeValues[i]!);
     }
-  }
-
-  /** An end tag inside the captured element. */
-  close(depth: number): void {
-    if (depth !== this.depth + 1 || this.used.length === 0) return;
-    let declarations = '';
-    for (const binding of this.used) {
-      const prefix = binding.prefix;
-      declarations += `${prefix === '' ? ' xmlns' : ` xmlns:${prefix}`}="${escapeAttribute(binding.uri)}"`;
-    }
-    this.insertAt[this.inserts] = this.childAt + this.childNameLength;
-    this.insertText[this.inserts] = declarations;
-    this.inserts++;
-    this.used.length = 0;
   }
 
   /** At the end of a decoded piece: keeps the part of it inside the captured element. */
@@ -116,20 +124,27 @@ export class InnerXmlCapture {
     const tail = feed.current.slice(from, Math.max(from, end - feed.charBase));
     this.grow(tail.length);
     this.flushSmall();
-    const raw = this.pieces.length === 0 ? tail : this.pieces.join('') + tail;
+    let raw: string;
+    if (this.pieces.length === 0) raw = detach(tail);
+    else {
+      this.pieces.push(tail);
+      // A join makes a new string: nothing of the pieces stays referenced.
+      raw = this.pieces.join('');
+    }
     this.pieces = [];
     const stop = end - this.start;
-    if (this.inserts === 0) return raw.length === stop ? raw : raw.slice(0, stop);
-    const parts: string[] = [];
-    let at = 0;
-    for (let i = 0; i < this.inserts; i++) {
-      const next = this.insertAt[i]! - this.start;
-      parts.push(raw.slice(at, next), this.insertText[i]!);
-      at = next;
+    return raw.length === stop ? raw : detach(raw.slice(0, stop));
+  }
+
+  /** The declarations from outside the element that its content used, prefix to URI. */
+  namespaces(): NamespaceMap {
+    const map: NamespaceMap = {};
+    const used = this.used;
+    for (let i = 0; i < used.length; i++) {
+      const binding = used[i]!;
+      setEntry(map, binding.prefix, detach(binding.uri));
     }
-    parts.push(raw.slice(at, stop));
-    this.inserts = 0;
-    return parts.join('');
+    return map;
   }
 
   /** Drops whatever was captured (the message broke). */
@@ -138,21 +153,24 @@ export class InnerXmlCapture {
     this.pieces = [];
     this.small = [];
     this.smallLength = 0;
-    this.inserts = 0;
-    this.used.length = 0;
+    this.used = [];
   }
 
   private use(binding: NamespaceBinding): void {
     binding.mark = this.serial;
-    // An inherited `xmlns=""` is no declaration to add: no default namespace is the default.
-    if (binding.uri !== '') this.used.push(binding);
+    // An inherited `xmlns=""` is no declaration to add (no default namespace is the default), and
+    // the built-in `xml` binding (depth 0) is in scope everywhere.
+    if (binding.uri === '' || binding.depth === 0) return;
+    if (binding.depth === 1) this.budget?.spend(binding, this.feed);
+    this.used.push(binding);
   }
 
-  private useQName(value: string, child: number): void {
+  private useQName(value: string): void {
     const colon = value.indexOf(':');
     if (colon <= 0) return;
     const binding = this.feed.scope.lookup(value.slice(0, colon).trim());
-    if (binding !== undefined && binding.depth < child && binding.mark !== this.serial) this.use(binding);
+    if (binding !== undefined && binding.depth <= this.depth && binding.mark !== this.serial)
+      this.use(binding);
   }
 
   private grow(by: number): void {

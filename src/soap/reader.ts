@@ -157,12 +157,7 @@ export class MessageArrayReader implements PushDecoder<SoapRecord> {
   private fail(error: unknown): SoapRecord[] {
     const failure = toBatchwireError(error, this.feed.inputOffset);
     this.failure = failure;
-    const machine = this.machine;
-    // saxes reports an end tag to the handlers before it finds the name wrong: an envelope
-    // "closed" by a mismatched end tag gives no record.
-    if (this.feed.closeMismatchAt >= 0 && this.feed.closeMismatchAt === machine.lastRecordAt)
-      machine.out.pop();
-    machine.reset();
+    this.machine.reset();
     const out = this.take();
     if (out.length === 0) throw failure;
     return out;

@@ -41,7 +41,7 @@ function readStatusXml(body: ReturnType<typeof decodeBody>): {
     {
       open(tag, depth) {
         if (depth === 1) {
-          name = tag.name.slice(tag.name.indexOf(':') + 1);
+          name = tag.slice(tag.indexOf(':') + 1);
           collected!.start(1);
         } else children = true;
       },

@@ -16,10 +16,17 @@ export interface SoapBody {
    */
   result?: string;
   /**
-   * The body element's inner XML, as written, with the namespace declarations it inherited from
-   * the envelope or the body element added to its top-level elements, so it parses on its own.
+   * The body element's inner XML, exactly as written (character references, CDATA and line ends
+   * untouched). Prefixes in it may be declared outside it: see `namespaces`.
    */
   xml: string;
+  /**
+   * The namespace declarations `xml` uses from outside it (on the body element, the envelope or
+   * the array's root), by prefix (`''`: the default namespace): `{ '': 'http://tempuri.org/' }`.
+   * Declare them on an element around `xml` to read it with any XML parser. One map per message,
+   * so a long namespace URI is never copied per element.
+   */
+  namespaces: Record<string, string>;
 }
 
 /** One SOAP response envelope of a message array. */
@@ -53,8 +60,10 @@ export interface SoapFaultMessage extends SoapFaultCode {
   action?: string;
   /** The first `Reason/Text` (SOAP 1.2) or `faultstring` (SOAP 1.1). */
   reason: string;
-  /** The inner XML of `Detail` (SOAP 1.2) or `detail` (SOAP 1.1), when there is one. */
+  /** The inner XML of `Detail` (SOAP 1.2) or `detail` (SOAP 1.1), when there is one, as written. */
   detail?: string;
+  /** The namespace declarations `detail` uses from outside it, by prefix, when there is a detail. */
+  detailNamespaces?: Record<string, string>;
   /** WS-Addressing `RelatesTo`, when the fault answers a request. */
   relatesTo?: string;
   /** The broker's user data header, when the fault carries it. */

@@ -17,6 +17,11 @@ export interface SoapMessageInput extends Omit<SoapMessage, 'kind' | 'body'> {
     result?: string;
     /** The body element's inner XML, written as it is (it must be a well-formed fragment). */
     xml?: string;
+    /**
+     * Declarations `xml` uses from outside it, by prefix, written on the body element. Left out,
+     * `xml` may use the body element's default namespace and the envelope's `s` and `a` prefixes.
+     */
+    namespaces?: Record<string, string>;
   };
 }
 
@@ -72,25 +77,63 @@ function checkName(name: string, field: string): string {
   return name;
 }
 
+// A namespace no document uses: declared as the default around a fragment under check, it shows
+// whether the fragment has unprefixed elements that take the default namespace from outside.
+const UNSET_DEFAULT = 'urn:batchwire:writer:unset-default';
+
+/** The declarations of a `namespaces` map, checked, as attribute text (` xmlns:p="..."`). */
+function declarations(namespaces: unknown, field: string): { text: string; map: Map<string, string> } {
+  if (typeof namespaces !== 'object' || namespaces === null || Array.isArray(namespaces)) {
+    throw new BatchwireError('INVALID_FIELD', `${field} must be an object of prefix to namespace URI`, 0);
+  }
+  const map = new Map<string, string>();
+  let text = '';
+  for (const [prefix, uri] of Object.entries(namespaces)) {
+    if (prefix !== '') checkName(prefix, `${field} prefix`);
+    if (typeof uri !== 'string') {
+      throw new BatchwireError('INVALID_FIELD', `${field}[${JSON.stringify(prefix)}] must be a string`, 0);
+    }
+    map.set(prefix, uri);
+    const value = escapeAttribute(uri, field);
+    // The default first: checkFragment looks for it there.
+    if (prefix === '') text = ` xmlns="${value}"${text}`;
+    else text += ` xmlns:${prefix}="${value}"`;
+  }
+  return { text, map };
+}
+
+/** A prefix `map` leaves free, for an element that must not take the fragment's default namespace. */
+function freePrefix(map: Map<string, string>): string {
+  let prefix = 'b';
+  for (let i = 1; map.has(prefix); i++) prefix = `b${i}`;
+  return prefix;
+}
+
 /**
  * Checks that `xml` is a well-formed, balanced fragment (so it cannot close the body or the
- * envelope it is written into) with no DOCTYPE or XML declaration.
+ * envelope it is written into) with no DOCTYPE or XML declaration, with `scope` (declarations as
+ * attribute text) in scope. Returns whether an unprefixed element in it takes the default
+ * namespace from outside.
  */
-function checkFragment(xml: string, field: string): string {
+function checkFragment(xml: string, field: string, scope: string): boolean {
   if (typeof xml !== 'string') throw new BatchwireError('INVALID_FIELD', `${field} must be a string`, 0);
-  if (xml === '') return xml;
+  if (xml === '') return false;
   let closedAt = -1;
+  let usesDefault = false;
   const feed: XmlFeed = new XmlFeed(
     {
-      open: () => {},
-      close: (_tag, depth) => {
+      open: (_name, depth, binding) => {
+        if (depth > 1 && binding?.uri === UNSET_DEFAULT && binding.depth === 1) usesDefault = true;
+      },
+      close: (_name, depth) => {
         if (depth === 1 && closedAt < 0) closedAt = feed.position;
       },
       text: () => {},
     },
     { maxDepth: Number.MAX_SAFE_INTEGER, maxTextLength: DEFAULT_LIMITS.maxTextLength },
   );
-  const open = `<f xmlns:s="${SOAP12_NAMESPACE}" xmlns:a="${WSA_NAMESPACE}">`;
+  // A default the scope declares itself stands for the sentinel.
+  const open = `<f${scope.startsWith(' xmlns=') ? '' : ` xmlns="${UNSET_DEFAULT}"`}${scope}>`;
   try {
     feed.write(`${open}${xml}</f>`);
     feed.flush();
@@ -103,7 +146,65 @@ function checkFragment(xml: string, field: string): string {
   if (closedAt !== open.length + xml.length + 4) {
     throw new BatchwireError('INVALID_FIELD', `${field} is not a balanced XML fragment`, 0);
   }
-  return xml;
+  return usesDefault;
+}
+
+/**
+ * The start and end tags of the element named `local` in `namespace` written around the fragment
+ * `xml`, declaring `namespaces` on it so that the reader gives the same map back. Without a map,
+ * `xml` may use the envelope's prefixes and `namespace` as its default (what the reader reads
+ * back then names them). `preferred` is the prefix to write the element with ('' for none).
+ */
+function around(
+  local: string,
+  namespace: string,
+  preferred: string,
+  xml: string,
+  namespaces: unknown,
+  at: string,
+  xmlField: string,
+  mapField: string,
+): { open: string; close: string } {
+  const field = `${at}.${xmlField}`;
+  const uri = (value: string) => escapeAttribute(value, `${at}.namespace`);
+  if (namespaces === undefined) {
+    checkFragment(xml, field, LEGACY_SCOPE);
+    const name = preferred === '' ? local : `${preferred}:${local}`;
+    const declaration = preferred === '' && namespace !== '' ? ` xmlns="${uri(namespace)}"` : '';
+    return { open: `<${name}${declaration}>`, close: `</${name}>` };
+  }
+  const { text, map } = declarations(namespaces, `${at}.${mapField}`);
+  const usesDefault = checkFragment(xml, field, text);
+  const inner = map.get('');
+  // Unprefixed where the fragment's default namespace allows it.
+  if (
+    preferred === '' &&
+    (inner === namespace || (inner === undefined && (!usesDefault || namespace === '')))
+  ) {
+    const declaration = inner === undefined && namespace !== '' ? ` xmlns="${uri(namespace)}"` : '';
+    return { open: `<${local}${declaration}${text}>`, close: `</${local}>` };
+  }
+  if (namespace === '') {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${at}.${mapField} gives a default namespace, which an element in no namespace cannot pass on`,
+      0,
+    );
+  }
+  const prefix = preferred !== '' && !map.has(preferred) ? preferred : freePrefix(map);
+  const name = `${prefix}:${local}`;
+  return { open: `<${name} xmlns:${prefix}="${uri(namespace)}"${text}>`, close: `</${name}>` };
+}
+
+/** Refuses the closing action on a message or fault: the reader would take it for the end. */
+function checkAction(action: unknown, field: string): void {
+  if (typeof action === 'string' && action.trim() === END_OF_GET_RESPONSE_ACTION) {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${field} is the closing action ${END_OF_GET_RESPONSE_ACTION}, which would end the array`,
+      0,
+    );
+  }
 }
 
 // The prefixes a fault envelope binds, and the namespace each reads as in element content.
@@ -163,12 +264,16 @@ function envelope(header: string, body: string): string {
 
 const MUST = ' s:mustUnderstand="1"';
 
+// What a fragment written without a namespaces map may use: the envelope's prefixes.
+const LEGACY_SCOPE = ` xmlns:s="${SOAP12_NAMESPACE}" xmlns:a="${WSA_NAMESPACE}"`;
+
 function brokerHeader(flavour: string, name: string, value: string | undefined, field: string): string {
   return element(`${flavour}_Broker_${name}`, value, field, ` xmlns="${HPC_NAMESPACE}"`);
 }
 
 function writeMessage(message: SoapMessageInput, flavour: string, index: number): string {
   const at = `messages[${index}]`;
+  checkAction(message.action, `${at}.action`);
   let header = element('a:Action', message.action, `${at}.action`, MUST);
   header += element('a:RelatesTo', message.relatesTo, `${at}.relatesTo`);
   header += element('a:MessageID', message.messageId, `${at}.messageId`);
@@ -181,19 +286,22 @@ function writeMessage(message: SoapMessageInput, flavour: string, index: number)
     throw new BatchwireError('INVALID_FIELD', `${at}.body must be { name, namespace, result?, xml? }`, 0);
   }
   const name = checkName(body.name, `${at}.body.name`);
+  if (typeof body.namespace !== 'string') {
+    throw new BatchwireError('INVALID_FIELD', `${at}.body.namespace must be a string`, 0);
+  }
   let inner: string;
-  if (body.xml !== undefined) inner = checkFragment(body.xml, `${at}.body.xml`);
+  if (body.xml !== undefined) inner = body.xml;
   else if (body.result !== undefined) {
     const operation = name.endsWith('Response') ? name.slice(0, -'Response'.length) : name;
     inner = element(`${operation}Result`, body.result, `${at}.body.result`);
   } else inner = '';
-  const ns =
-    body.namespace === '' ? '' : ` xmlns="${escapeAttribute(body.namespace, `${at}.body.namespace`)}"`;
-  return envelope(header, `<${name}${ns}>${inner}</${name}>`);
+  const tags = around(name, body.namespace, '', inner, body.namespaces, `${at}.body`, 'xml', 'namespaces');
+  return envelope(header, `${tags.open}${inner}${tags.close}`);
 }
 
 function writeFault(fault: SoapFaultInput, flavour: string, index: number): string {
   const at = `messages[${index}]`;
+  checkAction(fault.action, `${at}.action`);
   let header = element('a:Action', fault.action, `${at}.action`, MUST);
   header += element('a:RelatesTo', fault.relatesTo, `${at}.relatesTo`);
   header += brokerHeader(flavour, 'UserDataNS', fault.userData, `${at}.userData`);
@@ -207,8 +315,20 @@ function writeFault(fault: SoapFaultInput, flavour: string, index: number): stri
     close = `</s:Subcode>${close}`;
   }
   let body = `<s:Fault>${code}${close}<s:Reason>${element('s:Text', fault.reason, `${at}.reason`, ' xml:lang="en-US"')}</s:Reason>`;
-  if (fault.detail !== undefined)
-    body += `<s:Detail>${checkFragment(fault.detail, `${at}.detail`)}</s:Detail>`;
+  if (fault.detail !== undefined) {
+    const d = fault.detail;
+    const tags = around(
+      'Detail',
+      SOAP12_NAMESPACE,
+      's',
+      d,
+      fault.detailNamespaces,
+      at,
+      'detail',
+      'detailNamespaces',
+    );
+    body += `${tags.open}${d}${tags.close}`;
+  }
   return envelope(header, `${body}</s:Fault>`);
 }
 

@@ -36,6 +36,11 @@ const array = (...envelopes: string[]) =>
 
 const errorOf = thrownBy;
 
+const SOLVE_XML =
+  '<SolveResult i:type="d:Solution"><d:Residual>1E-09</d:Residual><d:Note><![CDATA[x < y && "done"]]></d:Note></SolveResult>';
+const DETAIL_XML =
+  '<SessionFault xmlns="http://hpc.microsoft.com/session/"><Code>16777225</Code><Context xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays" i:nil="true"/><Reason>Service task failed</Reason></SessionFault>';
+
 describe('SOAP message array: golden vectors', () => {
   it("reads the documentation's example (seed 001) with its ... replaced by real envelopes", () => {
     const { messages, end } = parseMessageArray(sample('soap-responses.xml'));
@@ -51,7 +56,8 @@ describe('SOAP message array: golden vectors', () => {
         name: 'service_reply_action_name',
         namespace: 'http://tempuri.org/',
         result: 'SOA_response1_output_string',
-        xml: '\n                <service_operation_nameResult xmlns="http://tempuri.org/">SOA_response1_output_string</service_operation_nameResult>\n            ',
+        xml: '\n                <service_operation_nameResult>SOA_response1_output_string</service_operation_nameResult>\n            ',
+        namespaces: { '': 'http://tempuri.org/' },
       },
     });
     expect(messages[1]).toMatchObject({
@@ -68,17 +74,25 @@ describe('SOAP message array: golden vectors', () => {
       userData: 'task-1',
       clientId: 'client-7',
       requestAction: 'http://tempuri.org/ICalculator/Add',
-      body: { name: 'AddResponse', result: '3', xml: '<AddResult xmlns="http://tempuri.org/">3</AddResult>' },
+      body: {
+        name: 'AddResponse',
+        result: '3',
+        xml: '<AddResult>3</AddResult>',
+        namespaces: { '': 'http://tempuri.org/' },
+      },
     });
-    // Prefixes declared on the root and the envelope are added where the body uses them.
+    // The XML as written; the declarations it uses from the root and the envelope beside it.
     const solve = messages[1]!;
     if (solve.kind !== 'response') throw new Error('expected a response');
     expect(solve.userData).toBe('task-2 & friends');
     expect(solve.body.result).toBeUndefined();
-    expect(solve.body.xml).toBe(
-      '<SolveResult xmlns="http://tempuri.org/" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:d="http://schemas.datacontract.org/2004/07/Calc" i:type="d:Solution"><d:Residual>1E-09</d:Residual><d:Note><![CDATA[x < y && "done"]]></d:Note></SolveResult>',
-    );
-    const [tree] = parseFragment(solve.body.xml);
+    expect(solve.body.xml).toBe(SOLVE_XML);
+    expect(solve.body.namespaces).toEqual({
+      '': 'http://tempuri.org/',
+      i: 'http://www.w3.org/2001/XMLSchema-instance',
+      d: 'http://schemas.datacontract.org/2004/07/Calc',
+    });
+    const [tree] = parseFragment(solve.body.xml, solve.body.namespaces);
     expect(tree!.children.map((c) => [c.name, c.namespace, c.text])).toEqual([
       ['Residual', 'http://schemas.datacontract.org/2004/07/Calc', '1E-09'],
       ['Note', 'http://schemas.datacontract.org/2004/07/Calc', 'x < y && "done"'],
@@ -97,8 +111,9 @@ describe('SOAP message array: golden vectors', () => {
       rawCode: 's:Receiver',
       rawSubcodes: ['a:DestinationUnreachable'],
       reason: 'The service host crashed while processing the request.',
-      detail:
-        '<SessionFault xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://hpc.microsoft.com/session/"><Code>16777225</Code><Context xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays" i:nil="true"/><Reason>Service task failed</Reason></SessionFault>',
+      detail: DETAIL_XML,
+      // Declared on the Detail element, used inside it.
+      detailNamespaces: { i: 'http://www.w3.org/2001/XMLSchema-instance' },
     });
     expect(end).toMatchObject({ count: 4, received: 4 });
   });
@@ -111,9 +126,10 @@ describe('SOAP message array: golden vectors', () => {
       action: 'act',
       body: { name: 'R', namespace: 'urn:q', result: 'v' },
     });
-    expect(messages[0]?.kind === 'response' && messages[0].body.xml).toBe(
-      '<q:RResult xmlns:q="urn:q">v</q:RResult>',
-    );
+    expect(messages[0]?.kind === 'response' && messages[0].body).toMatchObject({
+      xml: '<q:RResult>v</q:RResult>',
+      namespaces: { q: 'urn:q' },
+    });
     // An Action in another namespace is not the WS-Addressing Action.
     expect(errorOf(() => parseMessageArray(`<root>${fake}</root>`, { requireEnd: false })).code).toBe(
       'MALFORMED_RECORD',
@@ -124,7 +140,7 @@ describe('SOAP message array: golden vectors', () => {
     );
   });
 
-  it('gives each top-level body child the declarations it inherits, message after message', () => {
+  it('gives each body the declarations its XML uses from outside, once, message after message', () => {
     const action = '<a:Action>http://tempuri.org/IService/MixResponse</a:Action>';
     const first = envelope(
       action,
@@ -134,14 +150,19 @@ describe('SOAP message array: golden vectors', () => {
     const second = envelope(action, '<Mix xmlns="urn:d"><One>1</One><Two xmlns="urn:two"/></Mix>');
     const third = envelope(action, '<Mix xmlns="urn:d"/>');
     const { messages } = parseMessageArray(array(first, second, third, END(3)));
-    const xml = messages.map((m) => (m.kind === 'response' ? m.body.xml : undefined));
-    expect(xml).toEqual([
-      // Declarations go on the top-level child, even for a prefix only its content uses.
-      '<One xmlns="urn:d">1</One><p:Two xmlns:p="urn:p"/><Three xmlns:p="urn:p" xmlns="urn:own"><p:x/></Three>' +
-        `<Four xmlns="urn:d" xmlns:a="${A}" a:y="1">4</Four>`,
-      '<One xmlns="urn:d">1</One><Two xmlns="urn:two"/>',
-      '',
+    const bodies = messages.map((m) => (m.kind === 'response' ? [m.body.xml, m.body.namespaces] : []));
+    expect(bodies).toEqual([
+      // In order of first use; a declaration made inside the XML (urn:own) is not repeated.
+      [
+        '<One>1</One><p:Two/><Three xmlns="urn:own"><p:x/></Three><Four a:y="1">4</Four>',
+        { '': 'urn:d', p: 'urn:p', a: A },
+      ],
+      // Fewer than the message before: nothing may carry over.
+      ['<One>1</One><Two xmlns="urn:two"/>', { '': 'urn:d' }],
+      ['', {}],
     ]);
+    const [, , three] = parseFragment(bodies[0]![0] as string, bodies[0]![1] as Record<string, string>);
+    expect([three!.namespace, three!.children[0]!.namespace]).toEqual(['urn:own', 'urn:p']);
   });
 
   it('reads SOAP 1.1 faults (faultcode, faultstring, detail)', () => {
@@ -156,6 +177,7 @@ describe('SOAP message array: golden vectors', () => {
         rawSubcodes: [],
         reason: 'Broker is down',
         detail: '<x:Info xmlns:x="urn:x">42</x:Info>',
+        detailNamespaces: {},
       },
     ]);
   });

@@ -174,3 +174,63 @@ describe('soap message array properties', () => {
     );
   });
 });
+
+describe('soap writer: the end cannot be forged, and what it accepts reads back exactly', () => {
+  it('refuses the closing action on a message or a fault, with or without spaces', () => {
+    for (const action of [
+      'http://hpc.microsoft.com/EndOfGetResponse',
+      '  http://hpc.microsoft.com/EndOfGetResponse\n',
+    ]) {
+      const message = { action, body: { name: 'R', namespace: 'urn:r', result: '1' } };
+      const fault = { kind: 'fault' as const, action, code: 's:Receiver', reason: 'x' };
+      for (const record of [message, fault]) {
+        let code: string | undefined;
+        try {
+          writeMessageArray([record]);
+        } catch (error) {
+          code = isBatchwireError(error) ? error.code : 'foreign';
+        }
+        expect(code).toBe('INVALID_FIELD');
+      }
+    }
+  });
+
+  it('parseMessageArray(writeMessageArray(x)) = x for records with their namespace maps', () => {
+    const prefix = fc.constantFrom('p', 'q', 'd', 'i');
+    const uri = fc.constantFrom('urn:a', 'urn:b', 'http://tempuri.org/');
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        prefix,
+        uri,
+        uri,
+        fc.boolean(),
+        soapText({ maxLength: 20 }),
+        (p, inner, outer, useDefault, text) => {
+          const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+          const xml = useDefault ? `<V ${p}:t="1">${escaped}</V>` : `<${p}:V>${escaped}</${p}:V>`;
+          const namespaces: Record<string, string> = useDefault ? { '': inner, [p]: outer } : { [p]: inner };
+          const record = {
+            kind: 'response' as const,
+            action: 'urn:act',
+            body: { name: 'R', namespace: outer, xml, namespaces },
+          };
+          let written: string;
+          try {
+            written = writeMessageArray([record]);
+          } catch (error) {
+            // Refused inputs are fine; accepted ones must read back exactly.
+            expect(isBatchwireError(error)).toBe(true);
+            return;
+          }
+          accepted++;
+          const { messages } = parseMessageArray(written, { requireEnd: false });
+          expect(messages).toEqual([record]);
+        },
+      ),
+      RUNS,
+    );
+    // The property is about accepted arrays: most generated ones must be.
+    expect(accepted).toBeGreaterThan(RUNS.numRuns / 2);
+  });
+});

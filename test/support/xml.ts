@@ -9,11 +9,11 @@ export interface ParsedElement {
 }
 
 /**
- * Parses `xml` as the content of a root with no declarations, using saxes' own namespace
- * handling, and returns the top-level elements: a check, independent of batchwire's reader,
- * that a fragment stands on its own.
+ * Parses `xml` as the content of a root that declares `namespaces` (a record's map of the
+ * declarations its XML uses from outside), using saxes' own namespace handling, and returns the
+ * top-level elements: a check, independent of batchwire's reader, that the two together stand.
  */
-export function parseFragment(xml: string): ParsedElement[] {
+export function parseFragment(xml: string, namespaces: Record<string, string> = {}): ParsedElement[] {
   const parser = new SaxesParser({ xmlns: true });
   const root: ParsedElement = { name: '', namespace: '', text: '', children: [] };
   const stack: ParsedElement[] = [];
@@ -34,6 +34,11 @@ export function parseFragment(xml: string): ParsedElement[] {
   parser.on('error', (error) => {
     throw error;
   });
-  parser.write(`<root>${xml}</root>`).close();
+  let declarations = '';
+  for (const [prefix, uri] of Object.entries(namespaces)) {
+    const escaped = uri.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+    declarations += ` ${prefix === '' ? 'xmlns' : `xmlns:${prefix}`}="${escaped}"`;
+  }
+  parser.write(`<root${declarations}>${xml}</root>`).close();
   return root.children[0]!.children;
 }

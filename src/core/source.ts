@@ -1,4 +1,3 @@
-import type * as Faults from '../faults/index.js';
 import { bytesOf } from './bytes.js';
 import { BatchwireError } from './errors.js';
 import { isArray } from './options.js';
@@ -392,12 +391,18 @@ function withContentType<O>(options: O, contentType: string): O {
  */
 export type FaultReader = (response: ResponseLike, signal: AbortSignal | undefined) => Promise<Error>;
 
+/** What {@link faultReader} needs of `batchwire/faults`, by shape: core imports no format, not even its types. */
+export interface FaultModule<F> {
+  readonly BatchwireServiceError: new (fault: F) => Error;
+  readonly parseFault: (response: ResponseLike, options: { signal?: AbortSignal }) => Promise<F>;
+}
+
 /**
  * A {@link FaultReader} over `batchwire/faults`, loaded by `load` only when a non-2xx `Response`
  * arrives: the fault parser brings the XML parser, which `batchwire/generic` does not load
  * otherwise. Each format hands in `() => import('../faults/index.js')` (core imports no format).
  */
-export function faultReader(load: () => Promise<typeof Faults>): FaultReader {
+export function faultReader<F>(load: () => Promise<FaultModule<F>>): FaultReader {
   return async (response, signal) => {
     const { BatchwireServiceError, parseFault } = await load();
     return new BatchwireServiceError(await parseFault(response, signal === undefined ? {} : { signal }));

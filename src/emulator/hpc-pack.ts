@@ -5,10 +5,12 @@
 // the body in memory. This file is the service's REST surface (routes, checks, errors, the
 // session operations); Send Requests (hpc-flush.ts), Get Responses (hpc-responses.ts), the
 // state (hpc-state.ts) and the documents (hpc-documents.ts) live apart.
+
 import { BatchwireError, invalidArgument } from '../core/errors.js';
 import { optionsObject, optionValue, textOption } from '../core/options.js';
 import type { FaultPair } from './fault-bodies.js';
 import type { FaultAction } from './faults.js';
+import { guarded } from './guard.js';
 import {
   argumentFault,
   bodyFault,
@@ -45,10 +47,14 @@ export const HPC_API_VERSIONS: readonly string[] = ['2011-11-01', '2012-03-31.3.
  * `{request action}Response` and a single `<OpResult>` holding the request body's inner XML as text.
  */
 export const echoService: HpcService = (request) => {
-  if (typeof request !== 'object' || request === null || typeof request.input !== 'string') {
+  // Read once, inside the guard: a proxy or getter that throws is a bad argument, not a crash.
+  const input = guarded('echoService', () =>
+    typeof request === 'object' && request !== null ? (request as { input?: unknown }).input : undefined,
+  );
+  if (typeof input !== 'string') {
     throw new BatchwireError('INVALID_ARGUMENT', 'echoService expects a request with a string input', 0);
   }
-  return request.input;
+  return input;
 };
 
 /** What the HPC handlers need from the emulator. */

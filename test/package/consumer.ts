@@ -122,14 +122,34 @@ try {
     if (!files.some((f) => f.endsWith('.js.map'))) throw new Error('the tarball has no source maps');
   });
 
-  step('install the tarball in a fresh app (with fast-check, the optional peer)', () => {
-    mkdirSync(app);
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
-    );
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'fast-check@^4']);
-  });
+  step(
+    'install the tarball in a fresh app (with fast-check, the optional peer, and what README examples import)',
+    () => {
+      mkdirSync(app);
+      writeFileSync(
+        join(app, 'package.json'),
+        JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+      );
+      // The README's SDK example drives the official Azure Batch SDK, as a user would install it.
+      const dev = (
+        JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+          devDependencies: Record<string, string>;
+        }
+      ).devDependencies;
+      const examples = ['@azure/batch', '@azure/ms-rest-js', '@types/node'].map(
+        (name) => `${name}@${dev[name]}`,
+      );
+      run('npm', [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        tarball,
+        'fast-check@^4',
+        ...examples,
+      ]);
+    },
+  );
 
   const imports = (style: 'esm' | 'cjs') =>
     [

@@ -22,10 +22,6 @@ export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
   // Found by the exotic arguments of issue 21 in code owned by other issues (reported there).
   'soap.writeMessageArray':
     "a record that is a proxy whose get trap throws lets the trap's exception out (soap/writer.ts, the XML issue)",
-  'status.paginate':
-    "a revoked proxy as fetchPage lets 'Cannot perform apply' out (status/paginate.ts, issue 25)",
-  'emulator.echoService':
-    "a request that is a proxy whose traps throw lets the trap's exception out (emulator/hpc-pack.ts, issue 23)",
 };
 
 /** Whether a callable's failures are known findings (by name, or by `subpath.*`). */

@@ -252,6 +252,9 @@ const THROWING_HANDLER: ProxyHandler<object> = Object.fromEntries(
   ).map((trap) => [
     trap,
     () => {
+      // Calling a function the caller passed runs the caller's code: what its apply trap throws
+      // is that function's own exception, which batchwire passes through like any callback's.
+      if (trap === 'apply') throw new CallbackError('proxy trap apply');
       throw new GetterError(`proxy trap ${trap}`);
     },
   ]),
@@ -516,7 +519,15 @@ export function make(c: MisuseCase): MadeCase {
 
 /** Whether an exception may come out of batchwire: its own error, or the caller's callback's. */
 export function allowed(error: unknown): boolean {
-  return root.isBatchwireError(error) || error instanceof CallbackError;
+  return root.isBatchwireError(error) || error instanceof CallbackError || isRevokedCall(error);
+}
+
+/** Calling a revoked function proxy the caller passed: the caller's function failing, as above. */
+function isRevokedCall(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /^Cannot perform 'apply' on a proxy that has been revoked$/.test(error.message)
+  );
 }
 
 // Attaches a handler to every promise made along the way, so none is left rejected unhandled.

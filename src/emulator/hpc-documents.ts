@@ -149,7 +149,8 @@ export async function readStartInfo(
   }
   const text = Buffer.from(bytes).toString('utf8');
   const fields = new Map<string, unknown>();
-  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
+  const header = request.headers['content-type'];
+  const contentType = (header ?? '').toLowerCase();
   const trimmed = text.trimStart();
   if (contentType.includes('json') || trimmed.startsWith('{')) {
     let value: unknown;
@@ -165,7 +166,7 @@ export async function readStartInfo(
     }
     for (const [k, v] of Object.entries(value)) fields.set(k, v);
   } else if (trimmed !== '') {
-    const xml = readFlatXml(text);
+    const xml = readFlatXml(bytes, header);
     if (typeof xml === 'string' || xml.root !== 'WebSessionStartInfo') {
       return hpcFault(request, 400, 'ArgumentError', [
         {

@@ -1,10 +1,11 @@
 // Reading the small success documents that have no codec of their own in batchwire (JSON
 // documents, WebSessionInfo and Get Clusters XML): a refusal is a BatchwireError, as from the
-// codecs, so an undecodable answer is reported the same way whatever the format.
-import { SaxesParser } from 'saxes';
+// codecs, so an undecodable answer is reported the same way whatever the format. XML goes
+// through the codecs' own feed (core/xml.ts), with limits: a backend's answer is hostile input.
 import { decodeBody } from '../core/body.js';
 import { BatchwireError, isBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { detach, XmlFeed } from '../core/xml.js';
 
 function malformed(message: string, offset = 0): BatchwireError {
   return new BatchwireError('MALFORMED_DOCUMENT', message, offset);
@@ -38,40 +39,76 @@ export interface XmlOutline {
   elements: { name: string; depth: number; text: string }[];
 }
 
-/** Reads a small XML document (no DOCTYPE) into an outline. */
+/**
+ * Limits on the XML answers the runner reads whole. WebSessionInfo and Get Clusters hold a few
+ * short fields: a backend that sends more is refused (`LIMIT_EXCEEDED`, reported as an
+ * undecodable answer) before its outline grows out of proportion to what the runner needs.
+ */
+export const OUTLINE_LIMITS = Object.freeze({
+  /** Largest body, in bytes (characters for string input). */
+  maxBytes: DEFAULT_LIMITS.maxBodyBytes,
+  /** Deepest element nesting, the root counted as 1. */
+  maxDepth: DEFAULT_LIMITS.maxDepth,
+  /** Longest text of one element, in characters. */
+  maxTextLength: 1024 * 1024,
+  /** Most elements in one document. */
+  maxElements: 65_536,
+});
+
+type OutlineElement = XmlOutline['elements'][number];
+
+/**
+ * Reads a small XML document into an outline: strictly (no DOCTYPE, `DOCTYPE_FORBIDDEN` as soon
+ * as one starts; only the five XML entities; namespaces checked) and within
+ * {@link OUTLINE_LIMITS}. Throws the feed's BatchwireError (`XML_SYNTAX`, `DOCTYPE_FORBIDDEN`,
+ * `LIMIT_EXCEEDED`, `TRUNCATED`, `INVALID_ENCODING`) with its offset.
+ */
 export function readXmlOutline(body: Uint8Array, contentType: string | undefined): XmlOutline {
-  const { text } = decodeBody(body, contentType, DEFAULT_LIMITS.maxBodyBytes);
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  const decoded = decodeBody(body, contentType, OUTLINE_LIMITS.maxBytes);
   const outline: XmlOutline = { root: '', elements: [] };
-  const open: { name: string; depth: number; text: string }[] = [];
-  let failure: BatchwireError | undefined;
-  parser.on('error', (error) => {
-    failure ??= new BatchwireError('XML_SYNTAX', error.message, parser.position);
-  });
-  parser.on('doctype', () => {
-    failure ??= new BatchwireError('DOCTYPE_FORBIDDEN', 'a DOCTYPE in a service document', parser.position);
-  });
-  parser.on('opentag', (tag) => {
-    const element = { name: tag.local ?? tag.name, depth: open.length, text: '' };
-    if (open.length === 0) outline.root = element.name;
-    outline.elements.push(element);
-    open.push(element);
-  });
-  parser.on('text', (t) => {
-    const top = open[open.length - 1];
-    if (top) top.text += t;
-  });
-  parser.on('closetag', () => {
-    open.pop();
-  });
+  // The open elements, by depth - 1, and the length of each one's text so far.
+  const open: OutlineElement[] = [];
+  const lengths: number[] = [];
+  const feed: XmlFeed = new XmlFeed(
+    {
+      open(name, depth) {
+        if (outline.elements.length >= OUTLINE_LIMITS.maxElements) {
+          throw feed.tagError('LIMIT_EXCEEDED', `more than ${OUTLINE_LIMITS.maxElements} elements`);
+        }
+        const element = { name: detach(name.slice(name.indexOf(':') + 1)), depth: depth - 1, text: '' };
+        if (depth === 1) outline.root = element.name;
+        outline.elements.push(element);
+        open[depth - 1] = element;
+        lengths[depth - 1] = 0;
+      },
+      close(_name, depth) {
+        const element = open[depth - 1]!;
+        if (element.text !== '') element.text = detach(element.text);
+      },
+      text(text) {
+        const depth = feed.depth;
+        if (depth === 0) return;
+        const length = lengths[depth - 1]! + text.length;
+        if (length > OUTLINE_LIMITS.maxTextLength) {
+          throw feed.error(
+            'LIMIT_EXCEEDED',
+            `the text of an element is longer than ${OUTLINE_LIMITS.maxTextLength} characters`,
+          );
+        }
+        lengths[depth - 1] = length;
+        open[depth - 1]!.text += text;
+      },
+    },
+    { maxDepth: OUTLINE_LIMITS.maxDepth, maxTextLength: OUTLINE_LIMITS.maxTextLength },
+  );
+  feed.wantText = true;
   try {
-    parser.write(text).close();
+    feed.parseDocument(decoded);
   } catch (error) {
     if (isBatchwireError(error)) throw error;
-    failure ??= new BatchwireError('XML_SYNTAX', (error as Error).message, parser.position);
+    // The feed promises BatchwireErrors only; should anything else escape, it is still a refusal.
+    throw new BatchwireError('XML_SYNTAX', `unreadable XML: ${String((error as Error)?.message)}`, 0);
   }
-  if (failure) throw failure;
-  if (outline.root === '') throw malformed('no root element');
   return outline;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -52,10 +53,36 @@ describe('runtime dependencies', () => {
     expect(await packagesImportedBy(entry)).toEqual(expected);
   });
 
-  // A non-2xx Response given to a generic decoder is read by batchwire/faults, loaded only then.
-  it('batchwire/generic loads saxes only through a dynamic import() (a non-2xx Response)', async () => {
-    expect(await packagesImportedBy('generic/index.ts', 'ever')).toEqual(['saxes']);
+  // A non-2xx Response given to a generic decoder is read by batchwire/faults, loaded only then;
+  // batchwire/faults reads XML with batchwire's own scanner, so even that loads no package.
+  it('batchwire/generic and batchwire/odata load no package, not even through a dynamic import()', async () => {
+    expect(await packagesImportedBy('generic/index.ts', 'ever')).toEqual([]);
     expect(await packagesImportedBy('odata/index.ts', 'ever')).toEqual([]);
+  });
+
+  // saxes is a dev dependency (differential tests, bench baseline) since issue 22: what a
+  // published entry point can load is a runtime dependency, the optional peer, or the platform.
+  it('package.json lists node-forge as the one runtime dependency, saxes among the dev dependencies', async () => {
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['node-forge']);
+    expect(Object.keys(pkg.devDependencies ?? {})).toContain('saxes');
+    const allowed = new Set([
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ]);
+    const entries = Object.keys(pkg.exports!)
+      .filter((key) => key.startsWith('./') && key !== './package.json')
+      .map((key) => `${key.slice(2)}/index.ts`);
+    expect(entries.length).toBeGreaterThan(8);
+    for (const entry of ['index.ts', ...entries, 'cli/bin.ts']) {
+      const foreign = (await packagesImportedBy(entry, 'ever')).filter(
+        (name) => !name.startsWith('node:') && !allowed.has(name),
+      );
+      expect(foreign, entry).toEqual([]);
+    }
   });
 
   it('batchwire/arbitraries is the one entry that loads fast-check', async () => {

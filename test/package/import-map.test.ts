@@ -204,11 +204,13 @@ describe('the map of src/ in CONTRIBUTING.md', () => {
     expect(new Set(targets)).toEqual(new Set(['generic -> faults/index.ts', 'soap -> faults/index.ts']));
   });
 
-  it('has no codec import saxes: batchwire reads XML with its own scanner', () => {
+  // Issue 22: one XML reader in the codebase. saxes is a dev dependency (differential tests, the
+  // bench baseline `batchwire bench` loads only if installed), so no file of src/ imports it.
+  it('has no file of src/ import saxes: batchwire reads XML with its own scanner', () => {
     const saxes = [...imports]
-      .filter(([file]) => CODECS.includes(folderOf(file)))
       .flatMap(([, list]) => list.filter((i) => i.specifier === 'saxes'))
-      .map((i) => folderOf(i.file));
+      .map((i) => relative(root, i.file));
     expect(saxes).toEqual([]);
+    expect(imports.size).toBeGreaterThan(100);
   });
 });

@@ -144,7 +144,7 @@ function decoded(chunks: Uint8Array[], write: (text: string) => void): void {
 // the last reader kept; saxes about 2x too). A service reading array after array keeps its code warm.
 const kept: unknown[] = [];
 
-export function cases(chunks: Uint8Array[], root: string): BenchCase[] {
+function cases(chunks: Uint8Array[], root: string): BenchCase[] {
   return [
     {
       name: OURS,

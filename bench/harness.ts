@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // Shared benchmark harness: interleaved rounds (so machine noise hits every case alike),
 // medians, and ratios against baselines measured in the same run.
@@ -24,8 +25,10 @@ export interface BenchResult {
 }
 
 export interface BenchOptions {
-  /** Timed rounds per case (after one warm-up round). */
+  /** Timed rounds per case (after the warm-up rounds). */
   rounds: number;
+  /** Untimed rounds first, whose counts the timed rounds must repeat. @defaultValue 1 */
+  warmup?: number;
   /**
    * Force a full GC before each timed case (when node runs with --expose-gc), so no case pays
    * for another's garbage. Turn it off for millisecond rounds: a full GC shrinks the young
@@ -46,24 +49,22 @@ function median(values: number[]): number {
 
 /**
  * Times every case `rounds` times, interleaved (round 1 of each case, then round 2 of each...),
- * after a warm-up round. A case whose count changes between rounds is a broken bench: throw.
+ * after the warm-up rounds. A case whose count changes between rounds is a broken bench: throw.
  */
 export async function runBench(cases: BenchCase[], options: BenchOptions): Promise<BenchResult[]> {
   const times = cases.map(() => [] as number[]);
   const counts = cases.map(() => Number.NaN);
-  for (let round = -1; round < options.rounds; round++) {
+  for (let round = -(options.warmup ?? 1); round < options.rounds; round++) {
     for (let i = 0; i < cases.length; i++) {
       const bench = cases[i]!;
       if (options.collect !== false) (globalThis as { gc?: () => void }).gc?.();
       const start = now();
       const count = await bench.run();
       const elapsed = now() - start;
-      if (round < 0) {
-        counts[i] = count;
-        continue;
-      }
-      if (count !== counts[i]) throw new Error(`${bench.name}: count changed from ${counts[i]} to ${count}`);
-      times[i]!.push(elapsed);
+      if (Number.isNaN(counts[i]!)) counts[i] = count;
+      else if (count !== counts[i])
+        throw new Error(`${bench.name}: count changed from ${counts[i]} to ${count}`);
+      if (round >= 0) times[i]!.push(elapsed);
     }
   }
   return cases.map((bench, i) => ({
@@ -194,4 +195,23 @@ export function suiteOutput(stdout: string): { text: string; targets: TargetRow[
     return false;
   });
   return { text: text.join('\n'), targets };
+}
+
+/**
+ * Runs `file` in a node of its own (same flags as this one) and resolves to its stdout: a suite
+ * or an input that leaves a large heap or a warm JIT behind would otherwise skew the next.
+ */
+export function runScript(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, file, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(`${file} exited with ${code}`));
+    });
+  });
 }

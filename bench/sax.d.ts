@@ -1,4 +1,4 @@
-// sax is only a benchmark baseline now (batchwire reads XML with saxes): the little the bench uses.
+// sax is only a benchmark baseline (batchwire reads XML with its own scanner): the little the bench uses.
 declare module 'sax' {
   interface SAXOptions {
     xmlns?: boolean;

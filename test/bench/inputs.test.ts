@@ -8,7 +8,7 @@ import { parseMessageArray } from 'batchwire/soap';
 import { describe, expect, it } from 'vitest';
 import { makeBody } from '../../bench/generic.js';
 import { benchFilters } from '../../bench/odata.js';
-import { makeArray } from '../../bench/soap.js';
+import { makeArray, makeEntityArray, makeFullHeaderArray } from '../../bench/soap.js';
 import { generatedBody } from '../../src/cli/bench-bodies.js';
 import { BENCH_FORMATS } from '../../src/cli/bench-cases.js';
 import { collect } from '../support/chunks.js';
@@ -64,6 +64,44 @@ describe('npm run bench inputs decode to what was written', () => {
       userData: first.userData,
       relatesTo: first.relatesTo,
     });
+  });
+
+  it('the indented SOAP array with the full header set', () => {
+    const { body, messages } = makeFullHeaderArray(1);
+    const read = parseMessageArray(body);
+    expect(read.messages).toHaveLength(messages);
+    expect(read.end).toMatchObject({ count: messages, reason: 'Success' });
+    const first = sampleSoapMessages(1, { seed: 7 })[0]! as { userData: string; action: string };
+    expect(read.messages[0]).toMatchObject({
+      kind: 'response',
+      userData: first.userData,
+      action: first.action,
+    });
+  });
+
+  it('the SOAP array of long entity-heavy results (references decoded, not kept raw)', () => {
+    const { body, messages } = makeEntityArray(1);
+    const read = parseMessageArray(body);
+    expect(read.messages).toHaveLength(messages);
+    expect(read.end?.reason).toBe('Success');
+    const results = read.messages.map((m) => (m as { body: { result?: string } }).body.result ?? '');
+    for (const result of results) {
+      expect(result.length).toBeGreaterThan(1000);
+      expect(result).toMatch(/^<Table>\r\n<Row Id="\d+" Name="/);
+      expect(result).not.toMatch(/&(amp|lt|gt|quot|apos|#x?[0-9A-Fa-f]+);/);
+    }
+    const all = results.join('');
+    for (const decoded of [
+      "O'Brien & Sons",
+      'Müller',
+      '日本語 テスト',
+      'a < b && c > d',
+      '"quoted"',
+      'größe',
+      'tab\tseparated',
+    ]) {
+      expect(all).toContain(decoded);
+    }
   });
 
   it('the filters (valid for their schema; the baselines parse the bare-date forms)', () => {

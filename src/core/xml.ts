@@ -383,10 +383,25 @@ export class XmlFeed extends XmlScanner {
   }
 
   // Two prefixes bound to one URI make `p:a` and `q:a` the same attribute, which XML forbids.
+  // The raw names are unique already (the scanner checked): only attributes whose URI two
+  // bindings share can clash, and only their expanded names are built (a tag with a million
+  // attributes made a million strings and a set of them here).
   private checkDuplicates(count: number): void {
+    const bindings = this.attributeBindings;
+    const byUri = new Map<string, NamespaceBinding>();
+    let aliased: Set<string> | undefined;
+    for (let i = 0; i < count; i++) {
+      const binding = bindings[i]!;
+      const first = byUri.get(binding.uri);
+      if (first === undefined) byUri.set(binding.uri, binding);
+      else if (first !== binding) (aliased ??= new Set()).add(binding.uri);
+    }
+    if (aliased === undefined) return;
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const expanded = `${this.attributeBindings[i]!.uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
+      const uri = bindings[i]!.uri;
+      if (!aliased.has(uri)) continue;
+      const expanded = `${uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
       if (seen.has(expanded)) {
         throw this.tagError(
           'XML_SYNTAX',
@@ -553,8 +568,9 @@ export class ElementText {
   /** Stops collecting and returns the text. */
   take(): string {
     const rest = this.rest;
+    // Detached either way: a concatenation keeps its parts, and its first part is a cut of a piece.
     const text =
-      this.length === 0 ? '' : rest === undefined ? detach(this.first) : this.first + rest.join('');
+      this.length === 0 ? '' : detach(rest === undefined ? this.first : this.first + rest.join(''));
     this.stop();
     return text;
   }

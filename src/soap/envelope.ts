@@ -9,7 +9,7 @@
 import { END_OF_GET_RESPONSE_ACTION, endOfResponses, parseCount } from '../core/end-of-responses.js';
 import { BatchwireError } from '../core/errors.js';
 import { localName } from '../core/namespaces.js';
-import { ElementText, type NamespaceBinding, type XmlFeed, type XmlHandlers } from '../core/xml.js';
+import { detach, ElementText, type NamespaceBinding, type XmlFeed, type XmlHandlers } from '../core/xml.js';
 import { type DetailSink, SoapFaultReader } from './fault.js';
 import { HeaderFields, headerField, SOAP11_NAMESPACE, SOAP12_NAMESPACE } from './header.js';
 import { InnerXmlCapture, type NamespaceMap } from './inner-xml.js';
@@ -393,7 +393,7 @@ export class MessageArrayMachine implements XmlHandlers {
       );
     }
     const body: SoapBody = {
-      name: this.bodyName!,
+      name: detach(this.bodyName!),
       namespace: this.feed.handOut(this.bodyNamespace),
       xml: this.bodyXml,
       namespaces: this.bodyNamespaces ?? {},

@@ -394,7 +394,10 @@ export class XmlFeed extends XmlScanner {
       const binding = bindings[i]!;
       const first = byUri.get(binding.uri);
       if (first === undefined) byUri.set(binding.uri, binding);
-      else if (first !== binding) (aliased ??= new Set()).add(binding.uri);
+      else if (first !== binding) {
+        aliased ??= new Set();
+        aliased.add(binding.uri);
+      }
     }
     if (aliased === undefined) return;
     const seen = new Set<string>();

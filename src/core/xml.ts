@@ -4,7 +4,7 @@
 // input offsets with line and column, and limits checked before anything more is buffered (the
 // scanner buffers nothing of a piece but names, one attribute value and one reference).
 // Over 500 lines on purpose: the feed is one object per document (offsets, lines, namespaces,
-// limits), and ElementText and resolveQName are small parts of it every reader uses.
+// limits); ElementText and resolveQName, which readers use beside it, are in xml-element-text.ts.
 import type { DecodedBody } from './body.js';
 import type { EncodingOption } from './charset.js';
 import { BatchwireError, textExcerpt } from './errors.js';
@@ -17,6 +17,7 @@ import { type ScanProblem, XmlScanner } from './xml-scanner.js';
 
 export { NamespaceBinding, NamespaceScope, XML_NAMESPACE, XMLNS_NAMESPACE } from './namespaces.js';
 export { detach } from './xml-chars.js';
+export { ElementText, type QualifiedName, resolveQName } from './xml-element-text.js';
 
 /**
  * What an {@link XmlFeed} calls. Any handler may throw a BatchwireError to stop the parse. While
@@ -527,88 +528,4 @@ export class XmlFeed extends XmlScanner {
       excerpt,
     });
   }
-}
-
-/**
- * Collects the direct text of one element (text and CDATA, not its children's), switching the
- * feed's text reporting on for as long as it collects, with a length limit. The text it returns
- * shares no storage with the input.
- */
-export class ElementText {
-  /** Depth of the element being collected, or -1. */
-  depth = -1;
-  // Usually one piece: the scanner joins a text node unless a piece boundary or a child splits it.
-  private first = '';
-  private rest: string[] | undefined;
-  private length = 0;
-
-  constructor(
-    private readonly feed: XmlFeed,
-    private readonly max: number,
-  ) {}
-
-  /** Starts collecting the text of the element at `depth` (the one just opened). */
-  start(depth: number): void {
-    this.depth = depth;
-    this.first = '';
-    this.rest = undefined;
-    this.length = 0;
-    this.feed.wantText = true;
-  }
-
-  /** Adds text reported by the feed, when it belongs to the element being collected. */
-  add(text: string): void {
-    if (this.feed.depth !== this.depth) return;
-    this.length += text.length;
-    if (this.length > this.max) {
-      throw this.feed.error('LIMIT_EXCEEDED', `a text node is longer than maxTextLength (${this.max})`);
-    }
-    if (this.length === text.length) this.first = text;
-    else if (this.rest === undefined) this.rest = [text];
-    else this.rest.push(text);
-  }
-
-  /** Stops collecting and returns the text. */
-  take(): string {
-    const rest = this.rest;
-    // Detached either way: a concatenation keeps its parts, and its first part is a cut of a piece.
-    const text =
-      this.length === 0 ? '' : detach(rest === undefined ? this.first : this.first + rest.join(''));
-    this.stop();
-    return text;
-  }
-
-  /** Stops collecting, dropping the text. */
-  stop(): void {
-    if (this.depth < 0) return;
-    this.depth = -1;
-    this.first = '';
-    this.rest = undefined;
-    this.length = 0;
-    this.feed.wantText = false;
-  }
-}
-
-/** A name resolved by namespace: what a QName means, whatever prefix the writer chose. */
-export interface QualifiedName {
-  /** The namespace URI (`''`: none, or a prefix no declaration binds). */
-  namespace: string;
-  /** The local name. */
-  name: string;
-}
-
-/**
- * Resolves a QName written as element content (a SOAP fault code, `xsi:type`) against the
- * declarations in scope of `feed`: a prefix by its binding, no prefix by the default namespace.
- * An unbound prefix gives namespace `''`. The namespace is counted by {@link XmlFeed.handOut}.
- */
-export function resolveQName(text: string, feed: XmlFeed): QualifiedName {
-  const qname = text.trim();
-  const colon = qname.indexOf(':');
-  const scope = feed.scope;
-  const binding = colon < 0 ? scope.defaultBinding : scope.lookup(qname.slice(0, colon));
-  return {
-    namespace: binding === undefined ? '' : feed.handOut(binding.uri),
-    name: detach(colon < 0 ? qname : qname.slice(colon + 1)),
-  };
 }

@@ -56,8 +56,35 @@ const fragment = fc
   });
 
 const body = fc
-  .record({ name, namespace: uri, fragment, inner: uri, outer: uri, resultOnly: fc.boolean(), result: text })
-  .map(({ name, namespace, fragment: f, inner, outer, resultOnly, result }) => {
+  .record({
+    name,
+    namespace: uri,
+    fragment,
+    inner: uri,
+    outer: uri,
+    resultOnly: fc.boolean(),
+    result: text,
+    // What the writer must refuse: a declaration the fragment does not use, a result it does not hold.
+    unused: fc.option(fc.tuple(fc.constantFrom('u', 'p', ''), uri), { freq: 4 }),
+    wrongResult: fc.option(text, { freq: 4 }),
+  })
+  .map(({ name, namespace, fragment: f, inner, outer, resultOnly, result, unused, wrongResult }) => {
+    const record = build(name, namespace, f, inner, outer, resultOnly, result);
+    if (unused !== null && !(unused[0] in record.namespaces)) record.namespaces[unused[0]] = unused[1];
+    if (wrongResult !== null) record.result = wrongResult;
+    return record;
+  });
+
+function build(
+  name: string,
+  namespace: string,
+  f: { p: string; useDefault: boolean; xml: string },
+  inner: string,
+  outer: string,
+  resultOnly: boolean,
+  result: string,
+): { name: string; namespace: string; result?: string; xml: string; namespaces: Record<string, string> } {
+  {
     if (resultOnly) {
       // The usual WCF reply: one ...Result child holding text, in the body element's namespace.
       const safe = result
@@ -69,7 +96,8 @@ const body = fc
     }
     const namespaces: Record<string, string> = f.useDefault ? { '': inner, [f.p]: outer } : { [f.p]: outer };
     return { name, namespace, xml: f.xml, namespaces };
-  });
+  }
+}
 
 const response = fc
   .record(
@@ -131,6 +159,31 @@ const records = fc.array(fc.oneof({ weight: 3, arbitrary: response }, { weight: 
 });
 
 describe('soap round trip: what the writer accepts reads back exactly', () => {
+  it('refuses a namespaces entry the fragment does not use, and a result the fragment does not hold', () => {
+    const message = (body: object) => ({ action: 'urn:a', body: { name: 'R', namespace: 'urn:r', ...body } });
+    const code = (body: object) => {
+      try {
+        writeMessageArray([message(body)]);
+        return 'accepted';
+      } catch (error) {
+        return isBatchwireError(error) ? error.code : 'foreign';
+      }
+    };
+    expect(code({ xml: '<x/>', namespaces: { p: 'urn:unused' } })).toBe('INVALID_FIELD');
+    expect(code({ xml: '<p:x/>', namespaces: { p: 'urn:p', '': 'urn:d' } })).toBe('INVALID_FIELD');
+    expect(code({ xml: '<x/>', namespaces: { '': 'urn:d' } })).toBe('accepted');
+    expect(code({ xml: '<p:x/>', namespaces: { p: 'urn:p' } })).toBe('accepted');
+    expect(code({ xml: '<OpResult>yes</OpResult>', result: 'no', namespaces: {} })).toBe('INVALID_FIELD');
+    expect(code({ xml: '<OpResult>yes</OpResult>', result: 'yes', namespaces: {} })).toBe('accepted');
+    // xsi:type names its type by a prefix: that declaration is used.
+    expect(
+      code({
+        xml: '<v i:type="t:T"/>',
+        namespaces: { i: 'http://www.w3.org/2001/XMLSchema-instance', t: 'urn:t' },
+      }),
+    ).toBe('accepted');
+  });
+
   it('parseMessageArray(writeMessageArray(x)) = x, for every x the writer accepts', () => {
     let accepted = 0;
     let refused = 0;
@@ -156,7 +209,7 @@ describe('soap round trip: what the writer accepts reads back exactly', () => {
           expect(read.end).toMatchObject({ kind: 'end', count: x.length, received: x.length });
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 800 },
     );
     // Both sides of the property are exercised.
     expect(accepted).toBeGreaterThan(40);

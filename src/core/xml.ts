@@ -4,7 +4,7 @@
 // input offsets with line and column, and limits checked before anything more is buffered (the
 // scanner buffers nothing of a piece but names, one attribute value and one reference).
 // Over 500 lines on purpose: the feed is one object per document (offsets, lines, namespaces,
-// limits), and ElementText and resolveQName are small parts of it every reader uses.
+// limits); ElementText and resolveQName, which readers use beside it, are in xml-element-text.ts.
 import type { DecodedBody } from './body.js';
 import type { EncodingOption } from './charset.js';
 import { BatchwireError, textExcerpt } from './errors.js';
@@ -17,6 +17,7 @@ import { type ScanProblem, XmlScanner } from './xml-scanner.js';
 
 export { NamespaceBinding, NamespaceScope, XML_NAMESPACE, XMLNS_NAMESPACE } from './namespaces.js';
 export { detach } from './xml-chars.js';
+export { ElementText, type QualifiedName, resolveQName } from './xml-element-text.js';
 
 /**
  * What an {@link XmlFeed} calls. Any handler may throw a BatchwireError to stop the parse. While
@@ -52,6 +53,9 @@ const NO_HANDLERS: XmlHandlers = { open() {}, close() {}, text() {} };
 
 /** Characters between two calls of `slice`, at most (plus one tag). */
 const FEED_SLICE = 64 * 1024;
+
+/** Namespace URI characters handed out beyond twice the input read (see {@link XmlFeed.handOut}). */
+const HANDOUT_SLACK = 64 * 1024;
 
 /** Encoding names an XML declaration may give for the encodings batchwire decodes. */
 const DECLARED_ENCODINGS = new Set([
@@ -118,6 +122,8 @@ export class XmlFeed extends XmlScanner {
   // Position at which `slice` is next due.
   private nextSlice = FEED_SLICE;
   private bytes = false;
+  // Characters of namespace URIs handed to the caller so far.
+  private handedOut = 0;
   private readonly sink = (text: string) => this.parsePiece(text, this.stream.start, this.stream.offset);
 
   constructor(handlers: XmlHandlers | undefined, options: XmlFeedOptions) {
@@ -378,10 +384,28 @@ export class XmlFeed extends XmlScanner {
   }
 
   // Two prefixes bound to one URI make `p:a` and `q:a` the same attribute, which XML forbids.
+  // The raw names are unique already (the scanner checked): only attributes whose URI two
+  // bindings share can clash, and only their expanded names are built (a tag with a million
+  // attributes made a million strings and a set of them here).
   private checkDuplicates(count: number): void {
+    const bindings = this.attributeBindings;
+    const byUri = new Map<string, NamespaceBinding>();
+    let aliased: Set<string> | undefined;
+    for (let i = 0; i < count; i++) {
+      const binding = bindings[i]!;
+      const first = byUri.get(binding.uri);
+      if (first === undefined) byUri.set(binding.uri, binding);
+      else if (first !== binding) {
+        aliased ??= new Set();
+        aliased.add(binding.uri);
+      }
+    }
+    if (aliased === undefined) return;
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const expanded = `${this.attributeBindings[i]!.uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
+      const uri = bindings[i]!.uri;
+      if (!aliased.has(uri)) continue;
+      const expanded = `${uri} ${this.attributeNames[i]!.slice(this.attributeColons[i]! + 1)}`;
       if (seen.has(expanded)) {
         throw this.tagError(
           'XML_SYNTAX',
@@ -459,6 +483,23 @@ export class XmlFeed extends XmlScanner {
     this.crEnded = text.charCodeAt(text.length - 1) === 0x0d;
   }
 
+  /**
+   * A namespace URI for the caller to keep: a copy of its own, counted. One declaration may be
+   * named by any number of elements and QNames (on the root, by every message), so the copies
+   * together may not outgrow the input: at most twice the characters read, plus 64 Ki, or
+   * `LIMIT_EXCEEDED`. Without this a 1 MB array made 85 M characters of records.
+   */
+  handOut(uri: string): string {
+    this.handedOut += uri.length;
+    if (this.handedOut > 2 * this.position + HANDOUT_SLACK) {
+      throw this.error(
+        'LIMIT_EXCEEDED',
+        'the namespace URIs the records name, copied once per use, outgrow the input (a long URI declared once and used very often)',
+      );
+    }
+    return detach(uri);
+  }
+
   /** An error at the `<` of the tag being reported. */
   tagError(
     code: 'XML_SYNTAX' | 'LIMIT_EXCEEDED' | 'MALFORMED_RECORD' | 'TRAILING_DATA',
@@ -487,86 +528,4 @@ export class XmlFeed extends XmlScanner {
       excerpt,
     });
   }
-}
-
-/**
- * Collects the direct text of one element (text and CDATA, not its children's), switching the
- * feed's text reporting on for as long as it collects, with a length limit. The text it returns
- * shares no storage with the input.
- */
-export class ElementText {
-  /** Depth of the element being collected, or -1. */
-  depth = -1;
-  // Usually one piece: the scanner joins a text node unless a piece boundary or a child splits it.
-  private first = '';
-  private rest: string[] | undefined;
-  private length = 0;
-
-  constructor(
-    private readonly feed: XmlFeed,
-    private readonly max: number,
-  ) {}
-
-  /** Starts collecting the text of the element at `depth` (the one just opened). */
-  start(depth: number): void {
-    this.depth = depth;
-    this.first = '';
-    this.rest = undefined;
-    this.length = 0;
-    this.feed.wantText = true;
-  }
-
-  /** Adds text reported by the feed, when it belongs to the element being collected. */
-  add(text: string): void {
-    if (this.feed.depth !== this.depth) return;
-    this.length += text.length;
-    if (this.length > this.max) {
-      throw this.feed.error('LIMIT_EXCEEDED', `a text node is longer than maxTextLength (${this.max})`);
-    }
-    if (this.length === text.length) this.first = text;
-    else if (this.rest === undefined) this.rest = [text];
-    else this.rest.push(text);
-  }
-
-  /** Stops collecting and returns the text. */
-  take(): string {
-    const rest = this.rest;
-    const text =
-      this.length === 0 ? '' : rest === undefined ? detach(this.first) : this.first + rest.join('');
-    this.stop();
-    return text;
-  }
-
-  /** Stops collecting, dropping the text. */
-  stop(): void {
-    if (this.depth < 0) return;
-    this.depth = -1;
-    this.first = '';
-    this.rest = undefined;
-    this.length = 0;
-    this.feed.wantText = false;
-  }
-}
-
-/** A name resolved by namespace: what a QName means, whatever prefix the writer chose. */
-export interface QualifiedName {
-  /** The namespace URI (`''`: none, or a prefix no declaration binds). */
-  namespace: string;
-  /** The local name. */
-  name: string;
-}
-
-/**
- * Resolves a QName written as element content (a SOAP fault code, `xsi:type`) against the
- * declarations in scope: a prefix by its binding, no prefix by the default namespace. An
- * unbound prefix gives namespace `''`.
- */
-export function resolveQName(text: string, scope: NamespaceScope): QualifiedName {
-  const qname = text.trim();
-  const colon = qname.indexOf(':');
-  if (colon < 0) return { namespace: detach(scope.defaultBinding?.uri ?? ''), name: detach(qname) };
-  return {
-    namespace: detach(scope.lookup(qname.slice(0, colon))?.uri ?? ''),
-    name: detach(qname.slice(colon + 1)),
-  };
 }

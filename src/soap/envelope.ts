@@ -12,7 +12,7 @@ import { localName } from '../core/namespaces.js';
 import { detach, ElementText, type NamespaceBinding, type XmlFeed, type XmlHandlers } from '../core/xml.js';
 import { type DetailSink, SoapFaultReader } from './fault.js';
 import { HeaderFields, headerField, SOAP11_NAMESPACE, SOAP12_NAMESPACE } from './header.js';
-import { InnerXmlCapture, type NamespaceMap, RootDeclarationBudget } from './inner-xml.js';
+import { InnerXmlCapture, type NamespaceMap } from './inner-xml.js';
 import type { SoapBody, SoapFaultMessage, SoapMessage, SoapRecord } from './types.js';
 
 const ROOT = 1;
@@ -101,9 +101,8 @@ export class MessageArrayMachine implements XmlHandlers {
   ) {
     feed.handle(this);
     this.value = new ElementText(feed, limits.maxTextLength);
-    const budget = new RootDeclarationBudget();
-    this.body = new InnerXmlCapture(feed, budget);
-    const detail = new InnerXmlCapture(feed, budget);
+    this.body = new InnerXmlCapture(feed);
+    const detail = new InnerXmlCapture(feed);
     this.detail = detail;
     this.detailSink = {
       begin: (depth) => {
@@ -394,8 +393,8 @@ export class MessageArrayMachine implements XmlHandlers {
       );
     }
     const body: SoapBody = {
-      name: this.bodyName!,
-      namespace: detach(this.bodyNamespace),
+      name: detach(this.bodyName!),
+      namespace: this.feed.handOut(this.bodyNamespace),
       xml: this.bodyXml,
       namespaces: this.bodyNamespaces ?? {},
     };

@@ -153,7 +153,7 @@ export class SoapFaultReader {
       return;
     }
     // The QName is resolved here, at its element's end, with that element's declarations in scope.
-    const resolved = resolveQName(text, this.feed.scope);
+    const resolved = resolveQName(text, this.feed);
     if (what === 'faultcode' || (what === 'value' && depth === this.depth + 2)) {
       if (this.rawCode !== undefined) return;
       this.rawCode = text;

@@ -13,27 +13,6 @@ let serials = 0;
 // Pieces shorter than this are joined in batches, so tiny chunks cost no array slot each.
 const SMALL_PIECE = 256;
 
-/**
- * The characters of declarations made on the message array's root that the records may copy:
- * shared by every capture of one reader. The root is outside every message, so each message
- * that uses one of its declarations gets a copy; the copies together may not outgrow the input.
- */
-export class RootDeclarationBudget {
-  private copied = 0;
-
-  /** Counts a copy of `binding`, declared at the root; throws when the copies outgrow the input. */
-  spend(binding: NamespaceBinding, feed: XmlFeed): void {
-    this.copied += binding.prefix.length + binding.uri.length;
-    if (this.copied > feed.position) {
-      throw new BatchwireError(
-        'LIMIT_EXCEEDED',
-        'the namespace declarations of the root element, copied into each message that uses them, outgrow the input',
-        feed.offsetAt(feed.tagStart()),
-      );
-    }
-  }
-}
-
 /** A map from prefix (`''`: the default namespace) to namespace URI, as records carry it. */
 export type NamespaceMap = Record<string, string>;
 
@@ -64,10 +43,7 @@ export class InnerXmlCapture {
   private serial = 0;
   private used: NamespaceBinding[] = [];
 
-  constructor(
-    private readonly feed: XmlFeed,
-    private readonly budget: RootDeclarationBudget | undefined,
-  ) {}
+  constructor(private readonly feed: XmlFeed) {}
 
   /** Starts capturing the content of the element at `depth`, whose start tag the feed has just read. */
   begin(depth: number): void {
@@ -142,7 +118,7 @@ export class InnerXmlCapture {
     const used = this.used;
     for (let i = 0; i < used.length; i++) {
       const binding = used[i]!;
-      setEntry(map, binding.prefix, detach(binding.uri));
+      setEntry(map, binding.prefix, this.feed.handOut(binding.uri));
     }
     return map;
   }
@@ -161,7 +137,6 @@ export class InnerXmlCapture {
     // An inherited `xmlns=""` is no declaration to add (no default namespace is the default), and
     // the built-in `xml` binding (depth 0) is in scope everywhere.
     if (binding.uri === '' || binding.depth === 0) return;
-    if (binding.depth === 1) this.budget?.spend(binding, this.feed);
     this.used.push(binding);
   }
 

@@ -2,7 +2,7 @@ import { END_OF_GET_RESPONSE_ACTION, type EndOfResponses } from '../core/end-of-
 import { BatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { choiceOption, flagOption, optionsObject, textOption } from '../core/options.js';
-import { type QualifiedName, XmlFeed } from '../core/xml.js';
+import { ElementText, type NamespaceBinding, type QualifiedName, XmlFeed } from '../core/xml.js';
 import { escapeAttribute, escapeText } from './escape.js';
 import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './header.js';
 import type { SoapFaultMessage, SoapMessage } from './types.js';
@@ -109,29 +109,66 @@ function freePrefix(map: Map<string, string>): string {
   return prefix;
 }
 
+/** What {@link checkFragment} learnt of a fragment, as the reader will read it. */
+interface FragmentUse {
+  /** An unprefixed element takes the default namespace from outside (none declared in the scope). */
+  usesDefault: boolean;
+  /** Prefixes (`''`: the default) of the scope's declarations that the fragment uses. */
+  used: Set<string>;
+  /** The text of its one text-only `...Result` child: what the reader gives as `result`. */
+  result: string | undefined;
+}
+
 /**
  * Checks that `xml` is a well-formed, balanced fragment (so it cannot close the body or the
  * envelope it is written into) with no DOCTYPE or XML declaration, with `scope` (declarations as
- * attribute text) in scope. Returns whether an unprefixed element in it takes the default
- * namespace from outside.
+ * attribute text) in scope, and says what the reader will make of it: which declarations of the
+ * scope it uses (by the reader's rule: element and attribute prefixes, and `xsi:type` QNames) and
+ * the `result` of its `...Result` child.
  */
-function checkFragment(xml: string, field: string, scope: string): boolean {
+function checkFragment(xml: string, field: string, scope: string): FragmentUse {
   if (typeof xml !== 'string') throw new BatchwireError('INVALID_FIELD', `${field} must be a string`, 0);
-  if (xml === '') return false;
+  const use: FragmentUse = { usesDefault: false, used: new Set(), result: undefined };
+  if (xml === '') return use;
   let closedAt = -1;
-  let usesDefault = false;
+  let results = 0;
+  let complex = false;
+  const mark = (binding: NamespaceBinding | undefined) => {
+    if (binding === undefined || binding.depth !== 1) return;
+    if (binding.uri === UNSET_DEFAULT) use.usesDefault = true;
+    else if (binding.uri !== '') use.used.add(binding.prefix);
+  };
   const feed: XmlFeed = new XmlFeed(
     {
-      open: (_name, depth, binding) => {
-        if (depth > 1 && binding?.uri === UNSET_DEFAULT && binding.depth === 1) usesDefault = true;
+      open: (name, depth, binding) => {
+        if (depth === 1) return;
+        mark(binding);
+        for (let i = 0; i < feed.attributeCount; i++) {
+          mark(feed.attributeBindings[i]);
+          const value = feed.attributeValues[i]!;
+          const colon = value.indexOf(':');
+          if (feed.attributeNames[i]!.endsWith(':type') && colon > 0)
+            mark(feed.scope.lookup(value.slice(0, colon).trim()));
+        }
+        if (depth === 2) {
+          complex = false;
+          if (name.endsWith('Result')) text.start(2);
+        } else if (depth === 3 && !complex) {
+          complex = true;
+          text.stop();
+        }
       },
-      close: (_name, depth) => {
+      close: (name, depth) => {
         if (depth === 1 && closedAt < 0) closedAt = feed.position;
+        if (depth !== 2 || !name.endsWith('Result')) return;
+        results++;
+        use.result = complex ? undefined : text.take();
       },
-      text: () => {},
+      text: (value) => text.add(value),
     },
     { maxDepth: Number.MAX_SAFE_INTEGER, maxTextLength: DEFAULT_LIMITS.maxTextLength },
   );
+  const text = new ElementText(feed, DEFAULT_LIMITS.maxTextLength);
   // A default the scope declares itself stands for the sentinel.
   const open = `<f${scope.startsWith(' xmlns=') ? '' : ` xmlns="${UNSET_DEFAULT}"`}${scope}>`;
   try {
@@ -146,7 +183,8 @@ function checkFragment(xml: string, field: string, scope: string): boolean {
   if (closedAt !== open.length + xml.length + 4) {
     throw new BatchwireError('INVALID_FIELD', `${field} is not a balanced XML fragment`, 0);
   }
-  return usesDefault;
+  if (results !== 1) use.result = undefined;
+  return use;
 }
 
 /**
@@ -164,17 +202,27 @@ function around(
   at: string,
   xmlField: string,
   mapField: string,
-): { open: string; close: string } {
+): { open: string; close: string; result: string | undefined } {
   const field = `${at}.${xmlField}`;
   const uri = (value: string) => escapeAttribute(value, `${at}.namespace`);
   if (namespaces === undefined) {
-    checkFragment(xml, field, LEGACY_SCOPE);
+    const { result } = checkFragment(xml, field, LEGACY_SCOPE);
     const name = preferred === '' ? local : `${preferred}:${local}`;
     const declaration = preferred === '' && namespace !== '' ? ` xmlns="${uri(namespace)}"` : '';
-    return { open: `<${name}${declaration}>`, close: `</${name}>` };
+    return { open: `<${name}${declaration}>`, close: `</${name}>`, result };
   }
   const { text, map } = declarations(namespaces, `${at}.${mapField}`);
-  const usesDefault = checkFragment(xml, field, text);
+  const { usesDefault, used, result } = checkFragment(xml, field, text);
+  // The reader gives back only the declarations the fragment uses: any other would be lost.
+  for (const prefix of map.keys()) {
+    if (!used.has(prefix)) {
+      throw new BatchwireError(
+        'INVALID_FIELD',
+        `${at}.${mapField} declares ${prefix === '' ? 'a default namespace' : `prefix ${JSON.stringify(prefix)}`}, which ${field} does not use (it would not read back)`,
+        0,
+      );
+    }
+  }
   const inner = map.get('');
   // Unprefixed where the fragment's default namespace allows it.
   if (
@@ -182,7 +230,7 @@ function around(
     (inner === namespace || (inner === undefined && (!usesDefault || namespace === '')))
   ) {
     const declaration = inner === undefined && namespace !== '' ? ` xmlns="${uri(namespace)}"` : '';
-    return { open: `<${local}${declaration}${text}>`, close: `</${local}>` };
+    return { open: `<${local}${declaration}${text}>`, close: `</${local}>`, result };
   }
   if (namespace === '') {
     throw new BatchwireError(
@@ -193,7 +241,7 @@ function around(
   }
   const prefix = preferred !== '' && !map.has(preferred) ? preferred : freePrefix(map);
   const name = `${prefix}:${local}`;
-  return { open: `<${name} xmlns:${prefix}="${uri(namespace)}"${text}>`, close: `</${name}>` };
+  return { open: `<${name} xmlns:${prefix}="${uri(namespace)}"${text}>`, close: `</${name}>`, result };
 }
 
 /** Refuses the closing action on a message or fault: the reader would take it for the end. */
@@ -296,6 +344,14 @@ function writeMessage(message: SoapMessageInput, flavour: string, index: number)
     inner = element(`${operation}Result`, body.result, `${at}.body.result`);
   } else inner = '';
   const tags = around(name, body.namespace, '', inner, body.namespaces, `${at}.body`, 'xml', 'namespaces');
+  // With both, `result` must be what the reader will take from `xml`.
+  if (body.xml !== undefined && body.result !== undefined && body.result !== tags.result) {
+    throw new BatchwireError(
+      'INVALID_FIELD',
+      `${at}.body.result is not the text of the one ...Result child of ${at}.body.xml (it would not read back)`,
+      0,
+    );
+  }
   return envelope(header, `${tags.open}${inner}${tags.close}`);
 }
 

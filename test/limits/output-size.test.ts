@@ -10,6 +10,7 @@ import {
   genericResponsesBody,
   jobPrepReleasePageBody,
   mutate,
+  soapMessageArray,
 } from 'batchwire/arbitraries';
 import { formatDotNet, parseFault } from 'batchwire/faults';
 import {
@@ -20,6 +21,7 @@ import {
   GenericResponseDecoder,
 } from 'batchwire/generic';
 import { azureBatch, dli, encodePathSegment, hpcPack } from 'batchwire/requests';
+import { MessageArrayReader, type SoapReadOptions, type SoapRecord } from 'batchwire/soap';
 import { parseDliBatchState, parseJobPrepReleaseStatusPage } from 'batchwire/status';
 import { describe, expect, it } from 'vitest';
 import { outputSize } from '../stress/harness.js';
@@ -308,5 +310,150 @@ describe('request descriptors', () => {
       }),
       RUNS,
     );
+  });
+});
+
+// Issue 22: the SOAP reader copied the root's declarations onto every top-level body child (a
+// 56 KB array gave 64 MB of body.xml). Every field of every record together, keys included, is
+// now at most SOAP_FACTOR x the input plus SOAP_SLACK, however the namespaces are arranged.
+const SOAP_FACTOR = 4;
+const SOAP_SLACK = 64 * 1024;
+const S12 = 'http://www.w3.org/2003/05/soap-envelope';
+const WSA = 'http://www.w3.org/2005/08/addressing';
+
+/** Reads `xml` in `chunk`-character pieces: the records it gave, and the BatchwireError it ended in. */
+function readArray(xml: string, chunk: number, options: SoapReadOptions = {}) {
+  const reader = new MessageArrayReader({ requireEnd: false, verifyCount: false, ...options });
+  const records: SoapRecord[] = [];
+  let error: { code: string; message: string; excerpt?: string } | undefined;
+  try {
+    for (let i = 0; i < xml.length; i += chunk) records.push(...reader.write(xml.slice(i, i + chunk)));
+    records.push(...reader.end());
+  } catch (caught) {
+    if (!isBatchwireError(caught)) throw caught;
+    error = caught;
+  }
+  return { records, error };
+}
+
+/** A message array whose root declares `x` (a URI of `uriLength` characters) and a default. */
+function hostileArray(envelopes: string[], uriLength: number): string {
+  const uri = `urn:${'n'.repeat(uriLength)}`;
+  return `<r xmlns:x="${uri}" xmlns="${uri}d" xmlns:s="${S12}" xmlns:a="${WSA}">${envelopes.join('')}</r>`;
+}
+
+function envelope(body: string): string {
+  return `<s:Envelope><s:Header><a:Action>urn:a</a:Action></s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+}
+
+function faultEnvelope(subcodes: number, prefix: string): string {
+  let code = `<s:Code><s:Value>${prefix}:c</s:Value>`;
+  for (let i = 0; i < subcodes; i++) code += `<s:Subcode><s:Value>${prefix}:c</s:Value>`;
+  code += '</s:Subcode>'.repeat(subcodes);
+  return `<s:Envelope><s:Body><s:Fault>${code}</s:Code><s:Reason><s:Text>r</s:Text></s:Reason><s:Detail><x:d/><d/></s:Detail></s:Fault></s:Body></s:Envelope>`;
+}
+
+// Shapes that multiply a long URI: many children, many small messages, QNames in fault codes.
+const hostileSoap = fc
+  .record({
+    uriLength: fc.integer({ min: 1, max: 8000 }),
+    messages: fc.integer({ min: 1, max: 60 }),
+    children: fc.integer({ min: 0, max: 300 }),
+    shape: fc.constantFrom('children', 'body', 'attributes', 'fault', 'fault-default', 'mixed'),
+  })
+  .map(({ uriLength, messages, children, shape }) => {
+    const one = (i: number): string => {
+      switch (i % 4 === 3 && shape === 'mixed' ? 'fault' : shape) {
+        case 'children':
+        case 'mixed':
+          return envelope(`<x:R>${'<x:c/><c/>'.repeat(children)}</x:R>`);
+        case 'body':
+          return envelope('<x:R/>');
+        case 'attributes':
+          return envelope(`<R>${'<c x:a="1"/>'.repeat(children)}</R>`);
+        case 'fault-default':
+          return faultEnvelope(Math.min(children, 50), 'x').replace(/x:c/g, 'c');
+        default:
+          return faultEnvelope(Math.min(children, 50), 'x');
+      }
+    };
+    return hostileArray(
+      Array.from({ length: messages }, (_, i) => one(i)),
+      uriLength,
+    );
+  });
+
+describe('SOAP message array reader', () => {
+  const bodies = fc.oneof(
+    soapMessageArray().map((a) => a.xml),
+    mutate(
+      'xml',
+      soapMessageArray().map((a) => new TextEncoder().encode(a.xml)),
+      { growBy: 3000, depth: 200 },
+    ).map((m) => new TextDecoder().decode(m.bytes)),
+    hostileSoap,
+  );
+
+  it(`every field of every record together: at most ${SOAP_FACTOR} x the input + 64 KiB`, () => {
+    fc.assert(
+      fc.property(bodies, fc.integer({ min: 1, max: 70_000 }), (xml, chunk) => {
+        const { records, error } = readArray(xml, chunk);
+        expectShortError(error);
+        expect(outputSize(records)).toBeLessThanOrEqual(SOAP_FACTOR * xml.length + SOAP_SLACK);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the 56 KB array with a long namespace URI and many body children (once 64 MB of body.xml)', () => {
+    const xml = hostileArray(
+      Array.from({ length: 8 }, () => envelope(`<x:R>${'<x:c/>'.repeat(1000)}</x:R>`)),
+      4000,
+    );
+    expect(xml.length).toBeGreaterThan(50_000);
+    expect(xml.length).toBeLessThan(60_000);
+    const { records, error } = readArray(xml, 4096);
+    // A valid array: read whole, its namespaces once per message.
+    expect(error).toBeUndefined();
+    expect(records).toHaveLength(8);
+    expect(records[0]).toMatchObject({ body: { namespaces: { x: `urn:${'n'.repeat(4000)}` } } });
+    expect(outputSize(records)).toBeLessThanOrEqual(2 * xml.length);
+  });
+
+  it('1 MB of small messages in a long root namespace (body names, fault codes): bounded, and fast', () => {
+    for (const body of [
+      envelope('<x:R/>'),
+      envelope('<R/>'),
+      envelope('<x:R><x:c/></x:R>'),
+      faultEnvelope(40, 'x'),
+      faultEnvelope(40, 'x').replace(/x:c/g, 'c'),
+    ]) {
+      const count = Math.ceil(1_000_000 / body.length);
+      const xml = hostileArray(Array(count).fill(body), 8000);
+      const started = performance.now();
+      const { records, error } = readArray(xml, 65_536);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expectShortError(error);
+      expect(outputSize(records)).toBeLessThanOrEqual(SOAP_FACTOR * xml.length + SOAP_SLACK);
+    }
+  });
+
+  it('parseFault over SOAP faults whose codes and detail use a long namespace: within its bound', () => {
+    for (const [subcodes, uri] of [
+      [0, 20_000],
+      [10, 20_000],
+      [28, 20_000],
+      [20, 300],
+    ] as const) {
+      const inner = faultEnvelope(subcodes, 'x').replace('<s:Envelope>', '');
+      const body = `<s:Envelope xmlns:s="${S12}" xmlns:x="urn:${'n'.repeat(uri)}" xmlns="urn:${'d'.repeat(uri)}">${inner}`;
+      const fault = parseFault({ status: 500, body });
+      // Read whole while the copies stay within twice the body; past that, an `unknown` fault.
+      if (subcodes === 0 || uri === 300) expect(fault.soap?.subcodes).toHaveLength(subcodes);
+      expect(textIn(fault)).toBeLessThanOrEqual(5 * body.length + 8192);
+    }
+    const detail = `<s:Envelope xmlns:s="${S12}" xmlns:x="urn:${'n'.repeat(5000)}"><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text>r</s:Text></s:Reason><s:Detail><x:E>${'<x:v>1</x:v>'.repeat(5000)}</x:E></s:Detail></s:Fault></s:Body></s:Envelope>`;
+    const fault = parseFault({ status: 500, body: detail });
+    expect(textIn(fault)).toBeLessThanOrEqual(5 * detail.length + 8192);
   });
 });

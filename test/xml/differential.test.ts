@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -66,6 +67,14 @@ describe('differential test against saxes (xmlns on, a DOCTYPE counted as refuse
     const keys = CATEGORIES.map((c) => `${c.direction}:${c.name}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const category of CATEGORIES) expect(category.reason.length).toBeGreaterThan(40);
+  });
+
+  it("lists every category in the README's table of differences", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf("### Where batchwire's XML differs from saxes");
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    for (const category of CATEGORIES) expect(section).toContain(`\`${category.name}\``);
   });
 
   describe.each(CATEGORIES.map((c) => [`${c.direction}:${c.name}`, c] as const))('%s', (_key, category) => {

@@ -418,8 +418,8 @@ export function checkCase(c: DiffCase, seed: number, summary: DiffSummary): void
         summary.bothRefused[batchwire.code] = (summary.bothRefused[batchwire.code] ?? 0) + 1;
       continue;
     }
-    // parseFault refuses what is no fault; what the XML itself is, the status leg says.
-    if (leg === 'fault' && verdicts.status?.accepted === false) continue;
+    // parseFault refuses what is no fault; whether the XML itself is well-formed, the status leg says.
+    if (leg === 'fault' && !batchwire.accepted && verdicts.status?.accepted === false) continue;
     const difference: Difference = { text: c.text, bytes: c.bytes, leg, saxes, batchwire };
     const direction = batchwire.accepted ? 'looser' : 'stricter';
     const category = CATEGORIES.find((k) => k.direction === direction && k.explains(difference));

@@ -36,7 +36,7 @@ for (const category of CATEGORIES) {
   console.log(`  ${key.padEnd(48)} ${summary.categories[key]}`);
 }
 for (const bug of KNOWN_BUGS) {
-  console.log(`known bug ${bug.name}: ${summary.knownBugs[bug.name]} cases set aside`);
+  console.log(`known bug ${bug.name}: ${summary.knownBugs[bug.name]} verdicts set aside (that leg not run)`);
 }
 console.log(`refused by both, by batchwire's code: ${JSON.stringify(summary.bothRefused)}`);
 console.log(`findings: ${summary.findings.length}`);

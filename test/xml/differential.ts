@@ -7,7 +7,7 @@ import { isBatchwireError } from 'batchwire';
 import { parseFault } from 'batchwire/faults';
 import { MessageArrayReader, parseBrokerClientStatus, parseMessageArray } from 'batchwire/soap';
 import { SaxesParser } from 'saxes';
-import type { DiffCase } from './differential-cases.js';
+import { type DiffCase, hasLoneSurrogate } from './differential-cases.js';
 
 /** What one reader made of a document. */
 export type Verdict = { accepted: true } | { accepted: false; code: string; message: string };
@@ -93,11 +93,6 @@ function faultVerdict(text: string): Verdict {
   return fault.service === 'unknown'
     ? { accepted: false, code: 'UNKNOWN_FAULT', message: 'no fault recognised' }
     : ACCEPTED;
-}
-
-/** Whether a string holds a surrogate half alone (UTF-8 cannot carry it: no byte leg then). */
-export function hasLoneSurrogate(text: string): boolean {
-  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 /** Cuts for the chunked leg, drawn from `seed`: 1 to 6 anywhere, or every character of short text. */

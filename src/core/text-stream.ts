@@ -174,6 +174,8 @@ export class TextStream {
 
   private writeText(text: string): string {
     if (this.encoding === undefined) {
+      // An empty first chunk decides nothing: the byte order mark may still come.
+      if (text.length === 0) return '';
       this.encoding = 'text';
       if (text.charCodeAt(0) === 0xfeff) {
         text = text.slice(1);

@@ -158,7 +158,8 @@ export abstract class XmlScanner extends XmlMarkupScanner {
   // Text with references, ']' near its end, outside the root, or after a CR: the careful way.
   // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one loop over the cases text can hold, each resumable
   private textSlow(s: string, i: number, lt: number, end: number): number {
-    while (i < lt) {
+    // An open reference is read on past `lt`: the '<' it meets there is its error, never markup.
+    while (i < lt || (this.ref !== REF_NONE && i < end)) {
       if (this.ref !== REF_NONE) {
         // Up to the end of the piece, not the next '<': a '<' inside a reference is an error.
         i = this.readReference(s, i, end);

@@ -1,7 +1,7 @@
 import { END_OF_GET_RESPONSE_ACTION, type EndOfResponses } from '../core/end-of-responses.js';
-import { BatchwireError } from '../core/errors.js';
+import { BatchwireError, invalidArgument, isBatchwireError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import { choiceOption, flagOption, optionsObject, textOption } from '../core/options.js';
+import { choiceOption, flagOption, isArray, optionsObject, textOption } from '../core/options.js';
 import { ElementText, type NamespaceBinding, type QualifiedName, XmlFeed } from '../core/xml.js';
 import { escapeAttribute, escapeText } from './escape.js';
 import { HPC_NAMESPACE, SOAP12_NAMESPACE, WSA_NAMESPACE } from './header.js';
@@ -432,7 +432,7 @@ export function writeMessageArray(
   messages: readonly SoapWriteRecord[],
   options: SoapWriteOptions = {},
 ): string {
-  if (!Array.isArray(messages)) {
+  if (!isArray(messages)) {
     throw new BatchwireError('INVALID_ARGUMENT', 'writeMessageArray: expected an array of records', 0);
   }
   const read = optionsObject(options, WHAT);
@@ -440,6 +440,18 @@ export function writeMessageArray(
   const root = checkName(textOption(read, 'root', WHAT) ?? `${flavour}_WebAPI_MessageArray`, 'options.root');
   const declaration = flagOption(read, 'declaration', false, WHAT);
   const parts: string[] = [declaration ? '<?xml version="1.0" encoding="utf-8"?>' : '', `<${root}>`];
+  try {
+    writeRecords(messages, flavour, parts);
+  } catch (error) {
+    // A record (or the array) that is a proxy or has getters that throw is a bad argument.
+    if (isBatchwireError(error)) throw error;
+    throw invalidArgument('writeMessageArray: reading the records threw', error);
+  }
+  parts.push(`</${root}>`);
+  return parts.join('');
+}
+
+function writeRecords(messages: readonly SoapWriteRecord[], flavour: string, parts: string[]): void {
   let received = 0;
   for (let i = 0; i < messages.length; i++) {
     const record = messages[i]!;
@@ -459,6 +471,4 @@ export function writeMessageArray(
       received++;
     }
   }
-  parts.push(`</${root}>`);
-  return parts.join('');
 }

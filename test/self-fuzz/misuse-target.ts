@@ -18,11 +18,7 @@ import {
  * `subpath.*`) -> what goes wrong. Remove an entry once its owner has fixed it (the target then
  * guards it).
  */
-export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {
-  // Found by the exotic arguments of issue 21 in code owned by other issues (reported there).
-  'soap.writeMessageArray':
-    "a record that is a proxy whose get trap throws lets the trap's exception out (soap/writer.ts, the XML issue)",
-};
+export const KNOWN_FINDINGS: Readonly<Record<string, string>> = {};
 
 /** Whether a callable's failures are known findings (by name, or by `subpath.*`). */
 export function isKnown(name: string): boolean {

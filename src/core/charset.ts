@@ -117,6 +117,21 @@ export function detectEncoding(
   return { encoding: 'utf-8', bomLength: 0 };
 }
 
+/**
+ * The encoding a stream's first bytes decide under the caller's `option`, and how many bytes of
+ * byte order mark to skip. A fixed encoding skips its own byte order mark only; anything else
+ * there is data. @internal
+ */
+export function decideEncoding(
+  head: Uint8Array,
+  option: EncodingOption,
+  contentType: string | undefined,
+): { encoding: TextEncodingName; skip: number } {
+  const { encoding, bomLength } = detectEncoding(head, option === 'auto' ? charsetOf(contentType) : option);
+  if (option === 'auto') return { encoding, skip: bomLength };
+  return { encoding: option, skip: encoding === option ? bomLength : 0 };
+}
+
 /** The byte order mark of an encoding. */
 export function bomBytes(encoding: TextEncodingName): Uint8Array<ArrayBuffer> {
   if (encoding === 'utf-8') return new Uint8Array([0xef, 0xbb, 0xbf]);

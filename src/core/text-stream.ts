@@ -1,10 +1,4 @@
-import {
-  charsetOf,
-  DETECT_BYTES,
-  detectEncoding,
-  type EncodingOption,
-  type TextEncodingName,
-} from './charset.js';
+import { DETECT_BYTES, decideEncoding, type EncodingOption, type TextEncodingName } from './charset.js';
 import { BatchwireError, hexExcerpt, textExcerpt } from './errors.js';
 import type { Chunk } from './source.js';
 import {
@@ -162,11 +156,8 @@ export class TextStream {
 
   private decide(bytes: Uint8Array): Uint8Array {
     this.head = EMPTY;
-    const hint = this.option === 'auto' ? charsetOf(this.contentType) : this.option;
-    const { encoding, bomLength } = detectEncoding(bytes, hint);
-    // A fixed encoding skips its own byte order mark only; anything else there is data.
-    const skip = this.option === 'auto' || encoding === this.option ? bomLength : 0;
-    this.encoding = this.option === 'auto' ? encoding : this.option;
+    const { encoding, skip } = decideEncoding(bytes, this.option, this.contentType);
+    this.encoding = encoding;
     this.offset = skip;
     this.start = skip;
     return bytes.subarray(skip);

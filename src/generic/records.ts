@@ -11,13 +11,7 @@
 //    (`own`), and the first field repeated from the previous record is the previous string.
 // Over 500 lines as one state machine (byte and string input share the record and field handling);
 // its byte searches (units.ts), pending record (pending.ts) and limit errors (problems.ts) are apart.
-import {
-  charsetOf,
-  DETECT_BYTES,
-  detectEncoding,
-  type EncodingOption,
-  type TextEncodingName,
-} from '../core/charset.js';
+import { DETECT_BYTES, decideEncoding, type EncodingOption, type TextEncodingName } from '../core/charset.js';
 import { BatchwireError, textExcerpt, toBatchwireError } from '../core/errors.js';
 import { type ChunkInput, toChunk } from '../core/source.js';
 import type { LoneSurrogates } from '../core/text-stream.js';
@@ -226,11 +220,8 @@ export abstract class RecordSplitter<T> {
 
   private decide(bytes: Uint8Array): Uint8Array {
     this.head = EMPTY;
-    const hint = this.option === 'auto' ? charsetOf(this.contentType) : this.option;
-    const { encoding, bomLength } = detectEncoding(bytes, hint);
-    // A fixed encoding skips its own byte order mark only; anything else there is data.
-    const skip = this.option === 'auto' || encoding === this.option ? bomLength : 0;
-    this.encoding = this.option === 'auto' ? encoding : this.option;
+    const { encoding, skip } = decideEncoding(bytes, this.option, this.contentType);
+    this.encoding = encoding;
     this.consumed = skip;
     return bytes.subarray(skip);
   }

@@ -2,7 +2,7 @@
 // its constructor and guards. It lives apart from errors.ts because the service member's type
 // (faults' ServiceFault) reaches back into core: errors.ts, which every codec imports, stays free
 // of it, so no import circle runs through the error class.
-import type { BatchwireServiceError } from '../faults/error.js';
+
 import {
   type BatchwireCodecError,
   type BatchwireCodecErrorCode,
@@ -12,6 +12,7 @@ import {
   isBatchwireError as isAnyBatchwireError,
   isBatchwireServiceError as isAnyServiceError,
 } from './errors.js';
+import type { BatchwireServiceError } from './service-error.js';
 
 export type {
   BatchwireCodecError,

@@ -1,10 +1,9 @@
 // "Should I retry, and when?": the status rule Azure's SDKs use, transient service codes, and
 // the Retry-After family of headers.
 
-/** Response headers as a WHATWG `Headers` or a plain record (names compared without case). */
-export type HeadersInput =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | number | undefined>>;
+import type { HeadersInput } from '../core/service-fault.js';
+
+export type { HeadersInput } from '../core/service-fault.js';
 
 /**
  * True for 408, 429 and every 5xx except 501 (Not Implemented) and 505 (HTTP Version Not

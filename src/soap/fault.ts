@@ -4,6 +4,7 @@
 // both read faults through this class, so they agree on every fault.
 
 import { localName } from '../core/namespaces.js';
+import type { SoapFaultCode } from '../core/service-fault.js';
 import {
   ElementText,
   type NamespaceBinding,
@@ -13,19 +14,8 @@ import {
 } from '../core/xml.js';
 import { SOAP11_NAMESPACE, SOAP12_NAMESPACE } from './header.js';
 
+export type { SoapFaultCode } from '../core/service-fault.js';
 export type { QualifiedName } from '../core/xml.js';
-
-/** A SOAP fault's code and subcodes, resolved by namespace, and as written. */
-export interface SoapFaultCode {
-  /** `Code/Value` (SOAP 1.2) or `faultcode` (SOAP 1.1), resolved: `{ namespace: SOAP12_NAMESPACE, name: 'Receiver' }`. */
-  code: QualifiedName;
-  /** The `Subcode/Value` chain, outermost first, resolved (empty for SOAP 1.1). */
-  subcodes: QualifiedName[];
-  /** The code's QName as written (`'s:Receiver'`). */
-  rawCode: string;
-  /** The subcodes' QNames as written. */
-  rawSubcodes: string[];
-}
 
 /** Where the content of a fault's Detail element goes. */
 export interface DetailSink {

@@ -170,9 +170,17 @@ describe('the map of src/ in CONTRIBUTING.md', () => {
     expect(text).not.toMatch(/node:crypto|from 'crypto'/);
   });
 
-  it('lets core know no format: no run-time import of another folder, not even a lazy one', () => {
+  it('lets core know no format: no import of another folder, not even a lazy one or a type', () => {
     const core = rules.find((r) => r.folder === 'core')!;
     expect([...core.runtime, ...core.lazy]).toEqual([]);
+    // Not even a type: the error union's service member and ServiceFault live in core.
+    const reached = [...imports]
+      .filter(([file]) => folderOf(file) === 'core')
+      .flatMap(([, list]) =>
+        list.filter((i) => i.specifier.startsWith('.') && folderOf(target(i)) !== 'core'),
+      )
+      .map((i) => `${relative(src, i.file)} imports ${i.specifier}`);
+    expect(reached).toEqual([]);
   });
 
   it('keeps the XML parser out of generic, odata and auth at import time: nothing they reach statically imports a package', () => {

@@ -1,7 +1,7 @@
 // The public face of batchwire's error: the `BatchwireError` union with the typed service member,
-// its constructor and guards. It lives apart from errors.ts because the service member's type
-// (faults' ServiceFault) reaches back into core: errors.ts, which every codec imports, stays free
-// of it, so no import circle runs through the error class.
+// its constructor and guards. It lives apart from errors.ts because the service member's class
+// (service-error.ts) extends the base class errors.ts defines: errors.ts stays free of it, so no
+// import circle runs through the error class.
 
 import {
   type BatchwireCodecError,

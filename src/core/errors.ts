@@ -153,8 +153,8 @@ export interface BatchwireCodecError extends BatchwireErrorBase {
 }
 
 /**
- * A service error as core sees it: core imports nothing of `faults` (no import circle), so the
- * fault's type is left open here; `faults/error.ts`'s `BatchwireServiceError` has the typed one.
+ * A service error as errors.ts sees it: the class (service-error.ts) extends this file's base, so
+ * the fault's type is left open here to keep the two apart; `BatchwireServiceError` has the typed one.
  * @internal
  */
 export interface UntypedServiceError extends BatchwireErrorBase {
